@@ -1,0 +1,1 @@
+"""Source parsers: one module per format, each with sniff(path) and parse(path)."""

@@ -1,0 +1,64 @@
+"""Decode text files as real exporters write them: UTF-8 (BOM or not), UTF-16, cp1252."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def detect_encoding(data: bytes) -> tuple[str, int]:
+    """Return (encoding, bytes of BOM to skip) for raw file bytes."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc, len(bom)
+    head = data[:4000]
+    # UTF-16 without BOM: every other byte is NUL for ASCII text.
+    if len(head) >= 4 and head.count(0) > len(head) // 3:
+        even_nuls = head[0::2].count(0)
+        odd_nuls = head[1::2].count(0)
+        return ("utf-16-be" if even_nuls > odd_nuls else "utf-16-le"), 0
+    try:
+        data.decode("utf-8")
+        return "utf-8", 0
+    except UnicodeDecodeError as exc:
+        # A file cut in the middle of a multi-byte character is still UTF-8.
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8", 0
+    return "cp1252", 0
+
+
+def decode(data: bytes) -> str:
+    """Decode bytes with the detected encoding; undecodable bytes never raise."""
+    enc, skip = detect_encoding(data)
+    if enc == "cp1252":
+        # cp1252 leaves five bytes undefined; latin-1 maps every byte.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+    return data[skip:].decode(enc, errors="replace")
+
+
+def read_text(path: str | Path) -> str:
+    """Read a whole text file with encoding detection."""
+    return decode(Path(path).read_bytes())
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when bytes are not text in any encoding we accept (NULs outside UTF-16, control bytes)."""
+    head = data[:4000]
+    if not head:
+        return False
+    enc, _ = detect_encoding(head)
+    if enc.startswith("utf-16") or enc.startswith("utf-32"):
+        return False
+    controls = sum(1 for b in head if b < 9 or (13 < b < 32 and b != 27))
+    return controls > len(head) // 50
