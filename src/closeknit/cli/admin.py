@@ -1,0 +1,74 @@
+"""Commands about the database itself: doctor, export, backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from closeknit import export as exporter
+from closeknit.cli.app import JsonOpt, app, emit_json, message, store, table
+from closeknit.errors import InputError
+from closeknit.store import people as people_store
+from closeknit.store import stats
+
+
+@app.command()
+def doctor(as_json: JsonOpt = False) -> None:
+    """Database path, schema version, counts per source, last import, quarantine."""
+    with store() as db:
+        info = stats.doctor(db)
+        info["quarantine_recent"] = stats.quarantine(db, limit=10)
+    if as_json:
+        emit_json(info)
+        return
+    rows = [[k, info[k]] for k in ("database", "schema_version", "people", "interactions", "source_records",
+                                   "quarantined", "review_open")]
+    rows.append(["me", ", ".join(info["me_addresses"]) or "(not set: import mail with --me)"])
+    rows += [[f"records from {s}", n] for s, n in sorted(info["per_source"].items())]
+    rows += [[f"interactions by {c}", n] for c, n in sorted(info["interactions_per_channel"].items())]
+    if info["last_import"]:
+        li = info["last_import"]
+        rows.append(["last import", f"{li['finished_at']} {li['kind']} {li['path']}"])
+    table(["", ""], rows, title="closeknit doctor")
+    if info["quarantine_recent"]:
+        table(["file", "record", "reason"],
+              [[q["file"], q["record"], q["reason"]] for q in info["quarantine_recent"]],
+              title="recently quarantined (raw text kept in the quarantine table)")
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="vcard, csv or json.")] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default stdout).")] = None,
+) -> None:
+    """Export everyone as vCard, CSV or JSON."""
+    if fmt not in exporter.FORMATS:
+        raise InputError(f"unknown format {fmt!r}: use vcard, csv or json")
+    with store() as db:
+        ids = [r["id"] for r in people_store.list_people(db, sort="id")]
+        text = exporter.render((people_store.person_detail(db, i) for i in ids), fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        message(f"{len(ids):,} people written to {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command()
+def backup(path: Annotated[Path, typer.Argument(help="Where to write the copy.")]) -> None:
+    """A consistent copy of the database (safe while in use), readable by any SQLite tool."""
+    if path.exists():
+        raise InputError(f"{path}: already exists; choose a new file")
+    with store() as db:
+        raw = db.engine.raw_connection()
+        try:
+            dest = sqlite3.connect(path)
+            with dest:
+                raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+            dest.close()
+        finally:
+            raw.close()
+    message(f"backup written to {path}")

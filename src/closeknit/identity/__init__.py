@@ -1,0 +1,1 @@
+"""Identity resolution: normalise identifiers and names, decide who is who."""

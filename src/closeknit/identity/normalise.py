@@ -1,0 +1,137 @@
+"""Normalise emails, phones, profile URLs and names into matchable keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+import phonenumbers
+
+_EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+_DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
+_HONORIFICS = {
+    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx", "herr", "frau", "mme", "mlle", "m",
+    "jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "esq", "dds", "cpa", "pe",
+}
+_PUNCT_RE = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACE_RE = re.compile(r"\s+")
+
+
+def email(value: str) -> str | None:
+    """A lower-cased address, or None when `value` is not an email address."""
+    v = value.strip().strip("<>").strip()
+    if v[:7].lower() == "mailto:":
+        v = unquote(v[7:]).split("?", 1)[0]
+    v = v.lower()
+    if "@" not in v or not _EMAIL_RE.match(v):
+        return None
+    local, domain = v.rsplit("@", 1)
+    return f"{local}@{_DOMAIN_ALIASES.get(domain, domain)}"
+
+
+_PLAIN_INTL = re.compile(r"^\+[\d \-.]{7,22}$")
+_PLAIN_NANP = re.compile(r"^(?:\+?1[ \-.]?)?\(?([2-9]\d\d)\)?[ \-.]?(\d{3})[ \-.]?(\d{4})$")
+_NANP_REGIONS = {"US", "CA"}
+
+
+def _fast_phone(v: str, region: str) -> str | None:
+    """E.164 for the plain spellings that need no metadata; None to use phonenumbers."""
+    if _PLAIN_INTL.match(v):
+        digits = "".join(c for c in v if c.isdigit())
+        for cc_len in (1, 2, 3):
+            if int(digits[:cc_len]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                rest = digits[cc_len:]
+                # A trunk "0" after the country code needs the country's rules.
+                if rest.startswith("0") or not 6 <= len(rest) <= 14:
+                    return None
+                return "+" + digits
+        return None
+    if region in _NANP_REGIONS:
+        m = _PLAIN_NANP.match(v)
+        if m:
+            return "+1" + "".join(m.groups())
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def phone(value: str, region: str = "US") -> str | None:
+    """The E.164 form of a phone number, or None when it cannot be one."""
+    v = value.strip()
+    if v[:4].lower() == "tel:":
+        v = v[4:]
+    v = v.split(";", 1)[0]
+    fast = _fast_phone(v, region)
+    if fast:
+        return fast
+    digits = sum(c.isdigit() for c in v)
+    if digits < 5 or digits > 17:
+        return None
+    if v.startswith("00"):
+        v = "+" + v[2:]
+    try:
+        num = phonenumbers.parse(v, None if v.startswith("+") else region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(num):
+        return None
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def linkedin_url(value: str) -> str | None:
+    """`linkedin.com/in/<slug>` for a LinkedIn profile URL in any spelling, else None."""
+    v = value.strip()
+    if "linkedin." not in v.lower():
+        return None
+    if "://" not in v:
+        v = "https://" + v
+    parts = urlsplit(v)
+    host = parts.netloc.lower()
+    if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
+        return None
+    segs = [s for s in unquote(parts.path).split("/") if s]
+    if len(segs) >= 2 and segs[0].lower() in ("in", "pub"):
+        return "linkedin.com/in/" + segs[1].lower()
+    return None
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(given, family) from a display name, understanding "Last, First" and honorifics."""
+    n = _SPACE_RE.sub(" ", name).strip()
+    if not n or "@" in n:
+        return "", ""
+    if n.count(",") == 1:
+        last, first = (p.strip() for p in n.split(","))
+        if first and last and first.lower().strip(".") not in _HONORIFICS:
+            return first, last
+        n = last if first.lower().strip(".") in _HONORIFICS else n
+    tokens = [t for t in n.replace(",", " ").split() if t.lower().strip(".") not in _HONORIFICS]
+    if not tokens:
+        return "", ""
+    if len(tokens) == 1:
+        return tokens[0], ""
+    return " ".join(tokens[:-1]), tokens[-1]
+
+
+def name_key(name: str) -> str:
+    """A comparable form of a name: no accents, case, punctuation, honorifics; "Last, First" turned."""
+    given, family = split_name(name)
+    text = f"{given} {family}" if (given or family) else name
+    text = _PUNCT_RE.sub(" ", strip_accents(text).lower())
+    return " ".join(t for t in text.split() if t not in _HONORIFICS)
+
+
+def block_keys(key: str) -> list[str]:
+    """Blocking keys for candidate pairs: family name + first initial, in both name orders."""
+    tokens = key.split()
+    if not tokens:
+        return []
+    if len(tokens) == 1:
+        return [tokens[0]]
+    first, last = tokens[0], tokens[-1]
+    return [f"{last}|{first[0]}", f"{first}|{last[0]}"]

@@ -1,0 +1,76 @@
+"""The database handle every store module works through: engine, connection, settings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, text
+
+from closeknit.db import connect_engine, migrate, schema_version
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Base:
+    """Owns one connection; every write goes through `transaction()`."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.engine: Engine = connect_engine(self.path)
+        migrate(self.engine)
+        self.conn: Connection = self.engine.connect()
+
+    def close(self) -> None:
+        self.conn.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Base:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        if self.conn.in_transaction():
+            self.conn.commit()
+        with self.conn.begin():
+            yield self.conn
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
+        result = self.conn.execute(text(sql), params or {}).fetchall()
+        if self.conn.in_transaction():
+            self.conn.commit()
+        return result
+
+    def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        value = self.conn.execute(text(sql), params or {}).scalar()
+        if self.conn.in_transaction():
+            self.conn.commit()
+        return value
+
+    def execute(self, sql: str, params: dict[str, Any] | list[dict[str, Any]] | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(text(sql), params or {})
+
+    def schema_version(self) -> str | None:
+        return schema_version(self.engine)
+
+    # settings -------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        value = self.scalar("SELECT value FROM settings WHERE key = :k", {"k": key})
+        return default if value is None else json.loads(value)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.execute(
+            "INSERT INTO settings(key, value) VALUES (:k, :v) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            {"k": key, "v": json.dumps(value)},
+        )

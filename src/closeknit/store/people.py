@@ -1,0 +1,259 @@
+"""People: listing, lookup, tags and notes, and merge/split that never lose a source record."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import text
+
+from closeknit.errors import InputError, NotFoundError
+from closeknit.identity import normalise
+from closeknit.store.base import Base, now_iso
+
+# Which source's name/organisation wins when a person's display fields are rebuilt.
+SOURCE_PRIORITY = {"linkedin": 0, "vcard": 1, "csv": 2, "manual": 3}
+DISPLAY_FIELDS = ("name", "given", "family", "organization", "title", "birthday", "connected_on")
+
+# Tables whose person_id moves with a merge; those with composite keys need OR IGNORE.
+_MOVE_PLAIN = ("source_records", "identifiers", "notes")
+_MOVE_KEYED = ("roles", "tags", "interaction_parties")
+
+
+def merge_into(db: Base, keep: int, other: int, why: str) -> None:
+    """Move everything of `other` onto `keep` and delete `other`; logged in merge_log."""
+    if keep == other:
+        raise InputError("cannot merge a person with themselves")
+    records = [r for (r,) in db.rows("SELECT id FROM source_records WHERE person_id = :o", {"o": other})]
+    p = {"k": keep, "o": other}
+    with db.transaction() as conn:
+        for table in _MOVE_PLAIN:
+            conn.execute(text(f"UPDATE {table} SET person_id = :k WHERE person_id = :o"), p)
+        for table in _MOVE_KEYED:
+            conn.execute(text(f"UPDATE OR IGNORE {table} SET person_id = :k WHERE person_id = :o"), p)
+            conn.execute(text(f"DELETE FROM {table} WHERE person_id = :o"), p)
+        for table in ("review_queue", "distinct_people"):
+            conn.execute(
+                text(f"DELETE FROM {table} WHERE (person_a = :k AND person_b = :o) OR (person_a = :o AND person_b = :k)"),
+                p,
+            )
+            for col in ("person_a", "person_b"):
+                conn.execute(text(f"UPDATE OR IGNORE {table} SET {col} = :k WHERE {col} = :o"), p)
+            conn.execute(text(f"DELETE FROM {table} WHERE person_a = :o OR person_b = :o"), p)
+        fills = ", ".join(
+            f"{c} = CASE WHEN {c} = '' THEN (SELECT {c} FROM people WHERE id = :o) ELSE {c} END"
+            for c in (*DISPLAY_FIELDS, "name_key")
+        )
+        conn.execute(
+            text(
+                f"UPDATE people SET {fills}, is_me = max(is_me, (SELECT is_me FROM people WHERE id = :o)),"
+                " rating = coalesce(rating, (SELECT rating FROM people WHERE id = :o)) WHERE id = :k"
+            ),
+            p,
+        )
+        conn.execute(text("DELETE FROM people WHERE id = :o"), p)
+        conn.execute(
+            text("INSERT INTO merge_log(action, kept_id, other_id, detail, at) VALUES ('merge', :k, :o, :d, :at)"),
+            {**p, "d": json.dumps({"why": why, "records": records}), "at": now_iso()},
+        )
+
+
+def refresh_person(db: Base, pid: int) -> None:
+    """Rebuild a person's display fields from their source records (after a split)."""
+    rows = db.rows("SELECT source, data FROM source_records WHERE person_id = :p ORDER BY id", {"p": pid})
+    ranked = sorted(rows, key=lambda r: SOURCE_PRIORITY.get(r[0], 9))
+    fields = dict.fromkeys(DISPLAY_FIELDS, "")
+    for _source, data in ranked:
+        d = json.loads(data)
+        for f in DISPLAY_FIELDS:
+            if not fields[f] and d.get(f):
+                fields[f] = d[f]
+    if not fields["name"]:
+        fields["name"] = " ".join(x for x in (fields["given"], fields["family"]) if x)
+    if fields["name"] and not (fields["given"] or fields["family"]):
+        fields["given"], fields["family"] = normalise.split_name(fields["name"])
+    fields["name_key"] = normalise.name_key(fields["name"]) if fields["name"] else ""
+    sets = ", ".join(f"{c} = :{c}" for c in fields)
+    db.execute(f"UPDATE people SET {sets} WHERE id = :id", {**fields, "id": pid})
+
+
+def split(db: Base, pid: int, record_ids: list[int]) -> int:
+    """Move the given source records (and what came from them) to a new person; returns its id."""
+    mine = {r for (r,) in db.rows("SELECT id FROM source_records WHERE person_id = :p", {"p": pid})}
+    moving = set(record_ids)
+    if not moving or not moving <= mine:
+        raise InputError(f"records {sorted(moving - mine)} do not belong to person {pid}")
+    if moving == mine:
+        raise InputError("a split must leave at least one source record with the person")
+    ids = {"ids": sorted(moving)}
+    moved_values = [
+        v for (v,) in db.rows(
+            "SELECT value FROM identifiers WHERE source_record_id IN (SELECT value FROM json_each(:ids))",
+            {"ids": json.dumps(ids["ids"])},
+        )
+    ]
+    with db.transaction() as conn:
+        new = conn.execute(
+            text("INSERT INTO people(name, created_at) VALUES ('', :at) RETURNING id"), {"at": now_iso()}
+        ).scalar_one()
+        q = {"n": new, "p": pid, "ids": json.dumps(ids["ids"])}
+        sel = "IN (SELECT value FROM json_each(:ids))"
+        conn.execute(text(f"UPDATE source_records SET person_id = :n WHERE id {sel}"), q)
+        conn.execute(text(f"UPDATE identifiers SET person_id = :n WHERE source_record_id {sel}"), q)
+        conn.execute(text(f"UPDATE roles SET person_id = :n WHERE source_record_id {sel}"), q)
+        conn.execute(text(f"UPDATE notes SET person_id = :n WHERE source_record_id {sel}"), q)
+        conn.execute(
+            text(
+                "UPDATE OR IGNORE interaction_parties SET person_id = :n WHERE person_id = :p"
+                " AND lower(address) IN (SELECT value FROM json_each(:vals))"
+            ),
+            {**q, "vals": json.dumps(moved_values)},
+        )
+        conn.execute(
+            text("INSERT OR IGNORE INTO distinct_people(person_a, person_b) VALUES (:a, :b)"),
+            {"a": min(pid, new), "b": max(pid, new)},
+        )
+        conn.execute(
+            text("INSERT INTO merge_log(action, kept_id, other_id, detail, at) VALUES ('split', :p, :n, :d, :at)"),
+            {**q, "d": json.dumps({"records": ids["ids"]}), "at": now_iso()},
+        )
+    refresh_person(db, pid)
+    refresh_person(db, new)
+    return int(new)
+
+
+def find_person(db: Base, ref: str) -> int:
+    """A person id from an id, an email, a phone, a LinkedIn URL or an unambiguous name."""
+    ref = ref.strip()
+    if ref.isdigit() and db.scalar("SELECT 1 FROM people WHERE id = :i", {"i": int(ref)}):
+        return int(ref)
+    for kind, value in (
+        ("email", normalise.email(ref)),
+        ("linkedin", normalise.linkedin_url(ref)),
+        ("phone", normalise.phone(ref) if any(c.isdigit() for c in ref) else None),
+    ):
+        if value:
+            pid = db.scalar("SELECT person_id FROM identifiers WHERE kind = :k AND value = :v", {"k": kind, "v": value})
+            if pid is not None:
+                return int(pid)
+    key = normalise.name_key(ref)
+    exact = [p for (p,) in db.rows("SELECT id FROM people WHERE name_key = :k", {"k": key})] if key else []
+    if len(exact) == 1:
+        return exact[0]
+    like = exact or [
+        p for (p,) in db.rows(
+            "SELECT id FROM people WHERE name LIKE :q ESCAPE '\\' LIMIT 20",
+            {"q": "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"},
+        )
+    ]
+    if len(like) == 1:
+        return like[0]
+    if not like:
+        raise NotFoundError(f"no person matches {ref!r}")
+    raise InputError(f"{len(like)} people match {ref!r}; use an id ({', '.join(map(str, like[:10]))})")
+
+
+def person_detail(db: Base, pid: int) -> dict[str, Any]:
+    """Everything known about one person: fields, identifiers, sources, roles, tags, notes."""
+    row = db.rows("SELECT * FROM people WHERE id = :p", {"p": pid})
+    if not row:
+        raise NotFoundError(f"no person with id {pid}")
+    person = dict(row[0]._mapping)
+    idents = db.rows(
+        "SELECT DISTINCT kind, value FROM identifiers WHERE person_id = :p ORDER BY kind, value", {"p": pid}
+    )
+    person["emails"] = [v for k, v in idents if k == "email"]
+    person["phones"] = [v for k, v in idents if k == "phone"]
+    person["profiles"] = [v for k, v in idents if k == "linkedin"]
+    person["urls"] = [v for k, v in idents if k == "url"]
+    person["records"] = [
+        dict(r._mapping)
+        for r in db.rows(
+            "SELECT id, source, file, record, imported_at FROM source_records WHERE person_id = :p ORDER BY id",
+            {"p": pid},
+        )
+    ]
+    person["sources"] = sorted({r["source"] for r in person["records"]})
+    person["roles"] = [
+        {"organization": o, "title": t}
+        for o, t in db.rows(
+            "SELECT DISTINCT o.name, r.title FROM roles r JOIN organizations o ON o.id = r.organization_id"
+            " WHERE r.person_id = :p ORDER BY o.name",
+            {"p": pid},
+        )
+    ]
+    person["tags"] = [t for (t,) in db.rows("SELECT tag FROM tags WHERE person_id = :p ORDER BY tag", {"p": pid})]
+    person["notes"] = [
+        {"text": t, "created_at": c}
+        for t, c in db.rows("SELECT text, created_at FROM notes WHERE person_id = :p ORDER BY id", {"p": pid})
+    ]
+    return person
+
+
+def list_people(
+    db: Base,
+    name: str | None = None,
+    org: str | None = None,
+    tag: str | None = None,
+    source: str | None = None,
+    sort: str = "name",
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """People with their identifiers and sources, filtered and sorted in SQL."""
+    where, params = ["is_me = 0"], {}
+    if name:
+        where.append("(p.name LIKE :name OR p.name_key LIKE :key)")
+        params["name"] = f"%{name}%"
+        params["key"] = f"%{normalise.name_key(name)}%"
+    if org:
+        where.append("p.organization LIKE :org")
+        params["org"] = f"%{org}%"
+    if tag:
+        where.append("EXISTS (SELECT 1 FROM tags t WHERE t.person_id = p.id AND t.tag = :tag)")
+        params["tag"] = tag
+    if source:
+        where.append("EXISTS (SELECT 1 FROM source_records s WHERE s.person_id = p.id AND s.source = :source)")
+        params["source"] = source
+    order = {
+        "name": "p.name = '', p.name COLLATE NOCASE, p.id",
+        "org": "p.organization = '', p.organization COLLATE NOCASE, p.name COLLATE NOCASE",
+        "id": "p.id",
+        "connected": "p.connected_on DESC, p.id",
+    }.get(sort)
+    if order is None:
+        raise InputError(f"unknown sort {sort!r}: use name, org, id or connected")
+    sql = (
+        "SELECT p.id, p.name, p.organization, p.title, p.connected_on,"
+        " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'email'),"
+        " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'phone'),"
+        " (SELECT json_group_array(DISTINCT source) FROM source_records s WHERE s.person_id = p.id),"
+        " (SELECT json_group_array(DISTINCT tag) FROM tags t WHERE t.person_id = p.id)"
+        f" FROM people p WHERE {' AND '.join(where)} ORDER BY {order}"
+    )
+    if limit:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    return [
+        {
+            "id": r[0], "name": r[1], "organization": r[2], "title": r[3], "connected_on": r[4],
+            "emails": sorted(json.loads(r[5])), "phones": sorted(json.loads(r[6])),
+            "sources": sorted(json.loads(r[7])), "tags": sorted(json.loads(r[8])),
+        }
+        for r in db.rows(sql, params)
+    ]
+
+
+def add_tags(db: Base, pid: int, tags: list[str], remove: bool = False) -> None:
+    for tag in tags:
+        if remove:
+            db.execute("DELETE FROM tags WHERE person_id = :p AND tag = :t", {"p": pid, "t": tag})
+        else:
+            db.execute(
+                "INSERT OR IGNORE INTO tags(person_id, tag, origin) VALUES (:p, :t, 'user')", {"p": pid, "t": tag}
+            )
+
+
+def add_note(db: Base, pid: int, body: str) -> None:
+    db.execute(
+        "INSERT INTO notes(person_id, text, created_at) VALUES (:p, :t, :at)", {"p": pid, "t": body, "at": now_iso()}
+    )

@@ -1,0 +1,384 @@
+"""The single write path for imports: batched, idempotent upserts of contacts and interactions."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import text
+
+from closeknit.identity import normalise
+from closeknit.records import ContactRecord, InteractionRecord, Party, RecordError, content_hash
+from closeknit.store.base import Base, now_iso
+
+# Identifier kinds that prove two records are one person.
+MATCHING_KINDS = ("email", "phone", "linkedin", "uid")
+# Sources whose organisation/title are the freshest (people keep LinkedIn current).
+JOB_AUTHORITY = {"linkedin"}
+
+
+def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str, str]]:
+    """(kind, value, as_written) for every identifier of a contact record, normalised."""
+    out: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(kind: str, value: str | None, raw: str) -> None:
+        if value and (kind, value) not in seen:
+            seen.add((kind, value))
+            out.append((kind, value, raw))
+
+    for e in rec.emails:
+        add("email", normalise.email(e), e)
+    for p in rec.phones:
+        add("phone", normalise.phone(p, region), p)
+    for u in rec.urls:
+        li = normalise.linkedin_url(u)
+        add("linkedin", li, u) if li else add("url", u.strip(), u)
+    if rec.uid:
+        add("uid", f"{rec.source}:{rec.uid.strip()}", rec.uid)
+    return out
+
+
+class Writer:
+    """One import session: in-memory identity index, id allocation, batched inserts."""
+
+    def __init__(self, db: Base, region: str = "US", batch_size: int = 5000) -> None:
+        self.db = db
+        self.region = region
+        self.batch_size = batch_size
+        self.stamp = now_iso()
+        r = db.rows(
+            "SELECT (SELECT coalesce(max(id), 0) FROM people), (SELECT coalesce(max(id), 0) FROM source_records),"
+            " (SELECT coalesce(max(id), 0) FROM organizations), (SELECT coalesce(max(id), 0) FROM interactions)"
+        )[0]
+        self.next_person, self.next_record, self.next_org, self.next_interaction = (int(x) + 1 for x in r)
+        self.index: dict[tuple[str, str], int] = {
+            (k, v): p
+            for k, v, p in db.rows(
+                "SELECT kind, value, person_id FROM identifiers WHERE kind IN ('email','phone','linkedin','uid')"
+            )
+        }
+        self.orgs: dict[str, int] = {n: i for i, n in db.rows("SELECT id, name FROM organizations")}
+        self.hashes: set[tuple[str, str]] = set()
+        self._loaded_sources: set[str] = set()
+        self.me_ids: set[int] = {p for (p,) in db.rows("SELECT id FROM people WHERE is_me = 1")}
+        self.interaction_keys: set[tuple[str, str]] = set()
+        self._loaded_channels: set[str] = set()
+        self._names: dict[str, list[int]] | None = None
+        self.touched: set[int] = set()  # people created or changed: candidates for review
+        self._reset_batch()
+
+    def _reset_batch(self) -> None:
+        self.new_people: dict[int, dict[str, Any]] = {}
+        self.fill_people: dict[int, dict[str, Any]] = {}
+        self.b_records: list[dict[str, Any]] = []
+        self.b_idents: list[dict[str, Any]] = []
+        self.b_orgs: list[dict[str, Any]] = []
+        self.b_roles: list[dict[str, Any]] = []
+        self.b_tags: list[dict[str, Any]] = []
+        self.b_notes: list[dict[str, Any]] = []
+        self.b_quarantine: list[dict[str, Any]] = []
+        self.b_interactions: list[dict[str, Any]] = []
+        self.b_parties: list[dict[str, Any]] = []
+        self.pending = 0
+
+    # lookups ---------------------------------------------------------------
+    def _known(self, source: str, h: str) -> bool:
+        if source not in self._loaded_sources:
+            self._loaded_sources.add(source)
+            self.hashes.update(
+                (source, x) for (x,) in self.db.rows(
+                    "SELECT content_hash FROM source_records WHERE source = :s", {"s": source}
+                )
+            )
+        return (source, h) in self.hashes
+
+    def _known_interaction(self, channel: str, key: str) -> bool:
+        if channel not in self._loaded_channels:
+            self._loaded_channels.add(channel)
+            self.interaction_keys.update(
+                (channel, k) for (k,) in self.db.rows(
+                    "SELECT key FROM interactions WHERE channel = :c", {"c": channel}
+                )
+            )
+        return (channel, key) in self.interaction_keys
+
+    def _names_index(self) -> dict[str, list[int]]:
+        if self._names is None:
+            self._names = defaultdict(list)
+            for pid, key in self.db.rows("SELECT id, name_key FROM people WHERE name_key != ''"):
+                self._names[key].append(pid)
+        return self._names
+
+    # contacts --------------------------------------------------------------
+    def add_contact(self, rec: ContactRecord) -> str:
+        """Store one contact record; returns "added", "updated" or "unchanged"."""
+        h = content_hash(rec.raw.replace("\r\n", "\n").strip())
+        if self._known(rec.source, h):
+            return "unchanged"
+        self.hashes.add((rec.source, h))
+        idents = contact_identifiers(rec, self.region)
+        matches = sorted({self.index[(k, v)] for k, v, _ in idents if (k, v) in self.index})
+        if len(matches) > 1:
+            pid = self.merge_people(matches[0], matches[1:], "same identifier")
+            outcome = "updated"
+        elif matches:
+            pid, outcome = matches[0], "updated"
+        else:
+            pid, outcome = self._new_person(), "added"
+        self._attach_contact(pid, rec, h, idents)
+        return outcome
+
+    def _new_person(self) -> int:
+        pid = self.next_person
+        self.next_person += 1
+        self.new_people[pid] = {
+            "id": pid, "name": "", "given": "", "family": "", "name_key": "", "organization": "",
+            "title": "", "birthday": "", "connected_on": "", "created_at": self.stamp,
+        }
+        return pid
+
+    def _new_record(self, pid: int, source: str, h: str, file: str, record: int, raw: str, data: str) -> int:
+        rid = self.next_record
+        self.next_record += 1
+        self.b_records.append({
+            "id": rid, "source": source, "content_hash": h, "file": file, "record": record,
+            "raw": raw, "data": data, "person_id": pid, "imported_at": self.stamp,
+        })
+        return rid
+
+    def _attach_contact(self, pid: int, rec: ContactRecord, h: str, idents: list[tuple[str, str, str]]) -> None:
+        data = asdict(rec)
+        del data["raw"]
+        rid = self._new_record(pid, rec.source, h, rec.file, rec.record, rec.raw, json.dumps(data))
+        for kind, value, raw in idents:
+            self.b_idents.append({"kind": kind, "value": value, "rid": rid, "pid": pid, "label": raw})
+            if kind in MATCHING_KINDS:
+                self.index[(kind, value)] = pid
+        given, family = rec.given, rec.family
+        name = rec.name or " ".join(x for x in (given, family) if x)
+        if name and not (given or family):
+            given, family = normalise.split_name(name)
+        fields = {
+            "name": name, "given": given, "family": family, "name_key": normalise.name_key(name) if name else "",
+            "organization": rec.organization, "title": rec.title, "birthday": rec.birthday,
+            "connected_on": rec.connected_on,
+        }
+        self._set_fields(pid, fields, overwrite_job=rec.source in JOB_AUTHORITY)
+        if rec.organization:
+            oid = self.orgs.get(rec.organization)
+            if oid is None:
+                oid = self.orgs[rec.organization] = self.next_org
+                self.next_org += 1
+                self.b_orgs.append({"id": oid, "name": rec.organization})
+            self.b_roles.append({"pid": pid, "oid": oid, "rid": rid, "title": rec.title})
+        for tag in rec.tags:
+            if tag.strip():
+                self.b_tags.append({"pid": pid, "tag": tag.strip(), "origin": rec.source})
+        for note in rec.notes:
+            if note.strip():
+                self.b_notes.append({"pid": pid, "text": note.strip(), "rid": rid, "at": self.stamp})
+        self.touched.add(pid)
+        self._tick()
+
+    def _set_fields(self, pid: int, fields: dict[str, str], overwrite_job: bool = False) -> None:
+        target = self.new_people.get(pid)
+        if target is None:
+            target = self.fill_people.setdefault(pid, {"id": pid})
+            if overwrite_job and fields.get("organization"):
+                # Fresher job data replaces, rather than fills, the stored organisation and title.
+                target["_force_job"] = True
+                target["organization"], target["title"] = fields["organization"], fields.get("title", "")
+        for key, value in fields.items():
+            if not value:
+                continue
+            job = key in ("organization", "title")
+            if not target.get(key) or (overwrite_job and job):
+                target[key] = value
+        if self._names is not None and fields.get("name_key"):
+            self._names[fields["name_key"]].append(pid)
+
+    def add_error(self, err: RecordError, source: str) -> None:
+        self.b_quarantine.append({
+            "source": source, "file": err.file, "record": err.record, "reason": err.reason,
+            "raw": err.raw, "h": content_hash(err.raw), "at": self.stamp,
+        })
+        self._tick()
+
+    # interactions ------------------------------------------------------------
+    def person_for_party(self, party: Party, rec: InteractionRecord) -> int | None:
+        """The person behind a participant, creating a "collected" person for a new one."""
+        return self.person_for(party.address, party.name, rec.source, rec.file, rec.record)
+
+    def person_for(self, addr: str, display: str, source: str, file: str, record: int) -> int | None:
+        """The person with this address (or, lacking one, this unique name); new when unknown."""
+        kind, value = "", ""
+        if addr:
+            if "@" in addr:
+                value, kind = normalise.email(addr) or "", "email"
+            else:
+                value, kind = normalise.linkedin_url(addr) or "", "linkedin"
+        if value:
+            pid = self.index.get((kind, value))
+            if pid is not None:
+                return pid
+        elif display:
+            key = normalise.name_key(display)
+            if not key:
+                return None
+            found = self._names_index().get(key, [])
+            if len(set(found)) == 1:
+                return found[0]
+            kind, value = "name", key
+        else:
+            return None
+        pid = self._new_person()
+        raw = f"{display} <{addr}>" if addr else display
+        h = content_hash(f"{kind}:{value}")
+        self.hashes.add((source, h))
+        data = json.dumps({"name": display, "kind": kind, "value": value})
+        rid = self._new_record(pid, source, h, file, record, raw, data)
+        if kind != "name":
+            self.b_idents.append({"kind": kind, "value": value, "rid": rid, "pid": pid, "label": addr})
+            self.index[(kind, value)] = pid
+        name = display.strip().strip("'\"")
+        if name and "@" not in name:
+            self._set_fields(pid, {"name": name, "name_key": normalise.name_key(name)})
+        elif kind == "name":
+            self._names_index()[value].append(pid)
+        return pid
+
+    def add_interaction(self, rec: InteractionRecord) -> str:
+        """Store one interaction; returns "added" or "duplicate"."""
+        if self._known_interaction(rec.channel, rec.key):
+            return "duplicate"
+        self.interaction_keys.add((rec.channel, rec.key))
+        iid = self.next_interaction
+        self.next_interaction += 1
+        seen: set[tuple[int, str]] = set()
+        sender_me = other_me = False
+        for party in rec.parties:
+            pid = self.person_for_party(party, rec)
+            if pid is None or (pid, party.role) in seen:
+                continue
+            seen.add((pid, party.role))
+            if pid in self.me_ids:
+                if party.role in ("from", "organizer"):
+                    sender_me = True
+                else:
+                    other_me = True
+            self.b_parties.append(
+                {"iid": iid, "pid": pid, "role": party.role, "status": party.status, "address": party.address}
+            )
+        direction = rec.direction or ("out" if sender_me else "in" if other_me else "other" if self.me_ids else "")
+        when = rec.when
+        self.b_interactions.append({
+            "id": iid, "channel": rec.channel, "key": rec.key, "source": rec.source,
+            "occurred_at": when.isoformat() if when else None,
+            "ts": int(when.timestamp()) if when else None, "when_flagged": rec.when_flagged,
+            "subject": rec.subject, "folder": rec.folder, "bulk": rec.bulk, "size": rec.size,
+            "duration_minutes": rec.duration_minutes, "cancelled": int(rec.cancelled),
+            "message_id": rec.key if rec.channel == "email" else "", "in_reply_to": rec.in_reply_to,
+            "refs": " ".join(rec.references), "direction": direction, "stated_direction": rec.direction,
+            "note": rec.note, "file": rec.file, "record": rec.record, "raw": rec.raw,
+        })
+        self._tick()
+        return "added"
+
+    # merging ---------------------------------------------------------------
+    def merge_people(self, keep: int, others: list[int], why: str) -> int:
+        """Merge `others` into `keep` (flushing first so the SQL sees every row)."""
+        self.flush()
+        from closeknit.store.people import merge_into
+
+        for other in others:
+            if other != keep:
+                merge_into(self.db, keep, other, why)
+        gone = set(others) - {keep}
+        for key, pid in self.index.items():
+            if pid in gone:
+                self.index[key] = keep
+        if self._names is not None:
+            for key, pids in self._names.items():
+                self._names[key] = [keep if p in gone else p for p in pids]
+        self.touched -= gone
+        self.touched.add(keep)
+        return keep
+
+    # flushing --------------------------------------------------------------
+    def _tick(self) -> None:
+        self.pending += 1
+        if self.pending >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the batch in one transaction; a crash loses at most this batch."""
+        if not self.pending and not self.new_people and not self.fill_people:
+            return
+        with self.db.transaction() as conn:
+            def run(sql: str, rows: list[dict[str, Any]]) -> None:
+                if rows:
+                    conn.execute(text(sql), rows)
+
+            run(
+                "INSERT INTO people(id, name, given, family, name_key, organization, title, birthday,"
+                " connected_on, created_at) VALUES (:id, :name, :given, :family, :name_key, :organization,"
+                " :title, :birthday, :connected_on, :created_at)",
+                list(self.new_people.values()),
+            )
+            for row in self.fill_people.values():
+                force = row.pop("_force_job", False)
+                cols = [c for c in row if c != "id"]
+                if not cols:
+                    continue
+                sets = ", ".join(
+                    f"{c} = :{c}"
+                    if force and c in ("organization", "title")
+                    else f"{c} = CASE WHEN {c} = '' THEN :{c} ELSE {c} END"
+                    for c in cols
+                )
+                conn.execute(text(f"UPDATE people SET {sets} WHERE id = :id"), row)
+            run("INSERT INTO organizations(id, name) VALUES (:id, :name)", self.b_orgs)
+            run(
+                "INSERT INTO source_records(id, source, content_hash, file, record, raw, data, person_id,"
+                " imported_at) VALUES (:id, :source, :content_hash, :file, :record, :raw, :data, :person_id,"
+                " :imported_at)",
+                self.b_records,
+            )
+            run(
+                "INSERT OR IGNORE INTO identifiers(kind, value, source_record_id, person_id, label)"
+                " VALUES (:kind, :value, :rid, :pid, :label)",
+                self.b_idents,
+            )
+            run(
+                "INSERT OR IGNORE INTO roles(person_id, organization_id, source_record_id, title)"
+                " VALUES (:pid, :oid, :rid, :title)",
+                self.b_roles,
+            )
+            run("INSERT OR IGNORE INTO tags(person_id, tag, origin) VALUES (:pid, :tag, :origin)", self.b_tags)
+            run(
+                "INSERT INTO notes(person_id, text, source_record_id, created_at) VALUES (:pid, :text, :rid, :at)",
+                self.b_notes,
+            )
+            run(
+                "INSERT OR IGNORE INTO quarantine(source, file, record, reason, raw, content_hash, created_at)"
+                " VALUES (:source, :file, :record, :reason, :raw, :h, :at)",
+                self.b_quarantine,
+            )
+            run(
+                "INSERT INTO interactions(id, channel, key, source, occurred_at, ts, when_flagged, subject,"
+                " folder, bulk, size, duration_minutes, cancelled, message_id, in_reply_to, refs, direction,"
+                " stated_direction, note, file, record, raw) VALUES (:id, :channel, :key, :source,"
+                " :occurred_at, :ts, :when_flagged, :subject, :folder, :bulk, :size, :duration_minutes,"
+                " :cancelled, :message_id, :in_reply_to, :refs, :direction, :stated_direction, :note, :file,"
+                " :record, :raw)",
+                self.b_interactions,
+            )
+            run(
+                "INSERT OR IGNORE INTO interaction_parties(interaction_id, person_id, role, status, address)"
+                " VALUES (:iid, :pid, :role, :status, :address)",
+                self.b_parties,
+            )
+        self._reset_batch()
