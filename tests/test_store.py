@@ -1,0 +1,161 @@
+"""The store's write path: identity resolution, idempotency, merge/split, review, interactions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from closeknit.errors import InputError, NotFoundError
+from closeknit.records import ContactRecord, InteractionRecord, Party, RecordError
+from closeknit.store import Store, derive, review
+from closeknit.store import people as ps
+from closeknit.store.writer import Writer
+
+
+def contact(n: int, source: str = "vcard", **kw: object) -> ContactRecord:
+    raw = f"{source}-{n}-" + repr(sorted(kw.items()))
+    return ContactRecord(source=source, file=f"{source}.file", record=n, raw=raw, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "t.db")
+    yield store
+    store.close()
+
+
+def import_all(db: Store, records: list[ContactRecord]) -> list[str]:
+    w = Writer(db)
+    outcomes = [w.add_contact(r) for r in records]
+    w.flush()
+    return outcomes
+
+
+def count(db: Store, table: str) -> int:
+    return int(db.scalar(f"SELECT count(*) FROM {table}"))
+
+
+def test_same_email_phone_or_profile_merges_across_sources(db: Store) -> None:
+    outcomes = import_all(db, [
+        contact(1, "linkedin", name="Jane Doe", urls=["https://www.linkedin.com/in/Jane-Doe/"],
+                emails=["Jane.Doe@Example.com"], organization="Acme", title="CTO"),
+        contact(2, "vcard", name="Jane D.", emails=[" jane.doe@example.com "], phones=["(415) 555-0100"]),
+        contact(3, "csv", name="J. Doe", phones=["+1 415-555-0100"]),
+        contact(4, "csv", name="Other Person", urls=["linkedin.com/in/jane-doe?trk=x"]),
+    ])
+    assert outcomes == ["added", "updated", "updated", "updated"]
+    people = ps.list_people(db)
+    assert len(people) == 1
+    assert people[0]["sources"] == ["csv", "linkedin", "vcard"]
+    assert people[0]["emails"] == ["jane.doe@example.com"]
+    assert people[0]["phones"] == ["+14155550100"]
+    assert people[0]["organization"] == "Acme"
+    assert count(db, "source_records") == 4
+
+
+def test_reimport_is_a_noop(db: Store) -> None:
+    recs = [contact(i, name=f"Person {i}", emails=[f"p{i}@example.com"]) for i in range(50)]
+    assert import_all(db, recs).count("added") == 50
+    before = {t: count(db, t) for t in ("people", "source_records", "identifiers", "roles", "tags")}
+    assert set(import_all(db, recs)) == {"unchanged"}
+    assert before == {t: count(db, t) for t in before}
+
+
+def test_a_record_linking_two_people_merges_them_and_keeps_every_record(db: Store) -> None:
+    import_all(db, [
+        contact(1, name="Ann Lee", emails=["ann@example.com"], tags=["robotics"]),
+        contact(2, name="Ann Lee", phones=["+44 20 7946 0958"]),
+    ])
+    assert count(db, "people") == 2
+    import_all(db, [contact(3, "csv", name="Ann Lee", emails=["ann@example.com"], phones=["+442079460958"])])
+    assert count(db, "people") == 1
+    assert count(db, "source_records") == 3
+    pid = ps.find_person(db, "ann@example.com")
+    assert ps.person_detail(db, pid)["tags"] == ["robotics"]
+    assert db.scalar("SELECT count(*) FROM merge_log WHERE action = 'merge'") == 1
+
+
+def test_split_moves_records_back_out_and_keeps_them_apart(db: Store) -> None:
+    import_all(db, [
+        contact(1, "linkedin", name="Sam Roe", emails=["sam@example.com"], organization="Acme"),
+        contact(2, "vcard", name="Sam Roe", emails=["sam@example.com"], phones=["+49 30 1234567"],
+                notes=["met in Berlin"]),
+    ])
+    pid = ps.find_person(db, "sam@example.com")
+    rec_ids = [r["id"] for r in ps.person_detail(db, pid)["records"]]
+    new = ps.split(db, pid, [rec_ids[1]])
+    a, b = ps.person_detail(db, pid), ps.person_detail(db, new)
+    assert [r["id"] for r in a["records"]] == [rec_ids[0]]
+    assert [r["id"] for r in b["records"]] == [rec_ids[1]]
+    assert b["phones"] == ["+49301234567"] and b["notes"][0]["text"] == "met in Berlin"
+    assert a["name"] == b["name"] == "Sam Roe"
+    # Same name, same organisation, but the user said they differ: no review item comes back.
+    assert review.find_candidates(db) == 0
+    with pytest.raises(InputError):
+        ps.split(db, pid, [rec_ids[0]])
+
+
+def test_similar_names_go_to_review_never_merge(db: Store) -> None:
+    import_all(db, [
+        contact(1, "linkedin", name="José Müller", organization="Acme Robotics"),
+        contact(2, "vcard", name="Muller, Jose", organization="Acme Robotics GmbH"),
+        contact(3, "vcard", name="José Müller", organization="Totally Different Bakery"),
+        contact(4, "vcard", name="Maria Müller", organization="Acme Robotics"),
+    ])
+    assert review.find_candidates(db) == 1
+    items = review.open_items(db)
+    assert {items[0]["person_a"], items[0]["person_b"]} == {1, 2}
+    assert count(db, "people") == 4
+    review.decide(db, items[0]["id"], same=True)
+    assert count(db, "people") == 3 and count(db, "source_records") == 4
+    with pytest.raises(NotFoundError):
+        review.decide(db, items[0]["id"], same=True)
+
+
+def test_quarantine_keeps_raw_text(db: Store) -> None:
+    w = Writer(db)
+    w.add_error(RecordError("bad.vcf", 3, "no name, email, phone or organisation", "BEGIN:VCARD\nX:1"), "vcard")
+    w.flush()
+    assert db.rows("SELECT file, record, reason, raw FROM quarantine")[0] == (
+        "bad.vcf", 3, "no name, email, phone or organisation", "BEGIN:VCARD\nX:1")
+
+
+def mail(key: str, sender: str, to: list[str], when: str, subject: str = "hello", **kw: object) -> InteractionRecord:
+    parties = [Party(sender, role="from")] + [Party(a, role="to") for a in to]
+    return InteractionRecord(
+        source="mail", channel="email", file="box.mbox", record=1, raw=f"Message-ID: <{key}>", key=key,
+        when=datetime.fromisoformat(when).replace(tzinfo=UTC), parties=parties, subject=subject, **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_interactions_direction_threads_and_duplicates(db: Store) -> None:
+    import_all(db, [contact(1, name="Bea Kim", emails=["bea@example.org"])])
+    derive.set_me(db, ["Me@Example.com"])
+    w = Writer(db)
+    assert w.add_interaction(mail("a1", "me@example.com", ["bea@example.org"], "2024-01-01T10:00", "Plan")) == "added"
+    assert w.add_interaction(mail("a2", "bea@example.org", ["me@example.com", "cy@example.net"],
+                                  "2024-01-01T12:00", "Re: Plan", in_reply_to="a1")) == "added"
+    assert w.add_interaction(mail("a3", "bea@example.org", ["me@example.com"], "2024-01-02T09:00",
+                                  "RE: plan")) == "added"
+    assert w.add_interaction(mail("a1", "me@example.com", ["bea@example.org"], "2024-01-01T10:00")) == "duplicate"
+    w.flush()
+    derive.derive_threads(db)
+    rows = {k: (d, t, p) for k, d, t, p in db.rows("SELECT key, direction, thread_id, parent_id FROM interactions")}
+    assert rows["a1"] == ("out", 1, None)
+    assert rows["a2"] == ("in", 1, 1)
+    assert rows["a3"][1:] == (1, 2)  # linked by subject to the latest message with a shared participant
+    bea = ps.find_person(db, "bea@example.org")
+    assert ps.person_detail(db, bea)["sources"] == ["vcard"]  # known by email: no new record
+    assert count(db, "people") == 3  # Bea, me, and the collected cy@example.net
+    assert ps.find_person(db, "cy@example.net")
+
+
+def test_find_person_errors(db: Store) -> None:
+    import_all(db, [contact(1, name="Ann Lee"), contact(2, name="Ann Leeds")])
+    with pytest.raises(NotFoundError):
+        ps.find_person(db, "nobody@example.com")
+    assert ps.find_person(db, "ann lee") == 1
+    with pytest.raises(InputError, match="2 people match"):
+        ps.find_person(db, "Ann")
