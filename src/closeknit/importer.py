@@ -117,7 +117,8 @@ def _linkedin_items(path: Path) -> Iterator[ContactRecord | InteractionRecord | 
 def _items(kind: str, path: Path) -> Iterable[ContactRecord | InteractionRecord | RecordError]:
     if kind == "linkedin":
         return _linkedin_items(path)
-    return _parser(kind).parse(path)  # type: ignore[no-any-return]
+    items: Iterable[ContactRecord | InteractionRecord | RecordError] = _parser(kind).parse(path)
+    return items
 
 
 def run_import(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Union
 
 
 def content_hash(text: str) -> str:
@@ -85,5 +84,5 @@ class RecordError:
         return f"{self.file} record {self.record}: {self.reason}"
 
 
-ContactItem = Union[ContactRecord, RecordError]
-InteractionItem = Union[InteractionRecord, RecordError]
+ContactItem = ContactRecord | RecordError
+InteractionItem = InteractionRecord | RecordError

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, text
+from sqlalchemy import Connection, Engine, text
 
 from closeknit.db import connect_engine, migrate, schema_version
 
@@ -44,8 +44,9 @@ class Base:
         with self.conn.begin():
             yield self.conn
 
-    def rows(self, sql: str, params: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
-        result = self.conn.execute(text(sql), params or {}).fetchall()
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+        """All result rows (tuple-like, with `._mapping` for dicts)."""
+        result: list[Any] = list(self.conn.execute(text(sql), params or {}).fetchall())
         if self.conn.in_transaction():
             self.conn.commit()
         return result

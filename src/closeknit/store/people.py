@@ -34,7 +34,8 @@ def merge_into(db: Base, keep: int, other: int, why: str) -> None:
             conn.execute(text(f"DELETE FROM {table} WHERE person_id = :o"), p)
         for table in ("review_queue", "distinct_people"):
             conn.execute(
-                text(f"DELETE FROM {table} WHERE (person_a = :k AND person_b = :o) OR (person_a = :o AND person_b = :k)"),
+                text(f"DELETE FROM {table} WHERE (person_a = :k AND person_b = :o)"
+                     " OR (person_a = :o AND person_b = :k)"),
                 p,
             )
             for col in ("person_a", "person_b"):
@@ -200,7 +201,8 @@ def list_people(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """People with their identifiers and sources, filtered and sorted in SQL."""
-    where, params = ["is_me = 0"], {}
+    where: list[str] = ["is_me = 0"]
+    params: dict[str, Any] = {}
     if name:
         where.append("(p.name LIKE :name OR p.name_key LIKE :key)")
         params["name"] = f"%{name}%"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -250,8 +251,11 @@ class Writer:
             self._names_index()[value].append(pid)
         return pid
 
-    def add_interaction(self, rec: InteractionRecord) -> str:
-        """Store one interaction; returns "added" or "duplicate"."""
+    def add_interaction(self, rec: InteractionRecord, known: Sequence[tuple[int, str]] = ()) -> str:
+        """Store one interaction; returns "added" or "duplicate".
+
+        `known` adds participants already resolved to person ids, as (person id, role).
+        """
         if self._known_interaction(rec.channel, rec.key):
             return "duplicate"
         self.interaction_keys.add((rec.channel, rec.key))
@@ -259,8 +263,9 @@ class Writer:
         self.next_interaction += 1
         seen: set[tuple[int, str]] = set()
         sender_me = other_me = False
-        for party in rec.parties:
-            pid = self.person_for_party(party, rec)
+        resolved = [(self.person_for_party(p, rec), p) for p in rec.parties]
+        resolved += [(pid, Party("", role=role)) for pid, role in known]
+        for pid, party in resolved:
             if pid is None or (pid, party.role) in seen:
                 continue
             seen.add((pid, party.role))
@@ -297,12 +302,12 @@ class Writer:
             if other != keep:
                 merge_into(self.db, keep, other, why)
         gone = set(others) - {keep}
-        for key, pid in self.index.items():
+        for ident, pid in self.index.items():
             if pid in gone:
-                self.index[key] = keep
+                self.index[ident] = keep
         if self._names is not None:
-            for key, pids in self._names.items():
-                self._names[key] = [keep if p in gone else p for p in pids]
+            for name, pids in self._names.items():
+                self._names[name] = [keep if p in gone else p for p in pids]
         self.touched -= gone
         self.touched.add(keep)
         return keep
