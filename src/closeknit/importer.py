@@ -34,9 +34,10 @@ class ImportResult:
     unchanged: int = 0
     skipped: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
-    messages: int = 0
-    duplicates: int = 0
-    interactions: int = 0
+    messages: int = 0  # mail messages read (accepted), duplicates included
+    duplicates: int = 0  # the same Message-ID (or event occurrence) met again within this import
+    interactions: int = 0  # interactions added (also counted in `added`)
+    people: int = 0  # people created, including those only collected from mail or calendars
     review: int = 0
     files: dict[str, str] = field(default_factory=dict)
     me: list[str] = field(default_factory=list)
@@ -46,9 +47,10 @@ class ImportResult:
         return asdict(self)
 
     def summary(self) -> str:
-        parts = [f"{self.added:,} people added", f"{self.updated:,} updated", f"{self.unchanged:,} unchanged"]
-        if self.interactions or self.duplicates:
+        parts = [f"{self.people:,} people added", f"{self.updated:,} updated"]
+        if self.interactions or self.messages or self.duplicates:
             parts.append(f"{self.interactions:,} interactions added")
+        parts.append(f"{self.unchanged:,} unchanged")
         if self.duplicates:
             parts.append(f"{self.duplicates:,} duplicates")
         line = ", ".join(parts)
@@ -166,11 +168,16 @@ def run_import(
             else:
                 if item.channel == "email":
                     result.messages += 1
-                if writer.add_interaction(item) == "added":
+                outcome = writer.add_interaction(item)
+                if outcome == "added":
                     result.interactions += 1
-                else:
+                elif outcome == "duplicate":
                     result.duplicates += 1
+                else:
+                    result.unchanged += 1
     writer.flush()
+    result.people = writer.people_created
+    result.added += result.interactions
     if progress:
         progress(seen)
     if result.interactions:

@@ -51,6 +51,18 @@ class Base:
             self.conn.commit()
         return result
 
+    def fast_rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Plain tuples straight from the driver, for bulk reads on hot paths."""
+        cur = self.dbapi().cursor()
+        try:
+            return cur.execute(sql, params or {}).fetchall()
+        finally:
+            cur.close()
+
+    def dbapi(self) -> Any:
+        """The driver connection under SQLAlchemy's (same transaction), for bulk executemany."""
+        return self.conn.connection.driver_connection
+
     def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         value = self.conn.execute(text(sql), params or {}).scalar()
         if self.conn.in_transaction():

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import text
-
 from closeknit.errors import InputError
 from closeknit.identity import normalise
 from closeknit.store.base import Base
@@ -91,13 +89,13 @@ def derive_threads(db: Base) -> int:
     Returns how many messages changed thread or parent. The subject fallback only links a
     "Re:" message to an earlier message with the same subject that shares a participant.
     """
-    rows = db.rows(
+    rows = db.fast_rows(
         "SELECT id, message_id, in_reply_to, refs, subject, ts, thread_id, parent_id FROM interactions"
         " WHERE channel = 'email' ORDER BY ts, id"
     )
     by_mid = {r[1]: r[0] for r in rows if r[1]}
     parties: dict[int, set[int]] = {}
-    for iid, pid in db.rows(
+    for iid, pid in db.fast_rows(
         "SELECT ip.interaction_id, ip.person_id FROM interaction_parties ip JOIN interactions i"
         " ON i.id = ip.interaction_id WHERE i.channel = 'email'"
     ):
@@ -142,6 +140,6 @@ def derive_threads(db: Base) -> int:
         if thread_id != t or parent_id != parent[iid]:
             changes.append({"i": iid, "t": t, "p": parent[iid]})
     if changes:
-        with db.transaction() as conn:
-            conn.execute(text("UPDATE interactions SET thread_id = :t, parent_id = :p WHERE id = :i"), changes)
+        with db.transaction():
+            db.dbapi().executemany("UPDATE interactions SET thread_id = :t, parent_id = :p WHERE id = :i", changes)
     return len(changes)

@@ -57,7 +57,7 @@ class Writer:
         self.next_person, self.next_record, self.next_org, self.next_interaction = (int(x) + 1 for x in r)
         self.index: dict[tuple[str, str], int] = {
             (k, v): p
-            for k, v, p in db.rows(
+            for k, v, p in db.fast_rows(
                 "SELECT kind, value, person_id FROM identifiers WHERE kind IN ('email','phone','linkedin','uid')"
             )
         }
@@ -66,8 +66,11 @@ class Writer:
         self._loaded_sources: set[str] = set()
         self.me_ids: set[int] = {p for (p,) in db.rows("SELECT id FROM people WHERE is_me = 1")}
         self.interaction_keys: set[tuple[str, str]] = set()
+        self.session_keys: set[tuple[str, str]] = set()  # interactions added by this import
         self._loaded_channels: set[str] = set()
         self._names: dict[str, list[int]] | None = None
+        self.people_created = 0
+        self._addr_cache: dict[str, int] = {}  # raw address -> person, valid until a merge
         self.touched: set[int] = set()  # people created or changed: candidates for review
         self._reset_batch()
 
@@ -90,7 +93,7 @@ class Writer:
         if source not in self._loaded_sources:
             self._loaded_sources.add(source)
             self.hashes.update(
-                (source, x) for (x,) in self.db.rows(
+                (source, x) for (x,) in self.db.fast_rows(
                     "SELECT content_hash FROM source_records WHERE source = :s", {"s": source}
                 )
             )
@@ -100,7 +103,7 @@ class Writer:
         if channel not in self._loaded_channels:
             self._loaded_channels.add(channel)
             self.interaction_keys.update(
-                (channel, k) for (k,) in self.db.rows(
+                (channel, k) for (k,) in self.db.fast_rows(
                     "SELECT key FROM interactions WHERE channel = :c", {"c": channel}
                 )
             )
@@ -109,7 +112,7 @@ class Writer:
     def _names_index(self) -> dict[str, list[int]]:
         if self._names is None:
             self._names = defaultdict(list)
-            for pid, key in self.db.rows("SELECT id, name_key FROM people WHERE name_key != ''"):
+            for pid, key in self.db.fast_rows("SELECT id, name_key FROM people WHERE name_key != ''"):
                 self._names[key].append(pid)
         return self._names
 
@@ -133,6 +136,7 @@ class Writer:
         return outcome
 
     def _new_person(self) -> int:
+        self.people_created += 1
         pid = self.next_person
         self.next_person += 1
         self.new_people[pid] = {
@@ -217,6 +221,9 @@ class Writer:
         """The person with this address (or, lacking one, this unique name); new when unknown."""
         kind, value = "", ""
         if addr:
+            hit = self._addr_cache.get(addr)
+            if hit is not None:
+                return hit
             if "@" in addr:
                 value, kind = normalise.email(addr) or "", "email"
             else:
@@ -224,6 +231,7 @@ class Writer:
         if value:
             pid = self.index.get((kind, value))
             if pid is not None:
+                self._addr_cache[addr] = pid
                 return pid
         elif display:
             key = normalise.name_key(display)
@@ -252,13 +260,14 @@ class Writer:
         return pid
 
     def add_interaction(self, rec: InteractionRecord, known: Sequence[tuple[int, str]] = ()) -> str:
-        """Store one interaction; returns "added" or "duplicate".
+        """Store one interaction: "added", "unchanged" (stored by an earlier import) or "duplicate".
 
         `known` adds participants already resolved to person ids, as (person id, role).
         """
         if self._known_interaction(rec.channel, rec.key):
-            return "duplicate"
+            return "duplicate" if (rec.channel, rec.key) in self.session_keys else "unchanged"
         self.interaction_keys.add((rec.channel, rec.key))
+        self.session_keys.add((rec.channel, rec.key))
         iid = self.next_interaction
         self.next_interaction += 1
         seen: set[tuple[int, str]] = set()
@@ -302,6 +311,7 @@ class Writer:
             if other != keep:
                 merge_into(self.db, keep, other, why)
         gone = set(others) - {keep}
+        self._addr_cache.clear()
         for ident, pid in self.index.items():
             if pid in gone:
                 self.index[ident] = keep
@@ -323,9 +333,13 @@ class Writer:
         if not self.pending and not self.new_people and not self.fill_people:
             return
         with self.db.transaction() as conn:
+            # Bulk rows go straight to the driver: SQLAlchemy's per-row parameter handling
+            # costs more than SQLite's own insert on this path.
+            cur = self.db.dbapi().cursor()
+
             def run(sql: str, rows: list[dict[str, Any]]) -> None:
                 if rows:
-                    conn.execute(text(sql), rows)
+                    cur.executemany(sql, rows)
 
             run(
                 "INSERT INTO people(id, name, given, family, name_key, organization, title, birthday,"
@@ -386,4 +400,5 @@ class Writer:
                 " VALUES (:iid, :pid, :role, :status, :address)",
                 self.b_parties,
             )
+            cur.close()
         self._reset_batch()

@@ -1,0 +1,105 @@
+"""Mail import benchmark: end-to-end import vs. Python's mailbox.mbox reading the same headers.
+
+Each phase runs in its own process so its peak memory (max RSS) is its own.
+
+    python bench/bench_mail_import.py                       # 100,000 messages
+    python bench/bench_mail_import.py --sizes 100000,1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import mailbox
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEADERS = ("From", "Sender", "To", "Cc", "Bcc", "Date", "Message-ID", "In-Reply-To", "References", "Subject",
+           "List-Id", "List-Unsubscribe", "Precedence", "Auto-Submitted", "X-From", "X-To")
+ME = "me@example.com"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_baseline(mbox: Path) -> dict[str, float]:
+    """The baseline: mailbox.mbox iterating the file and reading the same headers."""
+    start = time.perf_counter()
+    n = 0
+    for msg in mailbox.mbox(str(mbox), create=False):
+        for h in HEADERS:
+            msg[h]
+        n += 1
+    return {"seconds": time.perf_counter() - start, "messages": n, "peak_mb": peak_mb()}
+
+
+def phase_parse(mbox: Path) -> dict[str, float]:
+    """Closeknit's parser alone (no identity resolution, no store)."""
+    from closeknit.sources import mail
+
+    start = time.perf_counter()
+    n = sum(1 for _ in mail.parse(mbox))
+    return {"seconds": time.perf_counter() - start, "messages": n, "peak_mb": peak_mb()}
+
+
+def phase_import(mbox: Path, db: Path) -> dict[str, float]:
+    """End to end: parse, resolve identities, store, derive directions and threads."""
+    from closeknit.importer import run_import
+    from closeknit.store import Store
+
+    start = time.perf_counter()
+    with Store(db) as store:
+        result = run_import(store, mbox, kind="mail", me=[ME])
+    return {"seconds": time.perf_counter() - start, "messages": result.messages,
+            "interactions": result.interactions, "peak_mb": peak_mb()}
+
+
+def run_phase(name: str, *args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--phase", name, *args], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100000", help="comma-separated message counts")
+    ap.add_argument("--people", type=int, default=5000)
+    ap.add_argument("--skip-baseline-over", type=int, default=10**9,
+                    help="skip the (slow) mailbox.mbox baseline for sizes above this")
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    opts = ap.parse_args()
+    if opts.phase:
+        fn = {"baseline": phase_baseline, "parse": phase_parse, "import": phase_import}[opts.phase]
+        print(json.dumps(fn(*map(Path, opts.args))))  # type: ignore[operator]
+        return
+
+    from closeknit.sources.mailgen import write_mbox
+
+    with tempfile.TemporaryDirectory(prefix="closeknit-bench-") as tmp:
+        for size in (int(s) for s in opts.sizes.split(",")):
+            mbox = Path(tmp, f"gen-{size}.mbox")
+            t0 = time.perf_counter()
+            write_mbox(mbox, size, opts.people, me=ME, seed=1)
+            print(f"\n== {size:,} messages, {mbox.stat().st_size / 2**20:,.0f} MiB mbox "
+                  f"(generated in {time.perf_counter() - t0:.1f} s)")
+            imp = run_phase("import", str(mbox), str(Path(tmp, f"bench-{size}.db")))
+            parse = run_phase("parse", str(mbox))
+            print(f"closeknit import (end to end): {imp['seconds']:8.2f} s  peak {imp['peak_mb']:7.0f} MB  "
+                  f"{imp['messages'] / imp['seconds']:,.0f} msg/s")
+            print(f"closeknit parse only:          {parse['seconds']:8.2f} s  peak {parse['peak_mb']:7.0f} MB")
+            if size <= opts.skip_baseline_over:
+                base = run_phase("baseline", str(mbox))
+                print(f"baseline mailbox.mbox headers: {base['seconds']:8.2f} s  peak {base['peak_mb']:7.0f} MB")
+                print(f"ratio baseline / import: {base['seconds'] / imp['seconds']:.1f}x faster "
+                      f"(aim: at least 5x)")
+            print(f"import peak memory: {imp['peak_mb']:.0f} MB (aim at 1,000,000 messages: under 500 MB)")
+
+
+if __name__ == "__main__":
+    main()
