@@ -1,0 +1,107 @@
+"""Contacts import benchmark: full import (resolve + store) vs. parsing alone with the same parsers.
+
+Generates a LinkedIn Connections.csv, a vCard file and a Google CSV describing N overlapping
+contacts, then, each in its own process (so peak memory is its own):
+  - baseline: the same parsers merely iterating the files (parse only);
+  - import:   `run_import` of the three files into a fresh SQLite database.
+
+    python bench/bench_contacts_import.py                    # 20,000 and 100,000 contacts
+    python bench/bench_contacts_import.py --sizes 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ORDER = ("linkedin", "vcard", "google")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def files_in(folder: Path) -> list[tuple[str, Path]]:
+    found = []
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and p.suffix in (".csv", ".vcf") and p.name in ("Connections.csv", "contacts.vcf",
+                                                                       "google_contacts.csv"):
+            kind = {"Connections.csv": "linkedin", "contacts.vcf": "vcard", "google_contacts.csv": "csv"}[p.name]
+            found.append((kind, p))
+    return found
+
+
+def phase_parse(folder: Path) -> dict[str, float]:
+    from closeknit.importer import _parser
+
+    start = time.perf_counter()
+    n = 0
+    for kind, path in files_in(folder):
+        for _ in _parser(kind).parse(path):
+            n += 1
+    return {"seconds": time.perf_counter() - start, "records": n, "peak_mb": peak_mb()}
+
+
+def phase_import(folder: Path, db: Path) -> dict[str, float]:
+    from closeknit.importer import run_import
+    from closeknit.store import Store
+
+    start = time.perf_counter()
+    people = 0
+    with Store(db) as store:
+        for kind, path in files_in(folder):
+            run_import(store, path, kind=kind)
+        people = int(store.scalar("SELECT count(*) FROM people"))
+    return {"seconds": time.perf_counter() - start, "people": people, "peak_mb": peak_mb()}
+
+
+def run_phase(name: str, *args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--phase", name, *args], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="20000,100000", help="comma-separated contact counts")
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    opts = ap.parse_args()
+    if opts.phase:
+        fn = {"parse": phase_parse, "import": phase_import}[opts.phase]
+        print(json.dumps(fn(*map(Path, opts.args))))  # type: ignore[operator]
+        return
+
+    from closeknit.demo.files import write_contacts
+
+    imports: dict[int, float] = {}
+    with tempfile.TemporaryDirectory(prefix="closeknit-bench-") as tmp:
+        for size in (int(s) for s in opts.sizes.split(",")):
+            folder = Path(tmp, f"contacts-{size}")
+            t0 = time.perf_counter()
+            write_contacts(folder, size, seed=3)
+            records = sum(1 for _ in files_in(folder))
+            print(f"\n== {size:,} contacts in {records} files (generated in {time.perf_counter() - t0:.1f} s)")
+            parse = run_phase("parse", str(folder))
+            imp = run_phase("import", str(folder), str(Path(tmp, f"bench-{size}.db")))
+            imports[size] = imp["seconds"]
+            print(f"baseline parse only:  {parse['seconds']:7.2f} s  peak {parse['peak_mb']:6.0f} MB  "
+                  f"({parse['records']:,} records)")
+            print(f"full import:          {imp['seconds']:7.2f} s  peak {imp['peak_mb']:6.0f} MB  "
+                  f"({imp['people']:,} people after identity resolution)")
+            print(f"ratio import / parse: {imp['seconds'] / parse['seconds']:.2f}x (aim: at most 2x)")
+        sizes = sorted(imports)
+        if len(sizes) >= 2:
+            small, large = sizes[0], sizes[-1]
+            print(f"\ngrowth: {large:,} vs {small:,} contacts took {imports[large] / imports[small]:.2f}x "
+                  f"the time for {large / small:.0f}x the contacts (aim: at most 6x for 5x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,502 @@
+"""LinkedIn data exports (CSV, folder or zip): connections, messages, invitations, the owner's addresses."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from closeknit.records import (
+    ContactItem,
+    ContactRecord,
+    InteractionItem,
+    InteractionRecord,
+    Party,
+    RecordError,
+    content_hash,
+)
+from closeknit.sources import csvutil, textio
+from closeknit.sources.csvutil import BadRow, Dates, Layout, Row
+
+SOURCE = "linkedin"
+MESSAGES_SOURCE = "linkedin_messages"
+INVITATIONS_SOURCE = "linkedin_invitations"
+CHANNEL = "linkedin"
+
+CONNECTIONS = "connections.csv"
+MESSAGES = "messages.csv"
+INVITATIONS = "invitations.csv"
+EMAIL_ADDRESSES = "email addresses.csv"
+PROFILE = "profile.csv"
+
+WALK_DEPTH = 3  # folder levels searched below an export folder
+MAX_MEMBER = 1 << 30  # zip members larger than this (uncompressed) are refused
+
+NO_ZONE = "no time zone in the export, taken as UTC"
+
+_CONNECTION_COLUMNS = (
+    "first name",
+    "last name",
+    "url",
+    "profile url",
+    "email address",
+    "email",
+    "company",
+    "position",
+    "connected on",
+)
+
+
+# ---------------------------------------------------------------- finding export files
+
+
+def _walk(folder: Path, depth: int = WALK_DEPTH) -> list[Path]:
+    """Files under `folder`, at most `depth` levels down, in a stable order."""
+    found: list[Path] = []
+    base = len(folder.parts)
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        if len(here.parts) - base >= depth:
+            dirs[:] = []
+        dirs.sort()
+        found.extend(here / name for name in sorted(files))
+    return found
+
+
+def _top_connections(folder: Path) -> list[Path]:
+    """Connections.csv directly in `folder`, or in its only subfolder (an unzipped export's top folder)."""
+    entries = [e for e in folder.iterdir() if not e.name.startswith(".")]
+    here = [e for e in entries if e.name.lower() == CONNECTIONS and e.is_file()]
+    if here:
+        return here
+    if len(entries) == 1 and entries[0].is_dir():
+        return [e for e in entries[0].iterdir() if e.name.lower() == CONNECTIONS and e.is_file()]
+    return []
+
+
+def _is_zip(path: Path) -> bool:
+    if path.suffix.lower() == ".zip":
+        return True
+    try:
+        head = csvutil.read_head(path, 4)
+    except OSError:
+        return False
+    return head.startswith(b"PK") and zipfile.is_zipfile(path)
+
+
+def _member_base(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+
+
+def _zip_members(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, bytes] | RecordError]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise csvutil.unreadable(path, exc) from exc
+    with handle:
+        try:
+            archive = zipfile.ZipFile(handle)
+            infos = archive.infolist()
+        except Exception:
+            yield RecordError(str(path), 0, "not a readable zip file")
+            return
+        for info in infos:
+            name = info.filename
+            if info.is_dir() or "__MACOSX" in name or _member_base(name) not in wanted:
+                continue
+            display = f"{path}!{name}"
+            if info.file_size > MAX_MEMBER:
+                yield RecordError(display, 0, "zip member too large")
+                continue
+            try:
+                data = archive.read(info)
+            except Exception:
+                yield RecordError(display, 0, "zip member unreadable (corrupt, encrypted or unsupported)")
+                continue
+            yield display, data
+
+
+def _export_files(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, bytes] | RecordError]:
+    """(file name for records, bytes) of each wanted export file in a folder or zip; a plain file itself."""
+    if path.is_dir():
+        try:
+            files = [p for p in _walk(path) if p.name.lower() in wanted]
+        except OSError as exc:
+            raise csvutil.unreadable(path, exc) from exc
+        for file in files:
+            yield str(file), csvutil.read_bytes(file)
+    elif _is_zip(path):
+        yield from _zip_members(path, wanted)
+    else:
+        yield str(path), csvutil.read_bytes(path)
+
+
+def _load(file: str, data: bytes) -> tuple[list[str], None] | tuple[None, RecordError]:
+    text = csvutil.text_or_error(data, file)
+    if isinstance(text, RecordError):
+        return None, text
+    return csvutil.split_lines(text), None
+
+
+# ---------------------------------------------------------------- header scores
+
+
+def connections_score(names: list[str]) -> int:
+    """Header score of a LinkedIn Connections.csv (0 when the normalised header is not one)."""
+    have = set(names)
+    if "first name" not in have or "last name" not in have:
+        return 0
+    if "connected on" in have or ("company" in have and "position" in have and len(names) <= 10):
+        return sum(1 for column in _CONNECTION_COLUMNS if column in have)
+    return 0
+
+
+def _messages_score(names: list[str]) -> int:
+    have = set(names)
+    if "conversation id" in have or {"from", "to", "date"} <= have:
+        return len(have & {"conversation id", "from", "to", "date", "subject", "content", "folder"})
+    return 0
+
+
+def _invitations_score(names: list[str]) -> int:
+    have = set(names)
+    if {"from", "to", "sent at"} <= have or ("direction" in have and "sent at" in have):
+        return len(have & {"from", "to", "sent at", "message", "direction"})
+    return 0
+
+
+def _emails_score(names: list[str]) -> int:
+    return 1 if "email address" in names else 0
+
+
+def _profile_score(names: list[str]) -> int:
+    return 1 if "first name" in names and "last name" in names else 0
+
+
+def _is_connections(data: bytes) -> bool:
+    if not data or textio.looks_binary(data):
+        return False
+    lines = csvutil.split_lines(textio.decode(data))
+    return csvutil.find_header(lines, connections_score) is not None
+
+
+# ---------------------------------------------------------------- sniff
+
+
+def sniff(path: Path | str) -> bool:
+    """True for a LinkedIn Connections.csv, a folder holding one, or an export zip holding one."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            return any(_is_connections(csvutil.read_head(p)) for p in _top_connections(path))
+        if _is_zip(path):
+            with zipfile.ZipFile(path) as archive:
+                return any(
+                    _member_base(info.filename) == CONNECTIONS and "__MACOSX" not in info.filename
+                    for info in archive.infolist()
+                )
+        return _is_connections(csvutil.read_head(path))
+    except Exception:
+        return False
+
+
+# ---------------------------------------------------------------- connections
+
+
+def parse(path: Path | str) -> Iterator[ContactItem]:
+    """Contacts from Connections.csv files in a file, an export folder or an export zip."""
+    path = Path(path)
+    found = False
+    for item in _export_files(path, frozenset({CONNECTIONS})):
+        found = True
+        if isinstance(item, RecordError):
+            yield item
+        else:
+            yield from _connections(*item)
+    if not found:
+        yield RecordError(str(path), 0, "no Connections.csv in this LinkedIn export")
+
+
+def _connections(file: str, data: bytes) -> Iterator[ContactItem]:
+    lines, error = _load(file, data)
+    if lines is None:
+        if error is not None:
+            yield error
+        return
+    layout = csvutil.find_header(lines, connections_score)
+    if layout is None:
+        yield RecordError(file, 0, "no LinkedIn Connections header (First Name, Last Name, Connected On)")
+        return
+    ncols = len(layout.header)
+
+    def col(*names: str) -> int:
+        index = layout.index(*names)
+        return ncols if index < 0 else index
+
+    i_first, i_last = col("first name"), col("last name")
+    i_url, i_email = col("url", "profile url", "linkedin url"), col("email address", "email")
+    i_company, i_position, i_on = col("company"), col("position", "title"), col("connected on")
+    dates = Dates()
+    for row in _dated_rows(lines, layout, dates, i_on):
+        if isinstance(row, BadRow):
+            yield RecordError(file, row.line, row.reason, row.raw)
+            continue
+        f = csvutil.padded(row.fields, ncols)
+        first, last = f[i_first].strip(), f[i_last].strip()
+        email, url = f[i_email].strip(), f[i_url].strip()
+        if not (first or last or email or url):
+            yield RecordError(file, row.line, "connection without a name, email or profile URL", row.raw)
+            continue
+        yield ContactRecord(
+            source=SOURCE,
+            file=file,
+            record=row.line,
+            raw=row.raw,
+            name=f"{first} {last}".strip(),
+            given=first,
+            family=last,
+            emails=[email] if email else [],
+            urls=[url] if url else [],
+            organization=f[i_company].strip(),
+            title=f[i_position].strip(),
+            connected_on=dates.iso_date(f[i_on].strip()),
+        )
+
+
+# ---------------------------------------------------------------- messages and invitations
+
+
+def interaction_files(path: Path | str) -> list[str]:
+    """Names (as records will carry them) of the messages and invitations files in an export."""
+    path = Path(path)
+    wanted = frozenset({MESSAGES, INVITATIONS})
+    try:
+        if path.is_dir():
+            return [str(p) for p in _walk(path) if p.name.lower() in wanted]
+        if _is_zip(path):
+            with zipfile.ZipFile(path) as archive:
+                return [
+                    f"{path}!{info.filename}"
+                    for info in archive.infolist()
+                    if _member_base(info.filename) in wanted and "__MACOSX" not in info.filename
+                ]
+        data = csvutil.read_head(path)
+    except Exception:
+        return []
+    if textio.looks_binary(data):
+        return []
+    lines = csvutil.split_lines(textio.decode(data))
+    if csvutil.find_header(lines, _invitations_score) or csvutil.find_header(lines, _messages_score):
+        return [str(path)]
+    return []
+
+
+def parse_interactions(path: Path | str) -> Iterator[InteractionItem]:
+    """Messages and invitations from a messages/Invitations CSV, an export folder or an export zip."""
+    path = Path(path)
+    for item in _export_files(path, frozenset({MESSAGES, INVITATIONS})):
+        if isinstance(item, RecordError):
+            yield item
+            continue
+        file, data = item
+        lines, error = _load(file, data)
+        if lines is None:
+            if error is not None:
+                yield error
+            continue
+        layout = csvutil.find_header(lines, _invitations_score)
+        if layout is not None:
+            yield from _invitations(file, lines, layout)
+            continue
+        layout = csvutil.find_header(lines, _messages_score)
+        if layout is not None:
+            yield from _messages(file, lines, layout)
+            continue
+        yield RecordError(file, 0, "not a LinkedIn messages or invitations file")
+
+
+def _direction(value: str) -> str:
+    value = value.strip().upper()
+    return "in" if value == "INCOMING" else "out" if value == "OUTGOING" else ""
+
+
+def _urls(value: str) -> list[str]:
+    return [u for u in value.replace(",", " ").replace(";", " ").split() if u]
+
+
+def _recipients(names: str, urls: list[str]) -> list[Party]:
+    if not urls:
+        return [Party("", names, "to")] if names else []
+    if len(urls) == 1:
+        return [Party(urls[0], names, "to")]
+    split = [n.strip() for n in names.split(",")]
+    if len(split) == len(urls):
+        return [Party(u, n, "to") for u, n in zip(urls, split, strict=True)]
+    return [Party(u, "", "to") for u in urls]
+
+
+def _stamp(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _dated_rows(lines: list[str], layout: Layout, dates: Dates, i_date: int) -> Iterator[Row | BadRow]:
+    def pick(fields: list[str]) -> tuple[str, ...]:
+        return (fields[i_date],) if i_date < len(fields) else ()
+
+    return csvutil.settle(csvutil.iter_rows(lines, layout), dates, pick)
+
+
+def _messages(file: str, lines: list[str], layout: Layout) -> Iterator[InteractionItem]:
+    ncols = len(layout.header)
+
+    def col(*names: str) -> int:
+        index = layout.index(*names)
+        return ncols if index < 0 else index
+
+    i_conv, i_from, i_surl = col("conversation id"), col("from"), col("sender profile url")
+    i_to, i_rurls, i_date = col("to"), col("recipient profile urls", "recipient profile url"), col("date")
+    i_subject, i_content, i_folder = col("subject"), col("content"), col("folder")
+    i_direction, i_draft = col("direction"), col("is message draft")
+    dates = Dates()
+    for row in _dated_rows(lines, layout, dates, i_date):
+        if isinstance(row, BadRow):
+            yield RecordError(file, row.line, row.reason, row.raw)
+            continue
+        f = csvutil.padded(row.fields, ncols)
+        when, zoned = dates.instant(f[i_date].strip())
+        sender, sender_url = f[i_from].strip(), f[i_surl].strip()
+        recipients = _recipients(f[i_to].strip(), _urls(f[i_rurls]))
+        if f[i_draft].strip().lower() in ("yes", "true"):
+            yield RecordError(file, row.line, "draft message, never sent", row.raw)
+            continue
+        if when is None:
+            yield RecordError(file, row.line, "message without a recognisable date", row.raw)
+            continue
+        if not (sender or sender_url or recipients):
+            yield RecordError(file, row.line, "message without sender or recipients", row.raw)
+            continue
+        conversation = f[i_conv].strip()
+        who = sender_url or sender
+        if conversation:
+            digest = content_hash(f"{who}\x1f{f[i_content]}")
+        else:
+            digest = content_hash(f"{who}\x1f{f[i_to].strip()}\x1f{f[i_subject].strip()}\x1f{f[i_content]}")
+        parties = [Party(sender_url, sender, "from")] if sender or sender_url else []
+        parties.extend(recipients)
+        yield InteractionRecord(
+            source=MESSAGES_SOURCE,
+            channel=CHANNEL,
+            file=file,
+            record=row.line,
+            raw=row.raw,
+            key=f"{conversation or '-'}/{_stamp(when)}/{digest}",
+            when=when,
+            parties=parties,
+            subject=f[i_subject].strip(),
+            when_flagged="" if zoned else NO_ZONE,
+            folder=f[i_folder].strip(),
+            size=len(recipients),
+            direction=_direction(f[i_direction]),
+        )
+
+
+def _invitations(file: str, lines: list[str], layout: Layout) -> Iterator[InteractionItem]:
+    ncols = len(layout.header)
+
+    def col(*names: str) -> int:
+        index = layout.index(*names)
+        return ncols if index < 0 else index
+
+    i_from, i_to, i_date, i_direction = col("from"), col("to"), col("sent at", "date"), col("direction")
+    i_furl = col("inviter profile url", "from profile url", "sender profile url")
+    i_turl = col("invitee profile url", "to profile url", "recipient profile url")
+    dates = Dates()
+    for row in _dated_rows(lines, layout, dates, i_date):
+        if isinstance(row, BadRow):
+            yield RecordError(file, row.line, row.reason, row.raw)
+            continue
+        f = csvutil.padded(row.fields, ncols)
+        when, zoned = dates.instant(f[i_date].strip())
+        inviter, inviter_url = f[i_from].strip(), f[i_furl].strip()
+        invitee, invitee_url = f[i_to].strip(), f[i_turl].strip()
+        direction = _direction(f[i_direction])
+        if when is None:
+            yield RecordError(file, row.line, "invitation without a recognisable date", row.raw)
+            continue
+        parties: list[Party] = []
+        if inviter or inviter_url:
+            parties.append(Party(inviter_url, inviter, "from"))
+        if invitee or invitee_url:
+            parties.append(Party(invitee_url, invitee, "to"))
+        if not parties:
+            yield RecordError(file, row.line, "invitation without sender or recipient", row.raw)
+            continue
+        who = f"{inviter_url or inviter}\x1f{invitee_url or invitee}\x1f{direction}"
+        yield InteractionRecord(
+            source=INVITATIONS_SOURCE,
+            channel=CHANNEL,
+            file=file,
+            record=row.line,
+            raw=row.raw,
+            key=f"invitation/{_stamp(when)}/{content_hash(who)}",
+            when=when,
+            parties=parties,
+            when_flagged="" if zoned else NO_ZONE,
+            size=1 if invitee or invitee_url else 0,
+            direction=direction,
+        )
+
+
+# ---------------------------------------------------------------- the owner
+
+
+def _owner_rows(path: Path, name: str, score: Callable[[list[str]], int]) -> Iterator[tuple[Layout, Row]]:
+    for item in _export_files(path, frozenset({name})):
+        if isinstance(item, RecordError):
+            continue
+        lines, _ = _load(*item)
+        if lines is None:
+            continue
+        layout = csvutil.find_header(lines, score)
+        if layout is None:
+            continue
+        for row in csvutil.iter_rows(lines, layout):
+            if isinstance(row, Row):
+                yield layout, row
+
+
+def owner_emails(path: Path | str) -> list[str]:
+    """The export owner's own addresses (Email Addresses.csv), primary first, without repeats."""
+    primary: list[str] = []
+    other: list[str] = []
+    for layout, row in _owner_rows(Path(path), EMAIL_ADDRESSES, _emails_score):
+        ncols = len(layout.header)
+        f = csvutil.padded(row.fields, ncols)
+        i_email = layout.index("email address")
+        i_primary = layout.index("primary")
+        address = f[i_email].strip()
+        if address and "@" in address:
+            is_primary = i_primary >= 0 and f[i_primary].strip().lower() in ("yes", "true")
+            (primary if is_primary else other).append(address)
+    seen: set[str] = set()
+    result: list[str] = []
+    for address in primary + other:
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            result.append(address)
+    return result
+
+
+def owner_names(path: Path | str) -> list[str]:
+    """The export owner's name(s) as the profile states them (Profile.csv), for telling "me" apart."""
+    names: list[str] = []
+    for layout, row in _owner_rows(Path(path), PROFILE, _profile_score):
+        f = csvutil.padded(row.fields, len(layout.header))
+        first = f[layout.index("first name")].strip()
+        last = f[layout.index("last name")].strip()
+        name = f"{first} {last}".strip()
+        if name and name not in names:
+            names.append(name)
+    return names
