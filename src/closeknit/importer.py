@@ -6,12 +6,13 @@ import importlib
 import json
 import os
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from closeknit.errors import InputError
+from closeknit.identity import normalise
 from closeknit.records import ContactRecord, InteractionRecord, RecordError
 from closeknit.store import Store, derive, review
 from closeknit.store.base import now_iso
@@ -78,6 +79,8 @@ def sniff_file(path: Path) -> str | None:
                 return kind
         except OSError:
             return None
+    if _parser("linkedin").interaction_files(path):
+        return "linkedin"
     return None
 
 
@@ -109,18 +112,85 @@ def detect(path: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def _linkedin_items(path: Path) -> Iterator[ContactRecord | InteractionRecord | RecordError]:
-    li = _parser("linkedin")
-    yield from li.parse(path)
-    if path.is_dir() or zipfile.is_zipfile(path):
-        yield from li.parse_interactions(path)
+def _is_export(path: Path) -> bool:
+    return path.is_dir() or zipfile.is_zipfile(path)
+
+
+def _linkedin_owner(items: list[InteractionRecord], names: list[str]) -> tuple[list[str], list[str]]:
+    """The export owner's profile URLs and names: the person in (nearly) every conversation."""
+    counts: dict[str, int] = {}
+    display: dict[str, str] = {}
+    for rec in items:
+        for key in {normalise.name_key(p.name) for p in rec.parties if p.name}:
+            counts[key] = counts.get(key, 0) + 1
+        for p in rec.parties:
+            display.setdefault(normalise.name_key(p.name), p.name)
+    keys = {normalise.name_key(n) for n in names}
+    if not keys and counts:
+        top_key, top = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if top_key and top >= 0.5 * len(items):
+            keys, names = {top_key}, [display[top_key]]
+    urls = sorted({p.address for r in items for p in r.parties if p.address and normalise.name_key(p.name) in keys})
+    return urls, names
 
 
 def _items(kind: str, path: Path) -> Iterable[ContactRecord | InteractionRecord | RecordError]:
     if kind == "linkedin":
-        return _linkedin_items(path)
+        li = _parser("linkedin")
+        if _is_export(path) or li.sniff(path):
+            return li.parse(path)
+        return li.parse_interactions(path)
     items: Iterable[ContactRecord | InteractionRecord | RecordError] = _parser(kind).parse(path)
     return items
+
+
+class _Run:
+    """One import: feeds parsed items to a writer and keeps the tally."""
+
+    def __init__(self, db: Store, region: str, progress: Progress | None) -> None:
+        self.db, self.region, self.progress = db, region, progress
+        self.result = ImportResult()
+        self.touched: set[int] = set()
+        self.seen = 0
+
+    def feed(self, kind: str, items: Iterable[ContactRecord | InteractionRecord | RecordError]) -> None:
+        result, writer = self.result, Writer(self.db, region=self.region)
+        for item in items:
+            self.seen += 1
+            if self.progress and self.seen % 500 == 0:
+                self.progress(self.seen)
+            if isinstance(item, RecordError):
+                result.skipped += 1
+                writer.add_error(item, kind)
+                if len(result.errors) < MAX_ERRORS_LISTED:
+                    result.errors.append({"file": item.file, "record": item.record, "reason": item.reason})
+            elif isinstance(item, ContactRecord):
+                outcome = writer.add_contact(item)
+                setattr(result, outcome, getattr(result, outcome) + 1)
+            else:
+                if item.channel == "email":
+                    result.messages += 1
+                outcome = writer.add_interaction(item)
+                if outcome == "added":
+                    result.interactions += 1
+                elif outcome == "duplicate":
+                    result.duplicates += 1
+                else:
+                    result.unchanged += 1
+        writer.flush()
+        result.people += writer.people_created
+        self.touched |= writer.touched
+
+    def linkedin_export(self, path: Path) -> None:
+        """Connections first, then messages and invitations with the owner recognised as me."""
+        li = _parser("linkedin")
+        self.feed("linkedin", li.parse(path))
+        items = list(li.parse_interactions(path))
+        records = [i for i in items if isinstance(i, InteractionRecord)]
+        urls, names = _linkedin_owner(records, li.owner_names(path))
+        if urls or names:
+            derive.set_me(self.db, [], self.region, profiles=urls, names=names)
+        self.feed("linkedin", items)
 
 
 def run_import(
@@ -140,46 +210,25 @@ def run_import(
     if kind and not path.exists():
         raise InputError(f"{path}: no such file or folder")
     region = region or db.get_setting("region", "US")
-    result = ImportResult()
     started = now_iso()
     me_given = [a for a in (me or []) if a]
     if any(k == "linkedin" for k, _ in targets) and not me_given and not db.get_setting("me_addresses"):
         for _, p in targets:
-            if p.is_dir() or zipfile.is_zipfile(p):
+            if _is_export(p):
                 me_given += _parser("linkedin").owner_emails(p)
     if me_given:
         derive.set_me(db, me_given, region)
-    writer = Writer(db, region=region)
-    seen = 0
+    run = _Run(db, region, progress)
+    result = run.result
     for k, p in targets:
         result.files[str(p)] = k
-        for item in _items(k, p):
-            seen += 1
-            if progress and seen % 500 == 0:
-                progress(seen)
-            if isinstance(item, RecordError):
-                result.skipped += 1
-                writer.add_error(item, k)
-                if len(result.errors) < MAX_ERRORS_LISTED:
-                    result.errors.append({"file": item.file, "record": item.record, "reason": item.reason})
-            elif isinstance(item, ContactRecord):
-                outcome = writer.add_contact(item)
-                setattr(result, outcome, getattr(result, outcome) + 1)
-            else:
-                if item.channel == "email":
-                    result.messages += 1
-                outcome = writer.add_interaction(item)
-                if outcome == "added":
-                    result.interactions += 1
-                elif outcome == "duplicate":
-                    result.duplicates += 1
-                else:
-                    result.unchanged += 1
-    writer.flush()
-    result.people = writer.people_created
+        if k == "linkedin" and _is_export(p):
+            run.linkedin_export(p)
+        else:
+            run.feed(k, _items(k, p))
     result.added += result.interactions
     if progress:
-        progress(seen)
+        progress(run.seen)
     if result.interactions:
         if not db.get_setting("me_addresses"):
             inferred = derive.infer_me(db)
@@ -188,7 +237,7 @@ def run_import(
                 result.me_inferred = True
         derive.derive_threads(db)
     result.me = db.get_setting("me_addresses", [])
-    result.review = review.find_candidates(db, writer.touched) if writer.touched else 0
+    result.review = review.find_candidates(db, run.touched) if run.touched else 0
     db.execute(
         "INSERT INTO imports(kind, path, started_at, finished_at, summary) VALUES (:k, :p, :s, :f, :j)",
         {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from closeknit.errors import InputError
@@ -14,8 +15,10 @@ SENT_FOLDER = re.compile(r"(^|[/_ ,-])(sent|gesendet|envoy|enviad|outbox)", re.I
 _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|tr|antw)(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
-def set_me(db: Base, addresses: list[str], region: str = "US") -> list[str]:
-    """Record the user's own addresses, make them one person flagged as me, redo directions."""
+def set_me(
+    db: Base, addresses: Sequence[str], region: str = "US", profiles: Sequence[str] = (), names: Sequence[str] = ()
+) -> list[str]:
+    """Record the user's own addresses (and profile URLs or names), make them one person flagged as me."""
     from closeknit.store.writer import Writer
 
     clean = []
@@ -27,8 +30,13 @@ def set_me(db: Base, addresses: list[str], region: str = "US") -> list[str]:
     known = list(db.get_setting("me_addresses", []))
     merged = sorted(set(known) | set(clean))
     writer = Writer(db, region=region)
-    pids = sorted({p for e in merged if (p := writer.person_for(e, "", "me", "settings", 0)) is not None})
+    found = [writer.person_for(e, "", "me", "settings", 0) for e in merged]
+    found += [writer.person_for(u, "", "me", "linkedin export", 0) for u in profiles]
+    found += [writer.person_for("", n, "me", "linkedin export", 0) for n in names]
+    pids = sorted({p for p in found if p is not None})
     writer.flush()
+    if not pids:
+        return merged
     pids = sorted(set(pids) | {p for (p,) in db.rows("SELECT id FROM people WHERE is_me = 1")})
     for other in pids[1:]:
         merge_into(db, pids[0], other, "both are me")

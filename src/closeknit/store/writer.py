@@ -70,6 +70,7 @@ class Writer:
         self._loaded_channels: set[str] = set()
         self._names: dict[str, list[int]] | None = None
         self.people_created = 0
+        self._collected: dict[tuple[str, str], int] = {}
         self._addr_cache: dict[str, int] = {}  # raw address -> person, valid until a merge
         self.touched: set[int] = set()  # people created or changed: candidates for review
         self._reset_batch()
@@ -108,6 +109,16 @@ class Writer:
                 )
             )
         return (channel, key) in self.interaction_keys
+
+    def _collected_person(self, source: str, h: str) -> int:
+        pid = self._collected.get((source, h))
+        if pid is None:
+            self.flush()
+            pid = int(self.db.scalar(
+                "SELECT person_id FROM source_records WHERE source = :s AND content_hash = :h", {"s": source, "h": h}
+            ))
+            self._collected[(source, h)] = pid
+        return pid
 
     def _names_index(self) -> dict[str, list[int]]:
         if self._names is None:
@@ -243,10 +254,13 @@ class Writer:
             kind, value = "name", key
         else:
             return None
+        h = content_hash(f"{kind}:{value}")
+        if self._known(source, h):  # collected before, under a name that is now ambiguous
+            return self._collected_person(source, h)
         pid = self._new_person()
         raw = f"{display} <{addr}>" if addr else display
-        h = content_hash(f"{kind}:{value}")
         self.hashes.add((source, h))
+        self._collected[(source, h)] = pid
         data = json.dumps({"name": display, "kind": kind, "value": value})
         rid = self._new_record(pid, source, h, file, record, raw, data)
         if kind != "name":
@@ -312,6 +326,7 @@ class Writer:
                 merge_into(self.db, keep, other, why)
         gone = set(others) - {keep}
         self._addr_cache.clear()
+        self._collected = {k: keep if p in set(others) else p for k, p in self._collected.items()}
         for ident, pid in self.index.items():
             if pid in gone:
                 self.index[ident] = keep
