@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -22,6 +21,7 @@ CONTACT_KINDS = ("linkedin", "vcard", "csv")
 INTERACTION_KINDS = ("mail", "ics")
 KINDS = CONTACT_KINDS + INTERACTION_KINDS
 MAX_ERRORS_LISTED = 1000
+OTHER_SUFFIXES = (".vcf", ".vcard", ".ics", ".csv", ".zip")
 
 Progress = Callable[[int], None]
 
@@ -93,22 +93,29 @@ def detect(path: Path) -> list[tuple[str, Path]]:
         if kind is None:
             raise InputError(f"{path}: not a format Closeknit reads (LinkedIn export, vCard, contacts CSV, mail, .ics)")
         return [(kind, path)]
-    if _parser("linkedin").sniff(path):
-        return [("linkedin", path)]
-    if _parser("mail").sniff(path) and not any(p.suffix.lower() in (".vcf", ".ics", ".csv") for p in path.iterdir()):
-        return [("mail", path)]
-    found: list[tuple[str, Path]] = []
-    for root, dirs, files in os.walk(path):
-        dirs.sort()
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            f = Path(root, name)
-            kind = sniff_file(f)
-            if kind:
-                found.append((kind, f))
+    found = _detect_dir(path)
     if not found:
         raise InputError(f"{path}: no file in a format Closeknit reads")
+    # Contacts before interactions, so messages find the people they are about.
+    return sorted(found, key=lambda kp: KINDS.index(kp[0]))
+
+
+def _detect_dir(folder: Path) -> list[tuple[str, Path]]:
+    """Targets in a folder: a LinkedIn export or a mail tree as a whole, else file by file."""
+    if _parser("linkedin").sniff(folder):
+        return [("linkedin", folder)]
+    entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    files = [p for p in entries if p.is_file()]
+    if _parser("mail").sniff(folder) and not any(f.suffix.lower() in OTHER_SUFFIXES for f in files):
+        return [("mail", folder)]
+    found: list[tuple[str, Path]] = []
+    for f in files:
+        kind = sniff_file(f)
+        if kind:
+            found.append((kind, f))
+    for sub in entries:
+        if sub.is_dir():
+            found += _detect_dir(sub)
     return found
 
 

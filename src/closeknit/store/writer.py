@@ -266,6 +266,7 @@ class Writer:
         if kind != "name":
             self.b_idents.append({"kind": kind, "value": value, "rid": rid, "pid": pid, "label": addr})
             self.index[(kind, value)] = pid
+        self.touched.add(pid)  # a collected person may be a contact under another address
         name = display.strip().strip("'\"")
         if name and "@" not in name:
             self._set_fields(pid, {"name": name, "name_key": normalise.name_key(name)})
