@@ -79,9 +79,15 @@ def phone(value: str, region: str = "US") -> str | None:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
+_PLAIN_PROFILE = re.compile(r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/([^/?#%\s]+)/?$", re.I)
+
+
 def linkedin_url(value: str) -> str | None:
     """`linkedin.com/in/<slug>` for a LinkedIn profile URL in any spelling, else None."""
     v = value.strip()
+    plain = _PLAIN_PROFILE.match(v)
+    if plain:
+        return "linkedin.com/in/" + plain.group(1).lower()
     if "linkedin." not in v.lower():
         return None
     if "://" not in v:
@@ -97,6 +103,8 @@ def linkedin_url(value: str) -> str | None:
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 

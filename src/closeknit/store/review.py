@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from closeknit.identity import normalise
 from closeknit.store.base import Base, now_iso
@@ -22,39 +23,55 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
     Only pairs that involve a `touched` person are compared (all people when None), so an
     import costs time in proportion to what it added, not to the size of the database.
     """
-    people = db.rows("SELECT id, name_key, organization FROM people WHERE name_key != '' AND is_me = 0")
+    people = db.fast_rows("SELECT id, name_key, organization FROM people WHERE name_key != '' AND is_me = 0")
     blocks: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    wanted: set[str] | None = None
+    if touched is not None:
+        wanted = {b for pid, key, _ in people if pid in touched for b in normalise.block_keys(key)}
     for pid, key, org in people:
         for b in normalise.block_keys(key):
-            blocks[b].append((pid, key, normalise.name_key(org) if org else ""))
-    known = {(a, b) for a, b in db.rows("SELECT person_a, person_b FROM review_queue")}
-    known |= {(a, b) for a, b in db.rows("SELECT person_a, person_b FROM distinct_people")}
+            if wanted is None or b in wanted:
+                blocks[b].append((pid, key, org))
+    known = {(a, b) for a, b in db.fast_rows("SELECT person_a, person_b FROM review_queue")}
+    known |= {(a, b) for a, b in db.fast_rows("SELECT person_a, person_b FROM distinct_people")}
+    org_keys: dict[str, str] = {}
+
+    def org_key(org: str) -> str:
+        if org not in org_keys:
+            org_keys[org] = normalise.name_key(org) if org else ""
+        return org_keys[org]
+
     found: dict[tuple[int, int], tuple[float, str]] = {}
     for members in blocks.values():
         if len(members) < 2 or len(members) > MAX_BLOCK:
             continue
-        if touched is not None and not any(m[0] in touched for m in members):
+        hot = np.array([touched is None or m[0] in touched for m in members])
+        if not hot.any():
             continue
-        for i, (pa, ka, oa) in enumerate(members):
-            for pb, kb, ob in members[i + 1:]:
-                if touched is not None and pa not in touched and pb not in touched:
+        ids = [m[0] for m in members]
+        # Whole blocks at a time in rapidfuzz's C loops; Python only sees the pairs that pass.
+        keys = [m[1] for m in members]
+        rows = np.flatnonzero(hot)
+        names = process.cdist([keys[r] for r in rows], keys, scorer=fuzz.token_sort_ratio,
+                              score_cutoff=NAME_THRESHOLD)
+        for r, j in zip(*np.nonzero(names), strict=True):
+            i = int(rows[r])
+            pa, pb = ids[i], ids[int(j)]
+            pair = (min(pa, pb), max(pa, pb))
+            if pa == pb or pair in known or pair in found:
+                continue
+            name_score = float(names[r, j])
+            oa, ob = org_key(members[i][2]), org_key(members[int(j)][2])
+            if oa and ob:
+                org_score = fuzz.token_set_ratio(oa, ob)
+                if org_score < ORG_THRESHOLD:
                     continue
-                pair = (min(pa, pb), max(pa, pb))
-                if pa == pb or pair in known or pair in found:
-                    continue
-                name_score = fuzz.token_sort_ratio(ka, kb)
-                if name_score < NAME_THRESHOLD:
-                    continue
-                if oa and ob:
-                    org_score = fuzz.token_set_ratio(oa, ob)
-                    if org_score < ORG_THRESHOLD:
-                        continue
-                    reason = f"name {name_score:.0f}% alike, organisation {org_score:.0f}% alike"
-                    score = (name_score + org_score) / 2
-                else:
-                    reason = f"name {name_score:.0f}% alike, no organisation to compare"
-                    score = name_score * 0.9
-                found[pair] = (round(score, 1), reason)
+                reason = f"name {name_score:.0f}% alike, organisation {org_score:.0f}% alike"
+                score = (name_score + org_score) / 2
+            else:
+                reason = f"name {name_score:.0f}% alike, no organisation to compare"
+                score = name_score * 0.9
+            found[pair] = (round(score, 1), reason)
     if found:
         db.execute(
             "INSERT OR IGNORE INTO review_queue(person_a, person_b, score, reason, status, created_at)"

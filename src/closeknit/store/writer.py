@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
 from typing import Any
-
-from sqlalchemy import text
 
 from closeknit.identity import normalise
 from closeknit.records import ContactRecord, InteractionRecord, Party, RecordError, content_hash
 from closeknit.store.base import Base, now_iso
 
+# The parsed fields kept with each source record (the raw text is stored beside them).
+_CONTACT_FIELDS = tuple(f.name for f in dataclass_fields(ContactRecord) if f.name != "raw")
 # Identifier kinds that prove two records are one person.
 MATCHING_KINDS = ("email", "phone", "linkedin", "uid")
 # Sources whose organisation/title are the freshest (people keep LinkedIn current).
@@ -71,6 +71,9 @@ class Writer:
         self._names: dict[str, list[int]] | None = None
         self.people_created = 0
         self._collected: dict[tuple[str, str], int] = {}
+        # Merged-away person -> the person kept; lookups go through canon() instead of
+        # rewriting every index entry on each merge.
+        self.alias: dict[int, int] = {}
         self._addr_cache: dict[str, int] = {}  # raw address -> person, valid until a merge
         self.touched: set[int] = set()  # people created or changed: candidates for review
         self._reset_batch()
@@ -112,12 +115,13 @@ class Writer:
 
     def _collected_person(self, source: str, h: str) -> int:
         pid = self._collected.get((source, h))
-        if pid is None:
-            self.flush()
-            pid = int(self.db.scalar(
-                "SELECT person_id FROM source_records WHERE source = :s AND content_hash = :h", {"s": source, "h": h}
-            ))
-            self._collected[(source, h)] = pid
+        if pid is not None:
+            return self.canon(pid)
+        self.flush()
+        pid = int(self.db.scalar(
+            "SELECT person_id FROM source_records WHERE source = :s AND content_hash = :h", {"s": source, "h": h}
+        ))
+        self._collected[(source, h)] = pid
         return pid
 
     def _names_index(self) -> dict[str, list[int]]:
@@ -135,7 +139,7 @@ class Writer:
             return "unchanged"
         self.hashes.add((rec.source, h))
         idents = contact_identifiers(rec, self.region)
-        matches = sorted({self.index[(k, v)] for k, v, _ in idents if (k, v) in self.index})
+        matches = sorted({self.canon(self.index[(k, v)]) for k, v, _ in idents if (k, v) in self.index})
         if len(matches) > 1:
             pid = self.merge_people(matches[0], matches[1:], "same identifier")
             outcome = "updated"
@@ -166,8 +170,7 @@ class Writer:
         return rid
 
     def _attach_contact(self, pid: int, rec: ContactRecord, h: str, idents: list[tuple[str, str, str]]) -> None:
-        data = asdict(rec)
-        del data["raw"]
+        data = {f: getattr(rec, f) for f in _CONTACT_FIELDS}
         rid = self._new_record(pid, rec.source, h, rec.file, rec.record, rec.raw, json.dumps(data))
         for kind, value, raw in idents:
             self.b_idents.append({"kind": kind, "value": value, "rid": rid, "pid": pid, "label": raw})
@@ -234,7 +237,7 @@ class Writer:
         if addr:
             hit = self._addr_cache.get(addr)
             if hit is not None:
-                return hit
+                return self.canon(hit)
             if "@" in addr:
                 value, kind = normalise.email(addr) or "", "email"
             else:
@@ -242,15 +245,16 @@ class Writer:
         if value:
             pid = self.index.get((kind, value))
             if pid is not None:
+                pid = self.canon(pid)
                 self._addr_cache[addr] = pid
                 return pid
         elif display:
             key = normalise.name_key(display)
             if not key:
                 return None
-            found = self._names_index().get(key, [])
-            if len(set(found)) == 1:
-                return found[0]
+            found = {self.canon(p) for p in self._names_index().get(key, [])}
+            if len(found) == 1:
+                return found.pop()
             kind, value = "name", key
         else:
             return None
@@ -317,6 +321,12 @@ class Writer:
         return "added"
 
     # merging ---------------------------------------------------------------
+    def canon(self, pid: int) -> int:
+        """The surviving id of a person who may have been merged away during this import."""
+        while pid in self.alias:
+            pid = self.alias[pid]
+        return pid
+
     def merge_people(self, keep: int, others: list[int], why: str) -> int:
         """Merge `others` into `keep` (flushing first so the SQL sees every row)."""
         self.flush()
@@ -326,14 +336,8 @@ class Writer:
             if other != keep:
                 merge_into(self.db, keep, other, why)
         gone = set(others) - {keep}
-        self._addr_cache.clear()
-        self._collected = {k: keep if p in set(others) else p for k, p in self._collected.items()}
-        for ident, pid in self.index.items():
-            if pid in gone:
-                self.index[ident] = keep
-        if self._names is not None:
-            for name, pids in self._names.items():
-                self._names[name] = [keep if p in gone else p for p in pids]
+        for other in gone:
+            self.alias[other] = keep
         self.touched -= gone
         self.touched.add(keep)
         return keep
@@ -348,7 +352,7 @@ class Writer:
         """Write the batch in one transaction; a crash loses at most this batch."""
         if not self.pending and not self.new_people and not self.fill_people:
             return
-        with self.db.transaction() as conn:
+        with self.db.transaction():
             # Bulk rows go straight to the driver: SQLAlchemy's per-row parameter handling
             # costs more than SQLite's own insert on this path.
             cur = self.db.dbapi().cursor()
@@ -363,18 +367,20 @@ class Writer:
                 " :title, :birthday, :connected_on, :created_at)",
                 list(self.new_people.values()),
             )
+            updates: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for row in self.fill_people.values():
                 force = row.pop("_force_job", False)
                 cols = [c for c in row if c != "id"]
-                if not cols:
-                    continue
-                sets = ", ".join(
-                    f"{c} = :{c}"
-                    if force and c in ("organization", "title")
-                    else f"{c} = CASE WHEN {c} = '' THEN :{c} ELSE {c} END"
-                    for c in cols
-                )
-                conn.execute(text(f"UPDATE people SET {sets} WHERE id = :id"), row)
+                if cols:
+                    sets = ", ".join(
+                        f"{c} = :{c}"
+                        if force and c in ("organization", "title")
+                        else f"{c} = CASE WHEN {c} = '' THEN :{c} ELSE {c} END"
+                        for c in cols
+                    )
+                    updates[f"UPDATE people SET {sets} WHERE id = :id"].append(row)
+            for sql, rows in updates.items():
+                run(sql, rows)
             run("INSERT INTO organizations(id, name) VALUES (:id, :name)", self.b_orgs)
             run(
                 "INSERT INTO source_records(id, source, content_hash, file, record, raw, data, person_id,"
