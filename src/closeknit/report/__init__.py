@@ -1,0 +1,259 @@
+"""Network reality report (C5): render a plain `ReportData` dict as HTML, SVG/PNG charts or terminal text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TypedDict
+
+
+class Layer(TypedDict):
+    """One layer of the pyramid (cumulative count)."""
+
+    label: str
+    count: int
+
+
+class FavorEntry(TypedDict):
+    """A person on the favor list."""
+
+    id: int
+    name: str
+    organization: str
+    strength: float
+    tier: str
+    last_contact: str | None
+    factors: list[str]
+
+
+class FadingEntry(TypedDict):
+    """A tie going quiet for longer than its usual rhythm."""
+
+    id: int
+    name: str
+    strength: float
+    last_contact: str | None
+    silence_days: float
+    usual_gap_days: float | None
+    why: str
+
+
+class ReciprocityEntry(TypedDict):
+    """Messages each way with one of the strongest ties."""
+
+    id: int
+    name: str
+    sent: int
+    received: int
+
+
+class Balance(TypedDict):
+    """Who starts conversations and who answers, over the whole network."""
+
+    you_started: int
+    they_started: int
+    answered_by_them: float
+    answered_by_you: float
+
+
+class Monthly(TypedDict):
+    """Interactions per month per tier."""
+
+    months: list[str]
+    series: dict[str, list[int]]
+
+
+class ModelInfo(TypedDict):
+    """The scoring model's name and a note on how scores work."""
+
+    name: str
+    note: str
+
+
+class ReportData(TypedDict):
+    """Everything the report shows; computed by the caller, rendered here.
+
+    The lead computes a `ReportData` from the database; this package only renders it and never touches the
+    database, the CLI or the web layer. Modules:
+
+    - `closeknit.report.charts`: matplotlib charts as deterministic SVG text (or PNG bytes);
+    - `closeknit.report.html`: `render(data) -> str`, one self-contained HTML5 page, and `write(data, path)`;
+    - `closeknit.report.text`: `lines(data) -> list[str]`, a plain-text rendering for terminals;
+    - `closeknit.report.sample`: `sample_data(n_people, seed)`, a deterministic synthetic `ReportData`.
+
+    Contract (every list may be empty, every count may be 0: a brand-new database still renders):
+
+    - `title`: page title, e.g. "Network reality report"; `as_of`: "YYYY-MM-DD"; `me`: the user's name ("" if unknown).
+    - `pyramid`: the layers, widest first, CUMULATIVE (each layer includes the ones above it), e.g. contacts 2300 →
+      active 412 → favor list 96 → close 14 → inner 5. Labels are free text; "contacts", "active", "favor list",
+      "close", "inner" (and "dormant") get the tier colours.
+    - `tiers`: EXCLUSIVE counts per tier: inner, close, favor, active, dormant, collected (never interacted).
+    - `favor_list`: ranked best first; `strength` 0..100; `factors` are the top contributing factors in words.
+    - `fading`: fastest fading first; `silence_days` since the last contact; `usual_gap_days` the tie's usual gap
+      between contacts (None when unknown); `why` one sentence.
+    - `reciprocity`: strongest ties first; `sent` messages from me to them, `received` from them to me.
+    - `balance`: conversations (threads) `you_started` / `they_started`; `answered_by_them` the FRACTION (0..1) of
+      the threads you started that they answered, `answered_by_you` the fraction of theirs you answered.
+    - `strengths`: the score 0..100 of every person with at least one interaction (histogram).
+    - `monthly`: `months` "YYYY-MM" in order; `series[tier][i]` the number of interactions in month i with the
+      people currently in that tier (keys among inner, close, favor, active, dormant; missing keys count as 0).
+    - `model`: `name` of the scoring model and a plain-text `note` on how scores work (blank lines separate paragraphs).
+
+    All text coming from the data (names, organisations, factors, notes) is untrusted: it is escaped in HTML,
+    rendered literally (no mathtext) in charts, and stripped of control characters in terminal text.
+    """
+
+    title: str
+    as_of: str
+    me: str
+    pyramid: list[Layer]
+    tiers: dict[str, int]
+    favor_list: list[FavorEntry]
+    fading: list[FadingEntry]
+    reciprocity: list[ReciprocityEntry]
+    balance: Balance
+    strengths: list[float]
+    monthly: Monthly
+    model: ModelInfo
+
+
+TIERS: tuple[str, ...] = ("inner", "close", "favor", "active", "dormant", "collected")
+"""Tiers from the closest out; the stacking and legend order of every chart."""
+
+TIER_LABELS: dict[str, str] = {
+    "inner": "inner",
+    "close": "close",
+    "favor": "favor list",
+    "active": "active",
+    "dormant": "dormant",
+    "collected": "collected only",
+}
+
+TIER_COLORS: dict[str, str] = {
+    "inner": "#16325c",
+    "close": "#2b5d8f",
+    "favor": "#4f8bb8",
+    "active": "#93bcd9",
+    "dormant": "#d39b5a",
+    "collected": "#c3c7cc",
+}
+"""One colour per tier, shared by every chart and the HTML tier chips."""
+
+NEUTRAL = "#6b7280"
+YOU_COLOR = "#7a6aa8"
+THEM_COLOR = "#4f9a8a"
+NO_DATA = "no data yet"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean(value: object, limit: int = 0) -> str:
+    """Untrusted text on one line: control and bidi-override characters removed, whitespace collapsed,
+    optionally cut to `limit` characters with an ellipsis. The result still needs escaping for HTML."""
+    s = _SPACE.sub(" ", _CONTROL.sub("", "" if value is None else str(value))).strip()
+    if limit and len(s) > limit:
+        s = s[: max(limit - 1, 1)].rstrip() + "…"
+    return s
+
+
+def tier_of(label: str) -> str | None:
+    """The tier key a pyramid or tier label refers to ("favor list" → "favor", "contacts" → "collected")."""
+    s = clean(label).lower()
+    if s in TIER_COLORS:
+        return s
+    for key, words in (
+        ("inner", ("inner",)),
+        ("close", ("close",)),
+        ("favor", ("favor", "favour")),
+        ("active", ("active",)),
+        ("dormant", ("dormant", "fading")),
+        ("collected", ("contact", "collected")),
+    ):
+        if any(w in s for w in words):
+            return key
+    return None
+
+
+def tier_color(label: str) -> str:
+    """The colour of a tier or pyramid label (neutral grey when unknown)."""
+    key = tier_of(label)
+    return TIER_COLORS[key] if key else NEUTRAL
+
+
+def count(n: object) -> str:
+    """A count with thousands separators ("2,300")."""
+    try:
+        return f"{round(float(n)):,}"  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return "0"
+
+
+def pyramid_sentence(data: ReportData) -> str:
+    """"2,300 contacts → 412 active → 96 favor list → 14 close → 5 inner" (plain, unescaped text)."""
+    layers = data.get("pyramid") or []
+    if not layers:
+        return NO_DATA
+    return " → ".join(f"{count(layer.get('count', 0))} {clean(layer.get('label', ''))}" for layer in layers)
+
+
+def fraction(x: object) -> float | None:
+    """A share as 0..1: accepts fractions, and percentages above 1 for robustness; None when missing."""
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if v != v or v < 0:
+        return None
+    return v / 100.0 if v > 1.0 else v
+
+
+def percent(x: object) -> str:
+    """A share as "72%" ("–" when unknown)."""
+    v = fraction(x)
+    return "–" if v is None else f"{round(100 * v)}%"
+
+
+def days_between(earlier: str | None, later: str | None) -> int | None:
+    """Whole days from one ISO date to another; None if either is missing or malformed."""
+    try:
+        return (date.fromisoformat(str(later)[:10]) - date.fromisoformat(str(earlier)[:10])).days
+    except (TypeError, ValueError):
+        return None
+
+
+def span(days: float | None) -> str:
+    """A duration in words: "5 days", "3 weeks", "9 months", "2 years" ("–" when unknown)."""
+    if days is None or days != days or days < 0:
+        return "–"
+    if days < 1.5:
+        return "1 day" if days >= 0.5 else "today"
+    if days < 14:
+        return f"{round(days)} days"
+    if days < 60:
+        return f"{round(days / 7)} weeks"
+    if days < 730:
+        return f"{round(days / 30.4)} months"
+    return f"{round(days / 365)} years"
+
+
+def summary_balance(data: ReportData) -> str:
+    """Who starts and who answers, in one sentence (plain text)."""
+    b = data.get("balance") or {}
+    you = int(b.get("you_started", 0) or 0)
+    them = int(b.get("they_started", 0) or 0)
+    if you + them == 0:
+        return f"Reciprocity: {NO_DATA}."
+    share = round(100 * you / (you + them))
+    return (
+        f"You started {count(you)} conversations and they started {count(them)} ({share}% started by you); "
+        f"they answered {percent(b.get('answered_by_them'))} of yours, "
+        f"you answered {percent(b.get('answered_by_you'))} of theirs."
+    )
+
+
+__all__ = [
+    "NO_DATA", "TIERS", "TIER_COLORS", "TIER_LABELS", "Balance", "FadingEntry", "FavorEntry", "Layer", "ModelInfo",
+    "Monthly", "ReciprocityEntry", "ReportData", "clean", "count", "days_between", "fraction", "percent",
+    "pyramid_sentence", "span", "summary_balance", "tier_color", "tier_of",
+]

@@ -1,0 +1,92 @@
+"""The network reality report as plain text lines for terminals (no colour, no control characters from the data)."""
+
+from __future__ import annotations
+
+import math
+
+from closeknit.report import (
+    NO_DATA,
+    TIER_LABELS,
+    TIERS,
+    ReportData,
+    clean,
+    count,
+    pyramid_sentence,
+    span,
+    summary_balance,
+)
+
+TOP_FAVOR = 15
+TOP_FADING = 10
+TOP_FACTORS = 3
+
+
+def _num(value: object) -> float | None:
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def lines(data: ReportData) -> list[str]:
+    """The report as lines of text: pyramid sentence, tier counts, favor list top 15 with factors, fading ties
+    top 10, reciprocity balance. Every piece of imported text is on one line, without control characters."""
+    title = clean(data.get("title")) or "Network reality report"
+    me = clean(data.get("me"))
+    as_of = clean(data.get("as_of"))
+    head = title + (f" — {me}" if me else "") + (f" (as of {as_of})" if as_of else "")
+    out = [head, "=" * min(len(head), 100), "", pyramid_sentence(data)]
+
+    tiers = data.get("tiers") or {}
+    keys = [t for t in TIERS if t in tiers] + sorted(k for k in tiers if k not in TIERS)
+    if keys:
+        out.append("Tiers: " + " · ".join(f"{clean(TIER_LABELS.get(k, k))} {count(tiers.get(k))}" for k in keys))
+
+    favor = data.get("favor_list") or []
+    out += ["", f"Favor list (top {min(len(favor), TOP_FAVOR)} of {count(len(favor))})" if favor else "Favor list"]
+    if not favor:
+        out.append(f"  {NO_DATA}")
+    width = max((len(clean(p.get("name"), 40)) for p in favor[:TOP_FAVOR]), default=0)
+    for rank, p in enumerate(favor[:TOP_FAVOR], 1):
+        strength = _num(p.get("strength"))
+        org = clean(p.get("organization"), 40)
+        name = clean(p.get("name"), 40) or "(no name)"
+        last = clean(p.get("last_contact"))[:10] or "never"
+        out.append(
+            f"{rank:>4}. {name:<{width}}  {'–' if strength is None else f'{strength:3.0f}'}  "
+            f"{clean(p.get('tier')):<7} last {last}" + (f"  · {org}" if org else "")
+        )
+        factors = [clean(f) for f in (p.get("factors") or [])][:TOP_FACTORS]
+        if any(factors):
+            out.append("        " + "; ".join(f for f in factors if f))
+
+    fading = data.get("fading") or []
+    out += ["", f"Fading ties (top {min(len(fading), TOP_FADING)} of {count(len(fading))})" if fading
+            else "Fading ties"]
+    if not fading:
+        out.append("  none: nobody is unusually quiet")
+    for f in fading[:TOP_FADING]:
+        silence = _num(f.get("silence_days"))
+        gap = _num(f.get("usual_gap_days"))
+        rhythm = f" ({silence / gap:.0f}× the usual gap of {span(gap)})" if silence is not None and gap else ""
+        last = clean(f.get("last_contact"))[:10] or "never"
+        out.append(f"  - {clean(f.get('name'), 40) or '(no name)'}: silent {span(silence)}{rhythm}, last {last}")
+        why = clean(f.get("why"))
+        if why:
+            out.append(f"      {why}")
+
+    out += ["", summary_balance(data)]
+    recip = data.get("reciprocity") or []
+    carried = [clean(r.get("name"), 40) for r in recip
+               if (_num(r.get("sent")) or 0) > 2 * (_num(r.get("received")) or 0) + 2]
+    if carried:
+        out.append(f"You carry {len(carried)} of your {len(recip)} strongest ties: " + ", ".join(carried[:5])
+                   + (" …" if len(carried) > 5 else ""))
+    model = data.get("model") or {}
+    if clean(model.get("name")):
+        out += ["", f"Scores: {clean(model.get('name'))}"]
+    return out
+
+
+__all__ = ["lines"]
