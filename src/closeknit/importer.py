@@ -159,9 +159,24 @@ class _Run:
         self.result = ImportResult()
         self.touched: set[int] = set()
         self.seen = 0
+        self._writer: Writer | None = None
+
+    @property
+    def writer(self) -> Writer:
+        if self._writer is None:
+            self._writer = Writer(self.db, region=self.region)
+        return self._writer
+
+    def finish_writer(self) -> None:
+        """Flush and drop the writer (its in-memory index goes stale when "me" changes)."""
+        if self._writer is not None:
+            self._writer.flush()
+            self.result.people += self._writer.people_created
+            self.touched |= self._writer.touched
+            self._writer = None
 
     def feed(self, kind: str, items: Iterable[ContactRecord | InteractionRecord | RecordError]) -> None:
-        result, writer = self.result, Writer(self.db, region=self.region)
+        result, writer = self.result, self.writer
         for item in items:
             self.seen += 1
             if self.progress and self.seen % 500 == 0:
@@ -184,9 +199,6 @@ class _Run:
                     result.duplicates += 1
                 else:
                     result.unchanged += 1
-        writer.flush()
-        result.people += writer.people_created
-        self.touched |= writer.touched
 
     def linkedin_export(self, path: Path) -> None:
         """Connections first, then messages and invitations with the owner recognised as me."""
@@ -196,6 +208,7 @@ class _Run:
         records = [i for i in items if isinstance(i, InteractionRecord)]
         urls, names = _linkedin_owner(records, li.owner_names(path))
         if urls or names:
+            self.finish_writer()
             derive.set_me(self.db, [], self.region, profiles=urls, names=names)
         self.feed("linkedin", items)
 
@@ -233,6 +246,7 @@ def run_import(
             run.linkedin_export(p)
         else:
             run.feed(k, _items(k, p))
+    run.finish_writer()
     result.added += result.interactions
     if progress:
         progress(run.seen)
