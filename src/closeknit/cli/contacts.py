@@ -60,20 +60,29 @@ def people_cmd(
     org: Annotated[str | None, typer.Option(help="Organisation contains.")] = None,
     tag: Annotated[str | None, typer.Option(help="Has this tag.")] = None,
     source: Annotated[str | None, typer.Option(help="Came from this source (linkedin, vcard, csv, mail, ...).")] = None,
-    sort: Annotated[str, typer.Option(help="name, org, id or connected.")] = "name",
+    sort: Annotated[str, typer.Option(help="name, org, id, connected or strength.")] = "name",
+    tier: Annotated[str | None, typer.Option(help="Only this tier: inner, close, favor, active, dormant, collected.")]
+    = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List people, filtered and sorted."""
+    """List people, filtered and sorted (sort strength: strongest ties first)."""
     with store() as db:
-        rows = people_store.list_people(db, name=name, org=org, tag=tag, source=source, sort=sort, limit=limit)
+        if sort == "strength" or tier:
+            from closeknit.cli.strength import ensure_scores
+
+            ensure_scores(db, None)
+        rows = people_store.list_people(
+            db, name=name, org=org, tag=tag, source=source, sort=sort, limit=limit, tier=tier
+        )
     if as_json:
         emit_json(rows)
         return
     table(
-        ["id", "name", "organization", "title", "emails", "sources"],
-        [[r["id"], r["name"], r["organization"], r["title"], ", ".join(r["emails"]), ", ".join(r["sources"])]
-         for r in rows],
+        ["id", "name", "organization", "title", "strength", "tier", "emails", "sources"],
+        [[r["id"], r["name"], r["organization"], r["title"],
+          "" if r["strength"] is None else f"{r['strength']:.0f}", r["tier"] or "",
+          ", ".join(r["emails"]), ", ".join(r["sources"])] for r in rows],
     )
     message(f"{len(rows):,} people")
 

@@ -99,6 +99,10 @@ def _render(r: dict[str, Any], separate: bool) -> None:
     ])
     tiers = " · ".join(f"{t} {n:,}" for t, n in truth["tiers"].items())
     out.print(f"Hidden truth (what a good strength model should find): {tiers}; {truth['fading']} fading ties")
+    out.print("")
+    for line in r["report"]:
+        out.print(line, markup=False, highlight=False)
+    out.print(f"\nHTML report with charts: {escape(r['report_html'])}")
     out.print("Try next:")
     for line in r["next"]:
         out.print(f"  {escape(line)}")

@@ -7,9 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from closeknit import scoring
 from closeknit.demo.files import read_manifest, write_demo
 from closeknit.demo.network import ME
 from closeknit.importer import ImportResult, run_import
+from closeknit.report import html as html_report
+from closeknit.report import text as report_text
+from closeknit.report_data import build as build_report
 from closeknit.store import Store, stats
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store
@@ -69,6 +73,10 @@ def run_demo(
         say(f"importing {label}: {path}")
         result = run_import(db, path, kind=kind, me=me)
         imports.append(_imported(label, path, kind, result))
+    say("scoring every tie and writing the network reality report")
+    scored = scoring.compute(db, day)
+    report = build_report(db)
+    report_path = html_report.write(report, folder / "report.html")
     everyone = people_store.list_people(db, sort="id")
     merged = [p for p in everyone if len(p["sources"]) >= 2]
     all_three = [p for p in everyone if set(CONTACT_SOURCES) <= set(p["sources"])]
@@ -95,11 +103,17 @@ def run_demo(
         "interactions_added": sum(i["interactions"] for i in imports),
         "skipped": sum(i["skipped"] for i in imports),
         "me": doctor["me_addresses"],
+        "tiers": scored["tiers"],
+        "report_html": str(report_path),
+        "report": report_text.lines(report),
         "per_source": doctor["per_source"],
         "next": [
             f"{hint} people --source vcard",
             f"{hint} show {_quote(example)}",
             f"{hint} review",
+            f"{hint} circle",
+            f"{hint} explain {_quote(example)}",
+            f"{hint} report --html report.html",
             f"{hint} doctor",
         ],
     }

@@ -199,6 +199,7 @@ def list_people(
     source: str | None = None,
     sort: str = "name",
     limit: int | None = None,
+    tier: str | None = None,
 ) -> list[dict[str, Any]]:
     """People with their identifiers and sources, filtered and sorted in SQL."""
     where: list[str] = ["is_me = 0"]
@@ -216,21 +217,26 @@ def list_people(
     if source:
         where.append("EXISTS (SELECT 1 FROM source_records s WHERE s.person_id = p.id AND s.source = :source)")
         params["source"] = source
+    if tier:
+        where.append("s.tier = :tier")
+        params["tier"] = tier
     order = {
+        "strength": "s.strength IS NULL, s.strength DESC, p.id",
         "name": "p.name = '', p.name COLLATE NOCASE, p.id",
         "org": "p.organization = '', p.organization COLLATE NOCASE, p.name COLLATE NOCASE",
         "id": "p.id",
         "connected": "p.connected_on DESC, p.id",
     }.get(sort)
     if order is None:
-        raise InputError(f"unknown sort {sort!r}: use name, org, id or connected")
+        raise InputError(f"unknown sort {sort!r}: use name, org, id, connected or strength")
     sql = (
         "SELECT p.id, p.name, p.organization, p.title, p.connected_on,"
         " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'email'),"
         " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'phone'),"
         " (SELECT json_group_array(DISTINCT source) FROM source_records s WHERE s.person_id = p.id),"
-        " (SELECT json_group_array(DISTINCT tag) FROM tags t WHERE t.person_id = p.id)"
-        f" FROM people p WHERE {' AND '.join(where)} ORDER BY {order}"
+        " (SELECT json_group_array(DISTINCT tag) FROM tags t WHERE t.person_id = p.id),"
+        " s.strength, s.tier, s.last_contact"
+        f" FROM people p LEFT JOIN scores s ON s.person_id = p.id WHERE {' AND '.join(where)} ORDER BY {order}"
     )
     if limit:
         sql += " LIMIT :limit"
@@ -240,6 +246,7 @@ def list_people(
             "id": r[0], "name": r[1], "organization": r[2], "title": r[3], "connected_on": r[4],
             "emails": sorted(json.loads(r[5])), "phones": sorted(json.loads(r[6])),
             "sources": sorted(json.loads(r[7])), "tags": sorted(json.loads(r[8])),
+            "strength": r[9], "tier": r[10], "last_contact": r[11],
         }
         for r in db.rows(sql, params)
     ]

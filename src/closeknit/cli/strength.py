@@ -1,0 +1,152 @@
+"""Commands for tie strength: score, circle, explain, rate, report and the evaluation harness."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from closeknit import scoring
+from closeknit.cli.app import JsonOpt, app, emit_json, err, message, out, store, table
+from closeknit.errors import InputError, NotFoundError
+from closeknit.report import html as report_html
+from closeknit.report import text as report_text
+from closeknit.report_data import build as build_report
+from closeknit.store import people as people_store
+from closeknit.store import scores as score_store
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Score as of this date (default today).")]
+eval_app = typer.Typer(help="Evaluate the strength model on real mail.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def parse_day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--as-of {value!r}: use a date like 2026-11-25") from None
+
+
+def ensure_scores(db: score_store.Base, as_of: str | None) -> None:
+    """Scores are derived data: compute them when missing or when a date is asked for."""
+    if as_of or score_store.last_run(db) is None:
+        scoring.compute(db, parse_day(as_of))
+
+
+@app.command()
+def score(as_of: AsOf = None, as_json: JsonOpt = False) -> None:
+    """Recompute every tie's strength, tier and explanation."""
+    with store() as db:
+        summary = scoring.compute(db, parse_day(as_of))
+    if as_json:
+        emit_json(summary)
+        return
+    t = summary["tiers"]
+    message(f"scored {summary['people']:,} people as of {summary['as_of']} ({summary['model']} weights): "
+            + ", ".join(f"{n:,} {k}" for k, n in t.items()))
+    if summary["fit"].get("labels"):
+        message(f"ratings: {summary['fit']['labels']} — {summary['fit'].get('message') or 'too few to refit'}")
+
+
+@app.command()
+def circle(
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 150,
+    as_of: AsOf = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The favor list: people you could ask, strongest first, with why."""
+    with store() as db:
+        ensure_scores(db, as_of)
+        rows = score_store.scored(db, tiers=("inner", "close", "favor"), limit=limit)
+    if as_json:
+        emit_json(rows)
+        return
+    table(
+        ["id", "name", "organization", "strength", "tier", "last contact", "why"],
+        [[r["id"], r["name"], r["organization"], f"{r['strength']:.0f}", r["tier"], r["last_contact"] or "",
+          "; ".join(r["factors"]["why"][:3])] for r in rows],
+        title="favor list",
+    )
+    message(f"{len(rows):,} people you could ask for a favor")
+
+
+@app.command()
+def explain(
+    person: Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")],
+    as_of: AsOf = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Why a tie has the strength it has: its factors in points and in words."""
+    with store() as db:
+        ensure_scores(db, as_of)
+        pid = people_store.find_person(db, person)
+        detail = score_store.person_score(db, pid)
+    if detail is None:
+        raise NotFoundError(f"person {pid} has no score yet; run closeknit score")
+    if as_json:
+        emit_json(detail)
+        return
+    out.print(f"{detail['name']} — strength {detail['strength']:.0f}/100, tier {detail['tier']}", markup=False)
+    for line in detail["factors"]["why"]:
+        out.print(f"  · {line}", markup=False)
+    table(["factor", "points"], [[f["factor"], f["points"]] for f in detail["factors"]["top"]])
+
+
+@app.command()
+def rate(
+    person: Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")],
+    rating: Annotated[str, typer.Argument(help="strong, weak or favor (could I ask them a favor?); 'none' clears.")],
+) -> None:
+    """Your own judgement of a tie; with 20+ ratings the model's weights are refitted to them."""
+    with store() as db:
+        pid = people_store.find_person(db, person)
+        score_store.rate(db, pid, None if rating == "none" else rating)
+    message(f"rated person {pid}: {rating} (closeknit score to update)")
+
+
+@app.command()
+def report(
+    html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML report with charts here.")] = None,
+    as_of: AsOf = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """How strong is my network, really? Tiers, favor list, fading ties, reciprocity, trends."""
+    with store() as db:
+        ensure_scores(db, as_of)
+        data = build_report(db)
+    if html:
+        report_html.write(data, html)
+        message(f"HTML report written to {html}")
+    if as_json:
+        emit_json(data)
+        return
+    for line in report_text.lines(data):
+        out.print(line, markup=False, highlight=False)
+
+
+@eval_app.command("strength")
+def eval_strength(
+    mail_root: Annotated[Path, typer.Argument(help="A folder with one folder of mail per owner.")],
+    owner: Annotated[list[str] | None, typer.Option("--owner", help="Only these owners (repeatable).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Evaluate the strength model against baselines on real mail (temporal hold-out)."""
+    from closeknit.strength.evaluate import evaluate
+
+    if not mail_root.is_dir():
+        raise InputError(f"{mail_root}: not a folder of per-owner mail folders")
+    result = evaluate(mail_root, owners=owner or None,
+                      progress=lambda done, total, _name: err.print(f"\r{done}/{total} owners", end=""))
+    err.print("")
+    if as_json:
+        emit_json(result)
+        return
+    rows = [["model", result["model"]["auc"], result["model"]["p10"], result["model"]["ndcg10"]]]
+    rows += [[name, b["auc"], b["p10"], b["ndcg10"]] for name, b in result["baselines"].items()]
+    table(["method", "median AUC", "median P@10", "median NDCG@10"], rows,
+          title=f"{result['owners']} owners, {result['cutoffs']} cut-offs")
+    message(f"AUC difference model − best baseline, bootstrap 95% interval: {result['auc_diff_ci95']}")

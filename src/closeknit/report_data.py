@@ -1,0 +1,96 @@
+"""Gather the network reality report's numbers from the stored scores (rendering is closeknit.report)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from closeknit.report import ReportData
+from closeknit.store import Store
+from closeknit.store import scores as score_store
+
+MONTHS = 24
+FAVOR_TIERS = ("inner", "close", "favor")
+MODEL_NOTE = (
+    "Each score (0–100) adds points for recency (absolute and against the tie's own rhythm), decayed "
+    "intensity (outbound counted double, 1:1 meetings above email, bulk mail worth nothing), regularity, "
+    "reciprocity, responsiveness and duration, plus your own ratings. Tiers follow Dunbar's layers as upper "
+    "bounds: a person needs both the score and recent two-way contact. A tie is fading when its silence "
+    "exceeds 8× its usual gap."
+)
+
+
+def _months(as_of: str) -> list[str]:
+    end = datetime.fromisoformat(as_of).replace(day=1)
+    out = []
+    y, m = end.year, end.month
+    for _ in range(MONTHS):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out[::-1]
+
+
+def build(db: Store) -> ReportData:
+    run = score_store.last_run(db) or {"as_of": datetime.now(UTC).date().isoformat(), "tiers": {}, "model": ""}
+    t: dict[str, int] = run["tiers"]
+    everyone = score_store.scored(db)
+    interacted = [p for p in everyone if p["tier"] != "collected"]
+    feats = {
+        pid: json.loads(f)
+        for pid, f in db.fast_rows("SELECT person_id, features FROM scores WHERE tier != 'collected'")
+    }
+    me = db.rows("SELECT name FROM people WHERE is_me = 1 ORDER BY id LIMIT 1")
+    inner, close, favor, active = (t.get(k, 0) for k in ("inner", "close", "favor", "active"))
+    fading_rows = sorted((p for p in interacted if p["fading"]), key=lambda p: (-p["strength"], p["id"]))[:20]
+    totals = {k: sum((f.get(k) or 0) for f in feats.values())
+              for k in ("my_threads", "my_threads_answered", "their_threads", "their_threads_answered")}
+    months = _months(run["as_of"])
+    since = int(datetime.fromisoformat(months[0] + "-01").replace(tzinfo=UTC).timestamp())
+    series: dict[str, list[int]] = {k: [0] * len(months) for k in ("inner", "close", "favor", "active", "dormant")}
+    pos = {m: i for i, m in enumerate(months)}
+    for month, tier, n in score_store.monthly_by_tier(db, since):
+        if tier in series and month in pos:
+            series[tier][pos[month]] += int(n)
+
+    def fading_entry(p: dict[str, Any]) -> dict[str, Any]:
+        f = feats.get(p["id"], {})
+        return {
+            "id": p["id"], "name": p["name"], "strength": p["strength"], "last_contact": p["last_contact"],
+            "silence_days": f.get("days_since_contact") or 0.0, "usual_gap_days": f.get("usual_gap_days"),
+            "why": (p["factors"]["why"] or [""])[-1],
+        }
+
+    as_of = datetime.fromisoformat(run["as_of"])
+    data: dict[str, Any] = {
+        "title": "Network reality report",
+        "as_of": run["as_of"],
+        "me": me[0][0] if me else "",
+        "pyramid": [
+            {"label": "contacts", "count": len(everyone)},
+            {"label": "active", "count": inner + close + favor + active},
+            {"label": "favor list", "count": inner + close + favor},
+            {"label": "close", "count": inner + close},
+            {"label": "inner", "count": inner},
+        ],
+        "tiers": {k: int(t.get(k, 0)) for k in ("inner", "close", "favor", "active", "dormant", "collected")},
+        "favor_list": [
+            {"id": p["id"], "name": p["name"], "organization": p["organization"], "strength": p["strength"],
+             "tier": p["tier"], "last_contact": p["last_contact"], "factors": p["factors"]["why"]}
+            for p in everyone if p["tier"] in FAVOR_TIERS
+        ],
+        "fading": [fading_entry(p) for p in fading_rows],
+        "reciprocity": [{"id": p["id"], "name": p["name"], "sent": p["sent"], "received": p["received"]}
+                        for p in interacted[:15]],
+        "balance": {
+            "you_started": int(totals["my_threads"]), "they_started": int(totals["their_threads"]),
+            "answered_by_them": totals["my_threads_answered"] / totals["my_threads"] if totals["my_threads"] else 0.0,
+            "answered_by_you": (totals["their_threads_answered"] / totals["their_threads"]
+                                if totals["their_threads"] else 0.0),
+        },
+        "strengths": [p["strength"] for p in interacted],
+        "monthly": {"months": months, "series": series},
+        "model": {"name": f"{run.get('model') or 'default'} weights, scored {as_of.date().isoformat()}",
+                  "note": MODEL_NOTE},
+    }
+    return data  # type: ignore[return-value]

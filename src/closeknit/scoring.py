@@ -1,0 +1,98 @@
+"""Score every tie from the stored interactions: features, explained model, tiers; saved to the store."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import numpy as np
+
+from closeknit.store import Store
+from closeknit.store import scores as score_store
+from closeknit.strength import features as feat
+from closeknit.strength import model, tiers
+from closeknit.strength.events import Events
+
+MIN_FIT_LABELS = 20
+# Features kept with each score for `explain` and the report.
+KEPT_FEATURES = ("n_out", "n_in", "days_since_contact", "days_since_two_way", "tie_days", "active_weeks",
+                 "usual_gap_days", "silence_ratio", "my_threads", "my_threads_answered", "their_threads",
+                 "their_threads_answered", "channels")
+
+
+def as_of_timestamp(as_of: date | None) -> tuple[date, float]:
+    """The scoring moment: the start of the day after `as_of` (default today, UTC), so that a
+    day's scores are identical however often they are recomputed."""
+    day = as_of or datetime.now(UTC).date()
+    moment = datetime.combine(day, time(0), tzinfo=UTC).timestamp() + 86400
+    return day, moment
+
+
+def _iso_day(now: float, days_ago: float) -> str | None:
+    if not math.isfinite(days_ago):
+        return None
+    return datetime.fromtimestamp(now - days_ago * 86400, UTC).date().isoformat()
+
+
+def _clean(x: float) -> float | None:
+    return round(float(x), 3) if math.isfinite(x) else None
+
+
+def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
+    """Recompute and store every person's strength, tier and explanation; returns a summary."""
+    day, now = as_of_timestamp(as_of)
+    rows = score_store.interaction_rows(db)
+    rated = score_store.people_ratings(db)
+    everyone = [pid for pid, _ in rated]
+    index = {pid: i for i, pid in enumerate(everyone)}
+    rows = [r for r in rows if r[0] in index and r[1] < now]
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 9
+    events = Events.from_columns(
+        np.fromiter((index[p] for p in cols[0]), dtype=np.int32, count=len(rows)),
+        np.asarray(cols[1], dtype=np.int64), np.asarray(cols[2], dtype=np.int8),
+        channel=list(cols[3]), n_recipients=np.maximum(np.asarray(cols[4], dtype=np.int64), 1),
+        bulk=np.asarray(cols[5], dtype=bool), item=np.asarray(cols[6], dtype=np.int64),
+        parent=np.asarray(cols[7], dtype=np.int64), thread=np.asarray(cols[8], dtype=np.int64),
+        people=everyone,
+    )
+    labels = model.labels_from_ratings([r for _, r in rated])
+    rating = np.nan_to_num(labels * 2 - 1, nan=0.0)
+    features = feat.compute(events, now, rating=rating)
+    n_labels = int(np.isfinite(labels).sum())
+    weights = model.DEFAULT_WEIGHTS
+    fit_info: dict[str, Any] = {"fitted": False, "labels": n_labels}
+    if n_labels >= MIN_FIT_LABELS:
+        report = model.fit(features, labels)
+        fit_info = {
+            "fitted": report.fitted, "labels": report.n_labels, "positive": report.n_positive,
+            "cv_accuracy": _clean(report.cv_accuracy), "cv_auc": _clean(report.cv_auc),
+            "default_accuracy": _clean(report.default_accuracy), "default_auc": _clean(report.default_auc),
+            "message": report.message,
+        }
+        if report.fitted:
+            weights = report.weights
+    scores = model.score(features, weights)
+    tier = tiers.assign(scores)
+    fading = model.fading(features)
+    kept = {name: features.column(name) for name in KEPT_FEATURES}
+    out: list[dict[str, Any]] = []
+    for i, pid in enumerate(everyone):
+        interacted = tier[i] != "collected"
+        factors = (
+            [{"factor": f, "points": round(p, 1)} for f, p in scores.top_factors(i, 5)] if interacted else []
+        )
+        out.append({
+            "person_id": pid, "strength": round(float(scores.score[i]), 1), "tier": str(tier[i]),
+            "last_contact": _iso_day(now, float(features.days_since_contact[i])),
+            "last_two_way": _iso_day(now, float(features.days_since_two_way[i])),
+            "sent": int(features.n_out[i]), "received": int(features.n_in[i]), "fading": int(bool(fading[i])),
+            "factors": json.dumps({"top": factors, "why": scores.explain(i) if interacted else []}),
+            "features": json.dumps({k: _clean(v[i]) for k, v in kept.items()} if interacted else {}),
+        })
+    counts = tiers.counts(tier)
+    run = {"computed_at": score_store.stamp(), "as_of": day.isoformat(), "model": weights.source,
+           "tiers": counts, "fit": fit_info}
+    score_store.save(db, out, run)
+    return {**run, "people": len(everyone), "interaction_rows": len(rows)}

@@ -1,0 +1,131 @@
+"""SQL for tie strength: interaction rows for scoring, ratings, saved scores and what reads them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from closeknit.errors import InputError
+from closeknit.store.base import Base, now_iso
+
+RATINGS = ("strong", "weak", "favor")
+
+# One row per (interaction, counterpart). Direction per counterpart: 0 I started it (sent,
+# organised), 1 they did, 2 neither side is stated (a meeting we both attended, a "both" log
+# entry). An inbound message counts its sender only (co-recipients are not counterparts);
+# declined invitations, cancelled events and meetings I declined are not time together.
+_ROWS_SQL = """
+SELECT ip.person_id, i.ts,
+       CASE WHEN i.direction = 'out' THEN 0
+            WHEN i.direction = 'in' AND (i.channel != 'meeting' OR ip.role = 'organizer') THEN 1
+            ELSE 2 END,
+       i.channel, i.size, i.bulk != '', i.id, coalesce(i.parent_id, -1), coalesce(i.thread_id, i.id)
+FROM interactions i JOIN interaction_parties ip ON ip.interaction_id = i.id
+WHERE i.ts IS NOT NULL AND i.cancelled = 0 AND i.direction IN ('out', 'in', 'both')
+  AND ip.person_id != :me AND ip.status != 'DECLINED'
+  AND (i.direction != 'in' OR i.channel = 'meeting' OR ip.role IN ('from', 'with'))
+  AND NOT EXISTS (SELECT 1 FROM interaction_parties m WHERE m.interaction_id = i.id
+                  AND m.person_id = :me AND m.status = 'DECLINED')
+ORDER BY ip.person_id, i.ts
+"""
+
+
+def me_id(db: Base) -> int:
+    return int(db.scalar("SELECT coalesce(min(id), -1) FROM people WHERE is_me = 1"))
+
+
+def interaction_rows(db: Base) -> list[tuple[Any, ...]]:
+    """(person, ts, direction code, channel, size, bulk, item, parent, thread) per counterpart."""
+    return db.fast_rows(_ROWS_SQL, {"me": me_id(db)})
+
+
+def people_ratings(db: Base) -> list[tuple[int, str | None]]:
+    return db.fast_rows("SELECT id, rating FROM people WHERE is_me = 0 ORDER BY id")
+
+
+def rate(db: Base, pid: int, rating: str | None) -> None:
+    if rating is not None and rating not in RATINGS:
+        raise InputError(f"unknown rating {rating!r}: use strong, weak or favor")
+    db.execute("UPDATE people SET rating = :r WHERE id = :p", {"r": rating, "p": pid})
+
+
+def save(db: Base, rows: list[dict[str, Any]], run: dict[str, Any]) -> None:
+    """Replace every score with this run's, in one transaction."""
+    with db.transaction():
+        cur = db.dbapi().cursor()
+        cur.execute("DELETE FROM scores")
+        cur.executemany(
+            "INSERT INTO scores(person_id, strength, tier, last_contact, last_two_way, sent, received, fading,"
+            " factors, features, computed_at) VALUES (:person_id, :strength, :tier, :last_contact,"
+            " :last_two_way, :sent, :received, :fading, :factors, :features, :computed_at)",
+            [{**r, "computed_at": run["computed_at"]} for r in rows],
+        )
+        cur.execute(
+            "INSERT INTO score_runs(computed_at, as_of, model, tiers, fit) VALUES (?, ?, ?, ?, ?)",
+            (run["computed_at"], run["as_of"], run["model"], json.dumps(run["tiers"]), json.dumps(run["fit"])),
+        )
+        cur.close()
+
+
+def last_run(db: Base) -> dict[str, Any] | None:
+    row = db.rows("SELECT computed_at, as_of, model, tiers, fit FROM score_runs ORDER BY id DESC LIMIT 1")
+    if not row:
+        return None
+    r = row[0]
+    return {"computed_at": r[0], "as_of": r[1], "model": r[2], "tiers": json.loads(r[3]), "fit": json.loads(r[4])}
+
+
+_PERSON_COLUMNS = (
+    "p.id, p.name, p.organization, p.title, s.strength, s.tier, s.last_contact, s.last_two_way, s.sent,"
+    " s.received, s.fading, s.factors"
+)
+
+
+def _person(r: Any) -> dict[str, Any]:
+    return {
+        "id": r[0], "name": r[1], "organization": r[2], "title": r[3], "strength": r[4], "tier": r[5],
+        "last_contact": r[6], "last_two_way": r[7], "sent": r[8], "received": r[9], "fading": bool(r[10]),
+        "factors": json.loads(r[11]),
+    }
+
+
+def scored(db: Base, tiers: tuple[str, ...] | None = None, limit: int | None = None,
+           order: str = "strength") -> list[dict[str, Any]]:
+    """Scored people, strongest first (or by silence for fading ties)."""
+    where, params = "p.is_me = 0", {}
+    if tiers:
+        where += " AND s.tier IN (SELECT value FROM json_each(:tiers))"
+        params["tiers"] = json.dumps(list(tiers))
+    sort = {"strength": "s.strength DESC, p.id", "fading": "s.fading DESC, s.strength DESC, p.id"}[order]
+    sql = f"SELECT {_PERSON_COLUMNS} FROM scores s JOIN people p ON p.id = s.person_id WHERE {where} ORDER BY {sort}"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [_person(r) for r in db.rows(sql, params)]
+
+
+def person_score(db: Base, pid: int) -> dict[str, Any] | None:
+    row = db.rows(
+        f"SELECT {_PERSON_COLUMNS}, s.features FROM scores s JOIN people p ON p.id = s.person_id WHERE p.id = :p",
+        {"p": pid},
+    )
+    if not row:
+        return None
+    out = _person(row[0])
+    out["features"] = json.loads(row[0][12])
+    return out
+
+
+def monthly_by_tier(db: Base, since_ts: int) -> list[tuple[str, str, int]]:
+    """(YYYY-MM, tier, interactions) from `since_ts`, counting each interaction once per tier."""
+    return db.fast_rows(
+        "SELECT strftime('%Y-%m', i.ts, 'unixepoch') AS month, s.tier, count(DISTINCT i.id)"
+        " FROM interactions i JOIN interaction_parties ip ON ip.interaction_id = i.id"
+        " JOIN scores s ON s.person_id = ip.person_id"
+        " WHERE i.ts >= :since AND i.bulk = '' AND i.cancelled = 0 AND i.direction IN ('out', 'in', 'both')"
+        " GROUP BY month, s.tier ORDER BY month",
+        {"since": since_ts},
+    )
+
+
+def stamp() -> str:
+    return now_iso()
