@@ -1,0 +1,121 @@
+"""Tie strength end to end on the generated demo network: scores, tiers, explanations, the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from closeknit.demo import run_demo
+
+TODAY = date(2026, 3, 1)
+
+
+def cli(db: Path, *args: str) -> str:
+    env = {**os.environ, "COLUMNS": "200"}
+    proc = subprocess.run([sys.executable, "-c", "from closeknit.cli.main import run; run()", "--db", str(db),
+                           *args], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    run_demo(folder / "d.db", folder / "files", people=150, seed=11, today=TODAY)
+    return folder / "d.db"
+
+
+def scores_table(db: Path) -> list[tuple[object, ...]]:
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT person_id, strength, tier, last_contact, factors FROM scores ORDER BY person_id")
+    out = rows.fetchall()
+    con.close()
+    return out
+
+
+def test_scores_are_deterministic_and_explained(demo_db: Path) -> None:
+    cli(demo_db, "score", "--as-of", TODAY.isoformat())
+    first = scores_table(demo_db)
+    cli(demo_db, "score", "--as-of", TODAY.isoformat())
+    assert scores_table(demo_db) == first
+    people = json.loads(cli(demo_db, "people", "--sort", "strength", "--json"))
+    assert {"strength", "tier", "last_contact"} <= set(people[0])
+    strengths = [p["strength"] for p in people if p["strength"] is not None]
+    assert strengths == sorted(strengths, reverse=True) and 0 <= min(strengths) and max(strengths) <= 100
+    circle = json.loads(cli(demo_db, "circle", "--json"))
+    assert circle and all(p["tier"] in ("inner", "close", "favor") and p["factors"]["why"] for p in circle)
+    inner = json.loads(cli(demo_db, "people", "--tier", "inner", "--json"))
+    assert 1 <= len(inner) <= 5
+    top = circle[0]
+    explained = json.loads(cli(demo_db, "explain", str(top["id"]), "--json"))
+    assert explained["strength"] == top["strength"] and explained["factors"]["top"]
+    assert explained["features"]["n_out"] is not None
+
+
+def test_tiers_follow_the_hidden_truth(demo_db: Path) -> None:
+    """Collected-only contacts (never interacted) are tiered so; the strongest ties are real ones."""
+    con = sqlite3.connect(demo_db)
+    never = con.execute(
+        "SELECT count(*) FROM scores s WHERE s.tier != 'collected' AND NOT EXISTS"
+        " (SELECT 1 FROM interaction_parties ip WHERE ip.person_id = s.person_id)"
+    ).fetchone()[0]
+    assert never == 0
+    tiers = dict(con.execute("SELECT tier, count(*) FROM scores GROUP BY tier").fetchall())
+    assert tiers.get("collected", 0) > 0 and tiers.get("inner", 0) >= 1
+    con.close()
+
+
+def test_ratings_refit_the_weights(demo_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "rated.db"
+    shutil.copy(demo_db, db)
+    people = json.loads(cli(db, "people", "--sort", "strength", "--json"))
+    interacted = [p for p in people if p["tier"] not in (None, "collected")]
+    for p in interacted[:12]:
+        cli(db, "rate", str(p["id"]), "strong")
+    for p in interacted[-12:]:
+        cli(db, "rate", str(p["id"]), "weak")
+    summary = json.loads(cli(db, "score", "--as-of", TODAY.isoformat(), "--json"))
+    assert summary["fit"]["labels"] == 24
+    assert summary["fit"]["fitted"] is True and summary["model"] == "fitted"
+    assert summary["fit"]["cv_auc"] is not None
+
+
+def test_report_html_opens_offline_without_errors(demo_db: Path, tmp_path: Path) -> None:
+    page_path = tmp_path / "report.html"
+    text = cli(demo_db, "report", "--html", str(page_path), "--as-of", TODAY.isoformat())
+    assert "contacts →" in text and "Favor list" in text
+    html = page_path.read_text(encoding="utf-8")
+    assert html.count("<svg") == 5
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_path.as_uri())
+        charts = page.locator("svg")
+        assert charts.count() == 5
+        for i in range(5):
+            chart = charts.nth(i)
+            box = chart.bounding_box()
+            assert box and box["width"] > 100 and box["height"] > 100
+            labels = chart.locator("text").all_text_contents()
+            assert len([t for t in labels if t.strip()]) >= 4  # title, both axis labels, ticks
+        browser.close()
+    assert errors == []
+    assert requests == [page_path.as_uri()]
