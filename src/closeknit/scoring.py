@@ -16,6 +16,7 @@ from closeknit.strength import model, tiers
 from closeknit.strength.events import Events
 
 MIN_FIT_LABELS = 20
+NO_FACTORS = json.dumps({"top": [], "why": []})
 # Features kept with each score for `explain` and the report.
 KEPT_FEATURES = ("n_out", "n_in", "days_since_contact", "days_since_two_way", "tie_days", "active_weeks",
                  "usual_gap_days", "silence_ratio", "my_threads", "my_threads_answered", "their_threads",
@@ -78,18 +79,21 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
     fading = model.fading(features)
     kept = {name: features.column(name) for name in KEPT_FEATURES}
     out: list[dict[str, Any]] = []
+    strength = np.round(scores.score, 1).tolist()
     for i, pid in enumerate(everyone):
-        interacted = tier[i] != "collected"
-        factors = (
-            [{"factor": f, "points": round(p, 1)} for f, p in scores.top_factors(i, 5)] if interacted else []
-        )
+        if tier[i] == "collected":  # never interacted: nothing to explain
+            out.append({"person_id": pid, "strength": strength[i], "tier": "collected", "last_contact": None,
+                        "last_two_way": None, "sent": 0, "received": 0, "fading": 0, "factors": NO_FACTORS,
+                        "features": "{}"})
+            continue
+        factors = [{"factor": f, "points": round(p, 1)} for f, p in scores.top_factors(i, 5)]
         out.append({
-            "person_id": pid, "strength": round(float(scores.score[i]), 1), "tier": str(tier[i]),
+            "person_id": pid, "strength": strength[i], "tier": str(tier[i]),
             "last_contact": _iso_day(now, float(features.days_since_contact[i])),
             "last_two_way": _iso_day(now, float(features.days_since_two_way[i])),
             "sent": int(features.n_out[i]), "received": int(features.n_in[i]), "fading": int(bool(fading[i])),
-            "factors": json.dumps({"top": factors, "why": scores.explain(i) if interacted else []}),
-            "features": json.dumps({k: _clean(v[i]) for k, v in kept.items()} if interacted else {}),
+            "factors": json.dumps({"top": factors, "why": scores.explain(i)}),
+            "features": json.dumps({k: _clean(v[i]) for k, v in kept.items()}),
         })
     counts = tiers.counts(tier)
     run = {"computed_at": score_store.stamp(), "as_of": day.isoformat(), "model": weights.source,

@@ -13,7 +13,8 @@ RATINGS = ("strong", "weak", "favor")
 # One row per (interaction, counterpart). Direction per counterpart: 0 I started it (sent,
 # organised), 1 they did, 2 neither side is stated (a meeting we both attended, a "both" log
 # entry). An inbound message counts its sender only (co-recipients are not counterparts);
-# declined invitations, cancelled events and meetings I declined are not time together.
+# declined invitations and cancelled events are not time together. Rows come unsorted:
+# the scorer sorts them in numpy, which is cheaper than SQLite's sort.
 _ROWS_SQL = """
 SELECT ip.person_id, i.ts,
        CASE WHEN i.direction = 'out' THEN 0
@@ -24,9 +25,6 @@ FROM interactions i JOIN interaction_parties ip ON ip.interaction_id = i.id
 WHERE i.ts IS NOT NULL AND i.cancelled = 0 AND i.direction IN ('out', 'in', 'both')
   AND ip.person_id != :me AND ip.status != 'DECLINED'
   AND (i.direction != 'in' OR i.channel = 'meeting' OR ip.role IN ('from', 'with'))
-  AND NOT EXISTS (SELECT 1 FROM interaction_parties m WHERE m.interaction_id = i.id
-                  AND m.person_id = :me AND m.status = 'DECLINED')
-ORDER BY ip.person_id, i.ts
 """
 
 
@@ -35,8 +33,16 @@ def me_id(db: Base) -> int:
 
 
 def interaction_rows(db: Base) -> list[tuple[Any, ...]]:
-    """(person, ts, direction code, channel, size, bulk, item, parent, thread) per counterpart."""
-    return db.fast_rows(_ROWS_SQL, {"me": me_id(db)})
+    """(person, ts, direction code, channel, size, bulk, item, parent, thread) per counterpart.
+
+    Meetings the user declined are left out: they were not time together with anyone.
+    """
+    me = me_id(db)
+    declined = {i for (i,) in db.fast_rows(
+        "SELECT interaction_id FROM interaction_parties WHERE person_id = :me AND status = 'DECLINED'", {"me": me}
+    )}
+    rows = db.fast_rows(_ROWS_SQL, {"me": me})
+    return [r for r in rows if r[6] not in declined] if declined else rows
 
 
 def people_ratings(db: Base) -> list[tuple[int, str | None]]:
