@@ -12,6 +12,7 @@ from typing import Any
 
 from closeknit.errors import InputError
 from closeknit.identity import normalise
+from closeknit.prefetch import prefetch
 from closeknit.records import ContactRecord, InteractionRecord, RecordError
 from closeknit.store import Store, derive, review
 from closeknit.store.base import now_iso
@@ -147,6 +148,9 @@ def _items(kind: str, path: Path) -> Iterable[ContactRecord | InteractionRecord 
         if _is_export(path) or li.sniff(path):
             return li.parse(path)
         return li.parse_interactions(path)
+    if kind == "mail":
+        # Mailboxes are large: parse in a second process while this one resolves and stores.
+        return prefetch(lambda: _parser("mail").parse(path))
     items: Iterable[ContactRecord | InteractionRecord | RecordError] = _parser(kind).parse(path)
     return items
 

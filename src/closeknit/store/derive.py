@@ -98,7 +98,7 @@ def derive_threads(db: Base) -> int:
     "Re:" message to an earlier message with the same subject that shares a participant.
     """
     rows = db.fast_rows(
-        "SELECT id, message_id, in_reply_to, refs, subject, ts, thread_id, parent_id FROM interactions"
+        "SELECT id, key, in_reply_to, refs, subject, ts, thread_id, parent_id FROM interactions"
         " WHERE channel = 'email' ORDER BY ts, id"
     )
     by_mid = {r[1]: r[0] for r in rows if r[1]}

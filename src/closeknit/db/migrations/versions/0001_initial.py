@@ -148,7 +148,6 @@ def upgrade() -> None:
         sa.Column("size", sa.Integer, nullable=False, server_default="0"),
         sa.Column("duration_minutes", sa.Integer, nullable=False, server_default="0"),
         sa.Column("cancelled", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("message_id", sa.Text, nullable=False, server_default=""),
         sa.Column("in_reply_to", sa.Text, nullable=False, server_default=""),
         sa.Column("refs", sa.Text, nullable=False, server_default=""),
         sa.Column("direction", sa.Text, nullable=False, server_default=""),
@@ -162,7 +161,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("channel", "key"),
     )
     op.create_index("interactions_ts", "interactions", ["ts"])
-    op.create_index("interactions_message_id", "interactions", ["message_id"])
     op.create_table(
         "interaction_parties",
         sa.Column("interaction_id", sa.Integer, _fk("interactions.id"), primary_key=True),
