@@ -144,11 +144,13 @@ def review(
 ) -> None:
     """Possible duplicates (similar name and organisation) waiting for your decision."""
     with store() as db:
-        if merge is not None or different is not None:
-            item = merge if merge is not None else different
-            assert item is not None
-            review_store.decide(db, item, same=merge is not None)
-            message(f"review item {item}: {'merged' if merge is not None else 'kept apart'}")
+        if merge is not None:
+            review_store.decide(db, merge, same=True)
+            message(f"review item {merge}: merged")
+            return
+        if different is not None:
+            review_store.decide(db, different, same=False)
+            message(f"review item {different}: kept apart")
             return
         items = review_store.open_items(db)
     if as_json:
