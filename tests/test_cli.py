@@ -24,7 +24,8 @@ VCARDS = (
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Sousa\r\nN:Sousa;Ana;;;\r\n"
     "item1.EMAIL;type=INTERNET:ana@lidar.example\r\nitem1.X-ABLabel:work\r\n"
     "TEL;type=CELL:+351 912 345 678\r\nURL:https://linkedin.com/in/ana-sousa-x1/\r\nEND:VCARD\r\n"
-    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:<script>alert('x')</script> [red]x[/red]\r\nEMAIL:weird@example.org\r\nEND:VCARD\r\n"
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:<script>alert('x')</script> [red]x[/red]\r\n"
+    "EMAIL:weird@example.org\r\nEND:VCARD\r\n"
     "BEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:no name and nothing else\r\nEND:VCARD\r\n"
 )
 GOOGLE = (

@@ -49,7 +49,7 @@ def test_scores_are_deterministic_and_explained(demo_db: Path) -> None:
     people = json.loads(cli(demo_db, "people", "--sort", "strength", "--json"))
     assert {"strength", "tier", "last_contact"} <= set(people[0])
     strengths = [p["strength"] for p in people if p["strength"] is not None]
-    assert strengths == sorted(strengths, reverse=True) and 0 <= min(strengths) and max(strengths) <= 100
+    assert strengths == sorted(strengths, reverse=True) and min(strengths) >= 0 and max(strengths) <= 100
     circle = json.loads(cli(demo_db, "circle", "--json"))
     assert circle and all(p["tier"] in ("inner", "close", "favor") and p["factors"]["why"] for p in circle)
     inner = json.loads(cli(demo_db, "people", "--tier", "inner", "--json"))
