@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from closeknit.store import Store
 from closeknit.store import scores as score_store
 from closeknit.strength import features as feat
 from closeknit.strength import model, tiers
-from closeknit.strength.events import Events
+from closeknit.strength.events import CHANNELS, Events, channel_kind
 
 MIN_FIT_LABELS = 20
 NO_FACTORS = json.dumps({"top": [], "why": []})
@@ -41,23 +42,46 @@ def _clean(x: float) -> float | None:
     return round(float(x), 3) if math.isfinite(x) else None
 
 
+@lru_cache(maxsize=4096)
+def _channel_code(channel: str, size: int) -> int:
+    return CHANNELS.index(channel_kind(channel, size))
+
+
+def _load_events(db: Store, everyone: list[int], now: float) -> Events:
+    """Interaction rows as numpy columns, read in chunks so a million rows never sit in Python objects."""
+    index = np.full(max(everyone, default=0) + 1, -1, dtype=np.int64)
+    index[everyone] = np.arange(len(everyone))
+    parts: list[list[np.ndarray]] = []
+    for chunk in score_store.interaction_chunks(db):
+        if not chunk:
+            continue
+        c = list(zip(*chunk, strict=True))
+        pid = np.asarray(c[0], dtype=np.int64)
+        known = pid < len(index)
+        cols = [
+            np.where(known, index[np.minimum(pid, len(index) - 1)], -1),
+            np.asarray(c[1], dtype=np.int64), np.asarray(c[2], dtype=np.int8),
+            np.fromiter((_channel_code(ch, n) for ch, n in zip(c[3], c[4], strict=True)), np.int8, len(chunk)),
+            np.maximum(np.asarray(c[4], dtype=np.int64), 1), np.asarray(c[5], dtype=bool),
+            np.asarray(c[6], dtype=np.int64), np.asarray(c[7], dtype=np.int64), np.asarray(c[8], dtype=np.int64),
+        ]
+        keep = (cols[0] >= 0) & (cols[1] < now)
+        parts.append([col[keep] for col in cols])
+    if not parts:
+        return Events.empty(everyone)
+    person, ts, direction, channel, size, bulk, item, parent, thread = (
+        np.concatenate(x) for x in zip(*parts, strict=True)
+    )
+    return Events.from_columns(person, ts, direction, channel=channel, n_recipients=size, bulk=bulk, item=item,
+                               parent=parent, thread=thread, people=everyone)
+
+
 def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
     """Recompute and store every person's strength, tier and explanation; returns a summary."""
     day, now = as_of_timestamp(as_of)
-    rows = score_store.interaction_rows(db)
     rated = score_store.people_ratings(db)
     everyone = [pid for pid, _ in rated]
-    index = {pid: i for i, pid in enumerate(everyone)}
-    rows = [r for r in rows if r[0] in index and r[1] < now]
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 9
-    events = Events.from_columns(
-        np.fromiter((index[p] for p in cols[0]), dtype=np.int32, count=len(rows)),
-        np.asarray(cols[1], dtype=np.int64), np.asarray(cols[2], dtype=np.int8),
-        channel=list(cols[3]), n_recipients=np.maximum(np.asarray(cols[4], dtype=np.int64), 1),
-        bulk=np.asarray(cols[5], dtype=bool), item=np.asarray(cols[6], dtype=np.int64),
-        parent=np.asarray(cols[7], dtype=np.int64), thread=np.asarray(cols[8], dtype=np.int64),
-        people=everyone,
-    )
+    events = _load_events(db, everyone, now)
     labels = model.labels_from_ratings([r for _, r in rated])
     rating = np.nan_to_num(labels * 2 - 1, nan=0.0)
     features = feat.compute(events, now, rating=rating)
@@ -99,4 +123,4 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
     run = {"computed_at": score_store.stamp(), "as_of": day.isoformat(), "model": weights.source,
            "tiers": counts, "fit": fit_info}
     score_store.save(db, out, run)
-    return {**run, "people": len(everyone), "interaction_rows": len(rows)}
+    return {**run, "people": len(everyone), "interaction_rows": len(events)}

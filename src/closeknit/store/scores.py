@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from closeknit.errors import InputError
@@ -32,8 +33,8 @@ def me_id(db: Base) -> int:
     return int(db.scalar("SELECT coalesce(min(id), -1) FROM people WHERE is_me = 1"))
 
 
-def interaction_rows(db: Base) -> list[tuple[Any, ...]]:
-    """(person, ts, direction code, channel, size, bulk, item, parent, thread) per counterpart.
+def interaction_chunks(db: Base, size: int = 100_000) -> Iterator[list[tuple[Any, ...]]]:
+    """(person, ts, direction code, channel, size, bulk, item, parent, thread) per counterpart, in chunks.
 
     Meetings the user declined are left out: they were not time together with anyone.
     """
@@ -41,8 +42,13 @@ def interaction_rows(db: Base) -> list[tuple[Any, ...]]:
     declined = {i for (i,) in db.fast_rows(
         "SELECT interaction_id FROM interaction_parties WHERE person_id = :me AND status = 'DECLINED'", {"me": me}
     )}
-    rows = db.fast_rows(_ROWS_SQL, {"me": me})
-    return [r for r in rows if r[6] not in declined] if declined else rows
+    cur = db.dbapi().cursor()
+    try:
+        cur.execute(_ROWS_SQL, {"me": me})
+        while chunk := cur.fetchmany(size):
+            yield [r for r in chunk if r[6] not in declined] if declined else chunk
+    finally:
+        cur.close()
 
 
 def people_ratings(db: Base) -> list[tuple[int, str | None]]:
