@@ -5,9 +5,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import gzip
-import io
 import lzma
-import mmap
 import os
 import re
 import zlib
@@ -110,6 +108,7 @@ _ISO_RE = re.compile(
 _MIN_YEAR = 1971
 _OFFSETS: dict[int, timedelta] = {}
 _ADDR_CACHE: dict[str, tuple[tuple[str, str], ...]] = {}
+_CACHED_VALUE_MAX = 200  # characters: longer header values are not cached
 _ADDR_CACHE_MAX = 50_000  # entries per cache; each cache is emptied when full (memory stays bounded)
 _WORD_CACHE: dict[str, str] = {}
 
@@ -567,15 +566,12 @@ class _MboxReader:
         """
         handle = self.handle
         number = 0
-        mapped = _map(handle)  # a plain file is searched in place, without copying it into buffers
-        buf: bytes | mmap.mmap
         try:
-            buf = mapped if mapped is not None else handle.read(_CHUNK)
+            buf = handle.read(_CHUNK)
         except _READ_ERRORS as exc:
             yield -1, b"", f"cannot read mailbox: {_why(exc)}".encode(), False
             return
-        eof = mapped is not None or not buf
-        released = 0  # mapped pages before this offset are dropped from memory as we go
+        eof = not buf
         pos = 3 if buf[:3] == b"\xef\xbb\xbf" else 0
         while pos < len(buf) and buf[pos] in b"\r\n":
             pos += 1
@@ -642,33 +638,11 @@ class _MboxReader:
                         return
                     buf, eof = _refill(handle, buf, max(s, len(buf) - 8))
                     s = 1
-                if mapped is not None and pos - released > _RELEASE_EVERY:
-                    done = pos - pos % mmap.PAGESIZE
-                    mapped.madvise(mmap.MADV_DONTNEED, released, done - released)
-                    released = done
         except _READ_ERRORS as exc:
             yield -(number + 1), b"", f"cannot read mailbox after message {number}: {_why(exc)}".encode(), False
-        finally:
-            if mapped is not None:
-                mapped.close()
 
 
-_RELEASE_EVERY = 64 << 20
-
-
-def _map(handle: BinaryIO) -> mmap.mmap | None:
-    """A read-only memory map of an uncompressed regular file, or None (compressed, empty, a pipe)."""
-    if not isinstance(handle, io.BufferedReader):
-        return None
-    try:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return None
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        return None
-
-
-def _refill(handle: BinaryIO, buf: bytes | mmap.mmap, keep: int) -> tuple[bytes, bool]:
+def _refill(handle: BinaryIO, buf: bytes, keep: int) -> tuple[bytes, bool]:
     """Drop buf[:keep] and append the next chunk; (new buffer, at end of file)."""
     chunk = handle.read(_CHUNK)
     return buf[keep:] + chunk, not chunk
@@ -862,7 +836,7 @@ def _record(
     if subject:
         subject = _unfold(subject)
         if "=?" in subject:
-            subject = _decode_words(subject)
+            subject = _decode_words(subject, cache=False)
 
     # Date, with fallbacks: the first Received line, the mbox separator, the file.
     flag = ""
@@ -1048,9 +1022,10 @@ def _addresses(value: str) -> tuple[tuple[str, str], ...]:
             if addr or name:
                 result.append((addr, name))
     out = tuple(result)
-    if len(_ADDR_CACHE) >= _ADDR_CACHE_MAX:
-        _ADDR_CACHE.clear()
-    _ADDR_CACHE[value] = out
+    if len(value) <= _CACHED_VALUE_MAX:  # long lists are rarely repeated: not worth the memory
+        if len(_ADDR_CACHE) >= _ADDR_CACHE_MAX:
+            _ADDR_CACHE.clear()
+        _ADDR_CACHE[value] = out
     return out
 
 
@@ -1060,9 +1035,10 @@ def _xnames(value: str, count: int) -> list[str] | None:
     if key in _XNAME_CACHE:
         return _XNAME_CACHE[key]
     names = _xnames_uncached(_unfold(value), count)
-    if len(_XNAME_CACHE) >= _ADDR_CACHE_MAX:
-        _XNAME_CACHE.clear()
-    _XNAME_CACHE[key] = names
+    if len(value) <= _CACHED_VALUE_MAX:
+        if len(_XNAME_CACHE) >= _ADDR_CACHE_MAX:
+            _XNAME_CACHE.clear()
+        _XNAME_CACHE[key] = names
     return names
 
 
@@ -1089,9 +1065,9 @@ def _xnames_uncached(value: str, count: int) -> list[str] | None:
     return names
 
 
-def _decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded words; never raises."""
-    cached = _WORD_CACHE.get(value)
+def _decode_words(value: str, cache: bool = True) -> str:
+    """Decode RFC 2047 encoded words; never raises. Names are cached, subjects (`cache=False`) not."""
+    cached = _WORD_CACHE.get(value) if cache else None
     if cached is not None:
         return cached
     try:
@@ -1099,9 +1075,10 @@ def _decode_words(value: str) -> str:
     except Exception:  # bad charsets, broken base64: decode word by word, keep what fails
         out = _ENCODED_WORD.sub(_decode_one_word, value)
     out = " ".join(out.split())
-    if len(_WORD_CACHE) >= _ADDR_CACHE_MAX:
-        _WORD_CACHE.clear()
-    _WORD_CACHE[value] = out
+    if cache and len(value) <= _CACHED_VALUE_MAX:
+        if len(_WORD_CACHE) >= _ADDR_CACHE_MAX:
+            _WORD_CACHE.clear()
+        _WORD_CACHE[value] = out
     return out
 
 
