@@ -82,6 +82,7 @@ def derive_directions(db: Base) -> None:
         "   THEN 'out'"
         " WHEN EXISTS (SELECT 1 FROM interaction_parties ip JOIN people p ON p.id = ip.person_id"
         "   WHERE ip.interaction_id = interactions.id AND p.is_me = 1) THEN 'in'"
+        " WHEN :has_me AND lower(folder) LIKE '%inbox%' THEN 'in'"  # received through a list or a Bcc
         " WHEN :has_me THEN 'other' ELSE '' END",
         {"has_me": int(has_me)},
     )

@@ -304,6 +304,8 @@ class Writer:
                     other_me = True
             self.b_parties.append((iid, pid, party.role, party.status, party.address))
         direction = rec.direction or ("out" if sender_me else "in" if other_me else "other" if self.me_ids else "")
+        if direction == "other" and "inbox" in rec.folder.lower():
+            direction = "in"  # in my inbox without naming me: a list or a Bcc, still received
         when = rec.when
         self.b_interactions.append((
             iid, rec.channel, rec.key, rec.source, when.isoformat() if when else None,
