@@ -311,7 +311,12 @@ def _parse_tree(root: Path, stats: dict[str, int]) -> Iterator[InteractionItem]:
             kind = _file_kind(path)
             if kind is None:
                 continue
-        yield from _parse_one(path, _open(path), root, kind, stats, folders)
+        try:
+            handle = _open(path)
+        except InputError as exc:  # one unreadable file in a tree must not stop the others
+            yield _error(str(path), 0, str(exc), "", stats)
+            continue
+        yield from _parse_one(path, handle, root, kind, stats, folders)
 
 
 def _parse_one(
