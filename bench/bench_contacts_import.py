@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _phases import peak_mb, run_phase
+
 ORDER = ("linkedin", "vcard", "google")
 
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def files_in(folder: Path) -> list[tuple[str, Path]]:
@@ -61,11 +57,6 @@ def phase_import(folder: Path, db: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "people": people, "peak_mb": peak_mb()}
 
 
-def run_phase(name: str, *args: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--phase", name, *args], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -88,8 +79,8 @@ def main() -> None:
             write_contacts(folder, size, seed=3)
             records = sum(1 for _ in files_in(folder))
             print(f"\n== {size:,} contacts in {records} files (generated in {time.perf_counter() - t0:.1f} s)")
-            parse = run_phase("parse", str(folder))
-            imp = run_phase("import", str(folder), str(Path(tmp, f"bench-{size}.db")))
+            parse = run_phase(__file__, "parse", str(folder))
+            imp = run_phase(__file__, "import", str(folder), str(Path(tmp, f"bench-{size}.db")))
             imports[size] = imp["seconds"]
             print(f"baseline parse only:  {parse['seconds']:7.2f} s  peak {parse['peak_mb']:6.0f} MB  "
                   f"({parse['records']:,} records)")

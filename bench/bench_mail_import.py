@@ -11,20 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import mailbox
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _phases import peak_mb, run_phase
 
 HEADERS = ("From", "Sender", "To", "Cc", "Bcc", "Date", "Message-ID", "In-Reply-To", "References", "Subject",
            "List-Id", "List-Unsubscribe", "Precedence", "Auto-Submitted", "X-From", "X-To")
 ME = "me@example.com"
 
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def phase_baseline(mbox: Path) -> dict[str, float]:
@@ -59,11 +55,6 @@ def phase_import(mbox: Path, db: Path) -> dict[str, float]:
             "interactions": result.interactions, "peak_mb": peak_mb()}
 
 
-def run_phase(name: str, *args: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--phase", name, *args], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -88,13 +79,13 @@ def main() -> None:
             write_mbox(mbox, size, opts.people, me=ME, seed=1)
             print(f"\n== {size:,} messages, {mbox.stat().st_size / 2**20:,.0f} MiB mbox "
                   f"(generated in {time.perf_counter() - t0:.1f} s)")
-            imp = run_phase("import", str(mbox), str(Path(tmp, f"bench-{size}.db")))
-            parse = run_phase("parse", str(mbox))
+            imp = run_phase(__file__, "import", str(mbox), str(Path(tmp, f"bench-{size}.db")))
+            parse = run_phase(__file__, "parse", str(mbox))
             print(f"closeknit import (end to end): {imp['seconds']:8.2f} s  peak {imp['peak_mb']:7.0f} MB  "
                   f"{imp['messages'] / imp['seconds']:,.0f} msg/s")
             print(f"closeknit parse only:          {parse['seconds']:8.2f} s  peak {parse['peak_mb']:7.0f} MB")
             if size <= opts.skip_baseline_over:
-                base = run_phase("baseline", str(mbox))
+                base = run_phase(__file__, "baseline", str(mbox))
                 print(f"baseline mailbox.mbox headers: {base['seconds']:8.2f} s  peak {base['peak_mb']:7.0f} MB")
                 print(f"ratio baseline / import: {base['seconds'] / imp['seconds']:.1f}x faster "
                       f"(aim: at least 5x)")

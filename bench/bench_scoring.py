@@ -14,21 +14,17 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from _phases import peak_mb, run_phase
+
 AS_OF = date(2026, 1, 1)
 PEOPLE = 20_000
 CHANNELS = ("email", "email", "email", "email", "meeting", "call", "linkedin")
 
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build(db: Path, n: int, seed: int = 1) -> None:
@@ -87,11 +83,6 @@ def phase_score(db: Path) -> dict[str, float]:
             "peak_mb": peak_mb()}
 
 
-def run_phase(name: str, db: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--phase", name, str(db)], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -111,8 +102,8 @@ def main() -> None:
             build(db, size)
             print(f"\n== {size:,} interactions over {PEOPLE:,} people "
                   f"(database built in {time.perf_counter() - t0:.0f} s)")
-            base = run_phase("baseline", db)
-            score = run_phase("score", db)
+            base = run_phase(__file__, "baseline", str(db))
+            score = run_phase(__file__, "score", str(db))
             times[size] = score["seconds"]
             print(f"baseline SQL group-by (counts, last contact): {base['seconds']:7.2f} s  "
                   f"peak {base['peak_mb']:5.0f} MB")

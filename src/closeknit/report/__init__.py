@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import TypedDict
@@ -257,3 +258,12 @@ __all__ = [
     "Monthly", "ReciprocityEntry", "ReportData", "clean", "count", "days_between", "fraction", "percent",
     "pyramid_sentence", "span", "summary_balance", "tier_color", "tier_of",
 ]
+
+
+def number(value: object) -> float | None:
+    """A finite float from untrusted report data, else None."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 from pathlib import Path
 
 from closeknit.report import (
@@ -15,6 +14,7 @@ from closeknit.report import (
     clean,
     count,
     days_between,
+    number,
     percent,
     pyramid_sentence,
     span,
@@ -28,14 +28,6 @@ TOP_FACTORS = 3
 def esc(value: object) -> str:
     """Untrusted text for HTML content or attribute values: cleaned to one line, then `html.escape`d."""
     return html.escape(clean(value), quote=True)
-
-
-def _num(value: object) -> float | None:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def _css() -> str:
@@ -157,7 +149,7 @@ def _favor_section(data: ReportData) -> str:
     as_of = str(data.get("as_of", ""))
     body = []
     for rank, p in enumerate(rows, 1):
-        strength = _num(p.get("strength"))
+        strength = number(p.get("strength"))
         bar = (f'<span class="bar" aria-hidden="true"><span style="width:{max(0.0, min(strength, 100.0)):.0f}%"></span>'
                "</span>" if strength is not None else "")
         factors = [clean(f) for f in (p.get("factors") or [])][:TOP_FACTORS]
@@ -188,10 +180,10 @@ def _fading_section(data: ReportData) -> str:
     as_of = str(data.get("as_of", ""))
     body = []
     for p in rows:
-        silence = _num(p.get("silence_days"))
-        gap = _num(p.get("usual_gap_days"))
+        silence = number(p.get("silence_days"))
+        gap = number(p.get("usual_gap_days"))
         ratio = f"{silence / gap:.0f}×" if silence is not None and gap else "–"
-        strength = _num(p.get("strength"))
+        strength = number(p.get("strength"))
         body.append(
             f'<tr><td class="name">{esc(p.get("name")) or "(no name)"}</td>'
             f'<td class="num">{"–" if strength is None else f"{strength:.0f}"}</td>'
@@ -217,8 +209,8 @@ def _fading_section(data: ReportData) -> str:
 def _reciprocity_section(data: ReportData) -> str:
     rows = data.get("reciprocity") or []
     b = data.get("balance") or {}
-    you = int(_num(b.get("you_started")) or 0)
-    them = int(_num(b.get("they_started")) or 0)
+    you = int(number(b.get("you_started")) or 0)
+    them = int(number(b.get("they_started")) or 0)
     if you + them:
         share = round(100 * you / (you + them))
         summary = (
@@ -233,8 +225,8 @@ def _reciprocity_section(data: ReportData) -> str:
         summary = _empty("No conversations yet.")
     body = []
     for p in rows:
-        sent = int(_num(p.get("sent")) or 0)
-        received = int(_num(p.get("received")) or 0)
+        sent = int(number(p.get("sent")) or 0)
+        received = int(number(p.get("received")) or 0)
         if sent > 2 * received + 2:
             lean = '<span class="lean-you">you carry it</span>'
         elif received > 2 * sent + 2:
@@ -259,7 +251,7 @@ def _reciprocity_section(data: ReportData) -> str:
 
 
 def _trends_section(data: ReportData) -> str:
-    strengths = [v for v in (_num(s) for s in data.get("strengths") or []) if v is not None]
+    strengths = [v for v in (number(s) for s in data.get("strengths") or []) if v is not None]
     lede = (f"{count(len(strengths))} people you have interacted with, by score and by month."
             if strengths else "Scores and monthly activity appear once interactions are imported.")
     return (

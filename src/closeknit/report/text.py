@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from closeknit.report import (
     NO_DATA,
     TIER_LABELS,
@@ -11,6 +9,7 @@ from closeknit.report import (
     ReportData,
     clean,
     count,
+    number,
     pyramid_sentence,
     span,
     summary_balance,
@@ -19,14 +18,6 @@ from closeknit.report import (
 TOP_FAVOR = 15
 TOP_FADING = 10
 TOP_FACTORS = 3
-
-
-def _num(value: object) -> float | None:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def lines(data: ReportData) -> list[str]:
@@ -49,7 +40,7 @@ def lines(data: ReportData) -> list[str]:
         out.append(f"  {NO_DATA}")
     width = max((len(clean(p.get("name"), 40)) for p in favor[:TOP_FAVOR]), default=0)
     for rank, p in enumerate(favor[:TOP_FAVOR], 1):
-        strength = _num(p.get("strength"))
+        strength = number(p.get("strength"))
         org = clean(p.get("organization"), 40)
         name = clean(p.get("name"), 40) or "(no name)"
         last = clean(p.get("last_contact"))[:10] or "never"
@@ -67,8 +58,8 @@ def lines(data: ReportData) -> list[str]:
     if not fading:
         out.append("  none: nobody is unusually quiet")
     for f in fading[:TOP_FADING]:
-        silence = _num(f.get("silence_days"))
-        gap = _num(f.get("usual_gap_days"))
+        silence = number(f.get("silence_days"))
+        gap = number(f.get("usual_gap_days"))
         rhythm = f" ({silence / gap:.0f}× the usual gap of {span(gap)})" if silence is not None and gap else ""
         last = clean(f.get("last_contact"))[:10] or "never"
         out.append(f"  - {clean(f.get('name'), 40) or '(no name)'}: silent {span(silence)}{rhythm}, last {last}")
@@ -79,7 +70,7 @@ def lines(data: ReportData) -> list[str]:
     out += ["", summary_balance(data)]
     recip = data.get("reciprocity") or []
     carried = [clean(r.get("name"), 40) for r in recip
-               if (_num(r.get("sent")) or 0) > 2 * (_num(r.get("received")) or 0) + 2]
+               if (number(r.get("sent")) or 0) > 2 * (number(r.get("received")) or 0) + 2]
     if carried:
         out.append(f"You carry {len(carried)} of your {len(recip)} strongest ties: " + ", ".join(carried[:5])
                    + (" …" if len(carried) > 5 else ""))
