@@ -48,24 +48,28 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
         hot = np.array([touched is None or m[0] in touched for m in members])
         if not hot.any():
             continue
-        ids = [m[0] for m in members]
+        ids = np.array([m[0] for m in members])
         # Whole blocks at a time in rapidfuzz's C loops; Python only sees the pairs that pass.
         keys = [m[1] for m in members]
         rows = np.flatnonzero(hot)
         names = process.cdist([keys[r] for r in rows], keys, scorer=fuzz.token_sort_ratio,
                               score_cutoff=NAME_THRESHOLD)
-        for r, j in zip(*np.nonzero(names), strict=True):
-            i = int(rows[r])
-            pa, pb = ids[i], ids[int(j)]
+        ok = (names > 0) & (ids[rows][:, None] != ids[None, :])
+        if not ok.any():
+            continue
+        orgs_text = [org_key(m[2]) for m in members]
+        has_org = np.array([bool(o) for o in orgs_text])
+        both = has_org[rows][:, None] & has_org[None, :]
+        orgs = process.cdist([orgs_text[r] for r in rows], orgs_text, scorer=fuzz.token_set_ratio)
+        ok &= ~both | (orgs >= ORG_THRESHOLD)
+        for r, j in zip(*np.nonzero(ok), strict=True):
+            pa, pb = int(ids[rows[r]]), int(ids[j])
             pair = (min(pa, pb), max(pa, pb))
-            if pa == pb or pair in known or pair in found:
+            if pair in known or pair in found:
                 continue
             name_score = float(names[r, j])
-            oa, ob = org_key(members[i][2]), org_key(members[int(j)][2])
-            if oa and ob:
-                org_score = fuzz.token_set_ratio(oa, ob)
-                if org_score < ORG_THRESHOLD:
-                    continue
+            if both[r, j]:
+                org_score = float(orgs[r, j])
                 reason = f"name {name_score:.0f}% alike, organisation {org_score:.0f}% alike"
                 score = (name_score + org_score) / 2
             else:
