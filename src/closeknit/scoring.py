@@ -12,6 +12,7 @@ import numpy as np
 
 from closeknit.store import Store
 from closeknit.store import scores as score_store
+from closeknit.store.base import now_iso
 from closeknit.strength import features as feat
 from closeknit.strength import model, tiers
 from closeknit.strength.events import CHANNELS, Events, channel_kind
@@ -120,7 +121,7 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
             "features": json.dumps({k: _clean(v[i]) for k, v in kept.items()}),
         })
     counts = tiers.counts(tier)
-    run = {"computed_at": score_store.stamp(), "as_of": day.isoformat(), "model": weights.source,
+    run = {"computed_at": now_iso(), "as_of": day.isoformat(), "model": weights.source,
            "tiers": counts, "fit": fit_info}
     score_store.save(db, out, run)
     return {**run, "people": len(everyone), "interaction_rows": len(events)}

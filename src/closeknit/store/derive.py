@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from closeknit.errors import InputError
 from closeknit.identity import normalise
+from closeknit.mailconv import SENT_FOLDER, SUBJECT_PREFIX, normal_subject
 from closeknit.store.base import Base
 from closeknit.store.people import merge_into
-
-SENT_FOLDER = re.compile(r"(^|[/_ ,-])(sent|gesendet|envoy|enviad|outbox)", re.IGNORECASE)
-_SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|tr|antw)(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
 def set_me(
@@ -88,10 +85,6 @@ def derive_directions(db: Base) -> None:
     )
 
 
-def normal_subject(subject: str) -> str:
-    return _SUBJECT_PREFIX.sub("", subject).strip().lower()
-
-
 def derive_threads(db: Base) -> int:
     """Link replies to what they answer (In-Reply-To, References, then subject) and group threads.
 
@@ -119,7 +112,7 @@ def derive_threads(db: Base) -> int:
                     p = by_mid[ref]
                     break
         key = normal_subject(subject or "")
-        if p is None and key and _SUBJECT_PREFIX.match(subject or ""):
+        if p is None and key and SUBJECT_PREFIX.match(subject or ""):
             mine = parties.get(iid, set())
             for cand in reversed(last_by_subject.get(key, [])[-20:]):
                 if parties.get(cand, set()) & mine:

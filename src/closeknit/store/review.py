@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from closeknit.errors import NotFoundError
 from closeknit.identity import normalise
 from closeknit.store.base import Base, now_iso
 from closeknit.store.people import merge_into
@@ -101,8 +102,6 @@ def decide(db: Base, item_id: int, same: bool) -> None:
     """Merge the pair (same person) or remember that they are different people."""
     row = db.rows("SELECT person_a, person_b FROM review_queue WHERE id = :i AND status = 'open'", {"i": item_id})
     if not row:
-        from closeknit.errors import NotFoundError
-
         raise NotFoundError(f"no open review item {item_id}")
     a, b = row[0]
     if same:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from closeknit.errors import InputError
-from closeknit.store.base import Base, now_iso
+from closeknit.store.base import Base
 
 RATINGS = ("strong", "weak", "favor")
 
@@ -137,7 +137,3 @@ def monthly_by_tier(db: Base, since_ts: int) -> list[tuple[str, str, int]]:
         " GROUP BY month, s.tier ORDER BY month",
         {"since": since_ts},
     )
-
-
-def stamp() -> str:
-    return now_iso()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from closeknit.errors import InputError
+from closeknit.mailconv import SENT_FOLDER
 from closeknit.strength import features as feat
 from closeknit.strength import model
 from closeknit.strength.events import IN, OUT, Events
@@ -30,7 +30,6 @@ ROTH_HALF_LIVES = (2, 4, 8, 12)  # weeks
 ROTH_OUT_WEIGHTS = (1, 2)
 BOOTSTRAP = 2000
 METRICS = ("auc", "p10", "ndcg10")
-SENT_FOLDER = re.compile(r"(^|[/_ .,-])(sent|gesendet|envoy|enviad|outbox)", re.IGNORECASE)
 
 Progress = Callable[[int, int, str], None]
 

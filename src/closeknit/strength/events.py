@@ -10,6 +10,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from closeknit.mailconv import normal_subject
+
 OUT, IN, OTHER = 0, 1, 2
 DIRECTIONS = ("out", "in", "other")
 CHANNELS = ("email", "meeting_1on1", "meeting_small", "meeting_large", "call", "message")
@@ -17,7 +19,6 @@ EMAIL, MEETING_1ON1, MEETING_SMALL, MEETING_LARGE, CALL, MESSAGE = range(6)
 NO_REPLY, ME_REPLIED, THEY_REPLIED = -1, 0, 1
 
 _REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw|vs|ref)\s*(\[\d+\])?\s*:", re.IGNORECASE)
-_ANY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|tr|antw|vs|ref)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _SUBJECT_WINDOW = 30 * 86400  # a subject-only reply must follow its parent within 30 days
 
 
@@ -317,11 +318,6 @@ def message_of(record: Any) -> Message | None:
     return Message(record.key, when.timestamp() if when is not None else None, sender, tuple(rcpt),
                    record.subject or "", record.in_reply_to or "", tuple(record.references or ()),
                    record.bulk or "")
-
-
-def normal_subject(subject: str) -> str:
-    """Subject without reply/forward prefixes, whitespace-collapsed and lowercased."""
-    return " ".join(_ANY_PREFIX.sub("", subject).split()).lower()
 
 
 def link_replies(messages: Sequence[Message]) -> list[int]:
