@@ -134,13 +134,19 @@ def test_interactions_direction_threads_and_duplicates(db: Store) -> None:
     import_all(db, [contact(1, name="Bea Kim", emails=["bea@example.org"])])
     derive.set_me(db, ["Me@Example.com"])
     w = Writer(db)
-    assert w.add_interaction(mail("a1", "me@example.com", ["bea@example.org"], "2024-01-01T10:00", "Plan")) == "added"
-    assert w.add_interaction(mail("a2", "bea@example.org", ["me@example.com", "cy@example.net"],
-                                  "2024-01-01T12:00", "Re: Plan", in_reply_to="a1")) == "added"
-    assert w.add_interaction(mail("a3", "bea@example.org", ["me@example.com"], "2024-01-02T09:00",
-                                  "RE: plan")) == "added"
-    assert w.add_interaction(mail("a1", "me@example.com", ["bea@example.org"], "2024-01-01T10:00")) == "duplicate"
+    w.add_interaction(mail("a1", "me@example.com", ["bea@example.org"], "2024-01-01T10:00", "Plan"))
+    w.add_interaction(mail("a2", "bea@example.org", ["me@example.com", "cy@example.net"],
+                           "2024-01-01T12:00", "Re: Plan", in_reply_to="a1"))
     w.flush()
+    w.add_interaction(mail("a3", "bea@example.org", ["me@example.com"], "2024-01-02T09:00", "RE: plan"))
+    w.add_interaction(mail("a1", "me@example.com", ["bea@example.org"], "2024-01-01T10:00"))  # a later batch
+    w.add_interaction(mail("a3", "bea@example.org", ["me@example.com"], "2024-01-02T09:00"))  # the same batch
+    w.flush()
+    assert w.outcomes == {"added": 3, "duplicate": 2}
+    again = Writer(db)
+    again.add_interaction(mail("a2", "bea@example.org", ["me@example.com"], "2024-01-01T12:00"))
+    again.flush()
+    assert again.outcomes == {"unchanged": 1}
     derive.derive_threads(db)
     rows = {k: (d, t, p) for k, d, t, p in db.rows("SELECT key, direction, thread_id, parent_id FROM interactions")}
     assert rows["a1"] == ("out", 1, None)

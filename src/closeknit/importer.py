@@ -23,8 +23,10 @@ INTERACTION_KINDS = ("mail", "ics")
 KINDS = CONTACT_KINDS + INTERACTION_KINDS
 MAX_ERRORS_LISTED = 1000
 OTHER_SUFFIXES = (".vcf", ".vcard", ".ics", ".csv", ".zip")
+PREFETCH_BYTES = 1 << 18  # a smaller file is parsed before a second process would have started
 
 Progress = Callable[[int], None]
+Item = ContactRecord | InteractionRecord | RecordError
 
 
 @dataclass
@@ -142,17 +144,20 @@ def _linkedin_owner(items: list[InteractionRecord], names: list[str]) -> tuple[l
     return urls, names
 
 
-def _items(kind: str, path: Path) -> Iterable[ContactRecord | InteractionRecord | RecordError]:
+def _parsed(make: Callable[[], Iterable[Item]], path: Path) -> Iterable[Item]:
+    """Items of `make()`; for a large file or a folder, parsed in a second process while this one stores."""
+    if path.is_dir() or path.stat().st_size >= PREFETCH_BYTES:
+        return prefetch(make)
+    return make()
+
+
+def _items(kind: str, path: Path) -> Iterable[Item]:
     if kind == "linkedin":
         li = _parser("linkedin")
         if _is_export(path) or li.sniff(path):
-            return li.parse(path)
+            return _parsed(lambda: li.parse(path), path)
         return li.parse_interactions(path)
-    if kind == "mail":
-        # Mailboxes are large: parse in a second process while this one resolves and stores.
-        return prefetch(lambda: _parser("mail").parse(path))
-    items: Iterable[ContactRecord | InteractionRecord | RecordError] = _parser(kind).parse(path)
-    return items
+    return _parsed(lambda: _parser(kind).parse(path), path)
 
 
 class _Run:
@@ -176,10 +181,14 @@ class _Run:
         if self._writer is not None:
             self._writer.flush()
             self.result.people += self._writer.people_created
+            outcomes = self._writer.outcomes
+            self.result.interactions += outcomes["added"]
+            self.result.duplicates += outcomes["duplicate"]
+            self.result.unchanged += outcomes["unchanged"]
             self.touched |= self._writer.touched
             self._writer = None
 
-    def feed(self, kind: str, items: Iterable[ContactRecord | InteractionRecord | RecordError]) -> None:
+    def feed(self, kind: str, items: Iterable[Item]) -> None:
         result, writer = self.result, self.writer
         for item in items:
             self.seen += 1
@@ -196,18 +205,12 @@ class _Run:
             else:
                 if item.channel == "email":
                     result.messages += 1
-                outcome = writer.add_interaction(item)
-                if outcome == "added":
-                    result.interactions += 1
-                elif outcome == "duplicate":
-                    result.duplicates += 1
-                else:
-                    result.unchanged += 1
+                writer.add_interaction(item)
 
     def linkedin_export(self, path: Path) -> None:
         """Connections first, then messages and invitations with the owner recognised as me."""
         li = _parser("linkedin")
-        self.feed("linkedin", li.parse(path))
+        self.feed("linkedin", _items("linkedin", path))
         items = list(li.parse_interactions(path))
         records = [i for i in items if isinstance(i, InteractionRecord)]
         urls, names = _linkedin_owner(records, li.owner_names(path))

@@ -5,6 +5,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
+from typing import TypeVar
+
+R = TypeVar("R")
+
+
+def _pickle_as_call(cls: type[R]) -> type[R]:
+    """Pickle a slotted dataclass as a constructor call: several times cheaper than the default."""
+    fields = attrgetter(*cls.__slots__)  # type: ignore[attr-defined]
+    cls.__reduce__ = lambda self: (cls, fields(self))  # type: ignore[method-assign]
+    return cls
 
 
 def content_hash(text: str) -> str:
@@ -12,6 +23,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
+@_pickle_as_call
 @dataclass(slots=True)
 class ContactRecord:
     """One contact as a source file states it; identifiers are raw (not yet normalised)."""
@@ -36,6 +48,7 @@ class ContactRecord:
     uid: str = ""  # a natural key from the source (vCard UID), when present
 
 
+@_pickle_as_call
 @dataclass(slots=True)
 class Party:
     """A participant in an interaction: an address and/or a display name, with a role."""
@@ -46,6 +59,7 @@ class Party:
     status: str = ""  # calendar PARTSTAT (ACCEPTED, DECLINED, ...), "" for mail
 
 
+@_pickle_as_call
 @dataclass(slots=True)
 class InteractionRecord:
     """One interaction (a message, a meeting occurrence, a logged call) from a source."""
@@ -71,6 +85,7 @@ class InteractionRecord:
     note: str = ""
 
 
+@_pickle_as_call
 @dataclass(slots=True)
 class RecordError:
     """A record a parser could not use; kept in quarantine with its raw text."""

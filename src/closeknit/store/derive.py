@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from array import array
 from collections.abc import Sequence
-from typing import Any
 
 from closeknit.errors import InputError
 from closeknit.identity import normalise
@@ -85,63 +86,115 @@ def derive_directions(db: Base) -> None:
     )
 
 
+# Parents and roots are kept as offsets from the lowest email id in compact arrays; these mark "none".
+_UNSET = -1  # no parent found yet
+_NONE = -2  # resolved to no parent (the message pointed at itself)
+_WINDOW = 20  # how many earlier same-subject messages the subject fallback looks at
+# Time-ordered scans: "+channel" keeps SQLite off the (channel, key) index, so it walks the ts index
+# in order rather than sorting every email row in a temporary B-tree.
+_IN_TIME_ORDER = "FROM interactions WHERE +channel = 'email' ORDER BY ts, id"
+
+
 def derive_threads(db: Base) -> int:
     """Link replies to what they answer (In-Reply-To, References, then subject) and group threads.
 
     Returns how many messages changed thread or parent. The subject fallback only links a
     "Re:" message to an earlier message with the same subject that shares a participant.
     """
-    rows = db.fast_rows(
-        "SELECT id, key, in_reply_to, refs, subject, ts, thread_id, parent_id FROM interactions"
-        " WHERE channel = 'email' ORDER BY ts, id"
-    )
-    by_mid = {r[1]: r[0] for r in rows if r[1]}
-    parties: dict[int, set[int]] = {}
-    for iid, pid in db.fast_rows(
-        "SELECT ip.interaction_id, ip.person_id FROM interaction_parties ip JOIN interactions i"
-        " ON i.id = ip.interaction_id WHERE i.channel = 'email'"
-    ):
-        parties.setdefault(iid, set()).add(pid)
-    parent: dict[int, int | None] = {}
-    last_by_subject: dict[str, list[int]] = {}
-    for iid, _mid, irt, refs, subject, _ts, _t, _p in rows:
-        p = by_mid.get(irt) if irt else None
-        if p is None and refs:
-            for ref in reversed(refs.split()):
-                if ref in by_mid:
-                    p = by_mid[ref]
-                    break
-        key = normal_subject(subject or "")
-        if p is None and key and SUBJECT_PREFIX.match(subject or ""):
-            mine = parties.get(iid, set())
-            for cand in reversed(last_by_subject.get(key, [])[-20:]):
-                if parties.get(cand, set()) & mine:
-                    p = cand
-                    break
-        parent[iid] = p if p != iid else None
-        if key:
-            last_by_subject.setdefault(key, []).append(iid)
-    root: dict[int, int] = {}
-
-    def find_root(i: int) -> int:
-        path = []
-        seen = set()
-        while parent.get(i) is not None and i not in seen and i not in root:
-            seen.add(i)
-            path.append(i)
-            i = parent[i]  # type: ignore[assignment]
-        r = root.get(i, i)
-        for x in path:
-            root[x] = r
-        root[i] = r
-        return r
-
-    changes: list[dict[str, Any]] = []
-    for iid, _mid, _irt, _refs, _s, _ts, thread_id, parent_id in rows:
-        t = find_root(iid)
-        if thread_id != t or parent_id != parent[iid]:
-            changes.append({"i": iid, "t": t, "p": parent[iid]})
-    if changes:
+    con: sqlite3.Connection = db.dbapi()
+    lo, hi = con.execute("SELECT min(id), max(id) FROM interactions WHERE channel = 'email'").fetchone()
+    if lo is None:
+        return 0
+    parent = array("q", [_UNSET]) * (hi - lo + 1)
+    recent = _link_by_headers(con, parent, lo)
+    if recent:
+        _link_by_subject(con, parent, lo, recent)
+    root = array("q", [_UNSET]) * len(parent)
+    changed = _changed_threads(con, parent, root, lo)
+    if changed:
+        rows = ((root[o] + lo, parent[o] + lo if parent[o] >= 0 else None, o + lo) for o in changed)
         with db.transaction():
-            db.dbapi().executemany("UPDATE interactions SET thread_id = :t, parent_id = :p WHERE id = :i", changes)
-    return len(changes)
+            db.dbapi().executemany("UPDATE interactions SET thread_id = ?, parent_id = ? WHERE id = ?", rows)
+    return len(changed)
+
+
+def _link_by_headers(con: sqlite3.Connection, parent: array[int], lo: int) -> dict[str, array[int]]:
+    """Set parents from In-Reply-To, else References; return an empty window per subject of unlinked "Re:" mail."""
+    recent: dict[str, array[int]] = {}
+    look = con.cursor()
+    for iid, pid, refs, subject in con.execute(
+        "SELECT c.id, p.id, c.refs, c.subject FROM interactions c LEFT JOIN interactions p"
+        " ON c.in_reply_to != '' AND p.channel = 'email' AND p.key = c.in_reply_to WHERE c.channel = 'email'"
+    ):
+        if pid is None and refs:
+            pid = _last_known_ref(look, refs)
+        if pid is not None:
+            parent[iid - lo] = pid - lo if pid != iid else _NONE
+        elif SUBJECT_PREFIX.match(subject) and (key := normal_subject(subject)) and key not in recent:
+            recent[key] = array("q")
+    look.close()
+    return recent
+
+
+def _last_known_ref(look: sqlite3.Cursor, refs: str) -> int | None:
+    """The id of the last referenced Message-ID that is in the database."""
+    for ref in reversed(refs.split()):
+        row = look.execute("SELECT id FROM interactions WHERE channel = 'email' AND key = ?", (ref,)).fetchone()
+        if row:
+            return int(row[0])
+    return None
+
+
+def _link_by_subject(con: sqlite3.Connection, parent: array[int], lo: int, recent: dict[str, array[int]]) -> None:
+    """Link each unlinked "Re:" message to the latest of the 20 earlier same-subject messages sharing a person."""
+    for iid, subject in con.execute(f"SELECT id, subject {_IN_TIME_ORDER}"):
+        window = recent.get(normal_subject(subject))
+        if window is None:
+            continue
+        if window and parent[iid - lo] == _UNSET and SUBJECT_PREFIX.match(subject):
+            pid = _latest_sharing_party(con, iid, window)
+            if pid is not None:
+                parent[iid - lo] = pid - lo
+        window.append(iid)
+        if len(window) > _WINDOW:
+            del window[0]
+
+
+def _latest_sharing_party(con: sqlite3.Connection, iid: int, window: array[int]) -> int | None:
+    """The latest message in `window` with a participant in common with message `iid`."""
+    found = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT interaction_id FROM interaction_parties WHERE interaction_id IN"
+            f" ({','.join('?' * len(window))}) AND person_id IN"
+            " (SELECT person_id FROM interaction_parties WHERE interaction_id = ?)",
+            (*window, iid),
+        )
+    }
+    return next((c for c in reversed(window) if c in found), None)
+
+
+def _changed_threads(con: sqlite3.Connection, parent: array[int], root: array[int], lo: int) -> array[int]:
+    """Fill `root` (in time order, as cycles are cut where first entered) and return offsets whose row differs."""
+    changed = array("q")
+    for iid, thread_id, parent_id in con.execute(f"SELECT id, thread_id, parent_id {_IN_TIME_ORDER}"):
+        o = iid - lo
+        p = parent[o]
+        if thread_id != _find_root(parent, root, o) + lo or parent_id != (p + lo if p >= 0 else None):
+            changed.append(o)
+    return changed
+
+
+def _find_root(parent: array[int], root: array[int], i: int) -> int:
+    """The root offset of `i`'s parent chain, memoised in `root`; a cycle ends where it closes."""
+    path: list[int] = []
+    seen: set[int] = set()
+    while parent[i] >= 0 and root[i] < 0 and i not in seen:
+        seen.add(i)
+        path.append(i)
+        i = parent[i]
+    r = root[i] if root[i] >= 0 else i
+    for x in path:
+        root[x] = r
+    root[i] = r
+    return r

@@ -29,9 +29,9 @@ def log(db: Base, pid: int, channel: str, when: datetime, direction: str, note: 
         key=key, when=when, subject=note[:200], direction=direction, note=note, size=1,
     )
     writer = Writer(db)
-    outcome = writer.add_interaction(rec, known=[(pid, "with")])
+    writer.add_interaction(rec, known=[(pid, "with")])
     writer.flush()
-    return outcome == "added"
+    return writer.outcomes["added"] == 1
 
 
 def timeline(db: Base, pid: int, limit: int | None = None) -> list[dict[str, Any]]:

@@ -25,16 +25,17 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
     import costs time in proportion to what it added, not to the size of the database.
     """
     people = db.fast_rows("SELECT id, name_key, organization FROM people WHERE name_key != '' AND is_me = 0")
-    blocks: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    wanted: set[str] | None = None
-    if touched is not None:
-        wanted = {b for pid, key, _ in people if pid in touched for b in normalise.block_keys(key)}
-    for pid, key, org in people:
-        for b in normalise.block_keys(key):
-            if wanted is None or b in wanted:
-                blocks[b].append((pid, key, org))
-    known = {(a, b) for a, b in db.fast_rows("SELECT person_a, person_b FROM review_queue")}
-    known |= {(a, b) for a, b in db.fast_rows("SELECT person_a, person_b FROM distinct_people")}
+    a, b = _block_pairs(people, touched)
+    if not len(a):
+        return 0
+    ids = np.array([p[0] for p in people])
+    known = {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM review_queue")}
+    known |= {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM distinct_people")}
+    # All pairs at once in rapidfuzz's C loops; Python only sees the pairs that pass.
+    names = process.cpdist([people[i][1] for i in a], [people[j][1] for j in b], scorer=fuzz.token_sort_ratio,
+                           score_cutoff=NAME_THRESHOLD)
+    keep = np.flatnonzero(names > 0)
+    a, b, names = a[keep], b[keep], names[keep]
     org_keys: dict[str, str] = {}
 
     def org_key(org: str) -> str:
@@ -42,48 +43,65 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
             org_keys[org] = normalise.name_key(org) if org else ""
         return org_keys[org]
 
+    orgs_a = [org_key(people[i][2]) for i in a]
+    orgs_b = [org_key(people[j][2]) for j in b]
+    orgs = process.cpdist(orgs_a, orgs_b, scorer=fuzz.token_set_ratio) if len(a) else np.zeros(0)
     found: dict[tuple[int, int], tuple[float, str]] = {}
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > MAX_BLOCK:
+    for k in range(len(a)):
+        pa, pb = int(ids[a[k]]), int(ids[b[k]])
+        pair = (min(pa, pb), max(pa, pb))
+        if pair in known or pair in found:
             continue
-        hot = np.array([touched is None or m[0] in touched for m in members])
-        if not hot.any():
-            continue
-        ids = np.array([m[0] for m in members])
-        # Whole blocks at a time in rapidfuzz's C loops; Python only sees the pairs that pass.
-        keys = [m[1] for m in members]
-        rows = np.flatnonzero(hot)
-        names = process.cdist([keys[r] for r in rows], keys, scorer=fuzz.token_sort_ratio,
-                              score_cutoff=NAME_THRESHOLD)
-        ok = (names > 0) & (ids[rows][:, None] != ids[None, :])
-        if not ok.any():
-            continue
-        orgs_text = [org_key(m[2]) for m in members]
-        has_org = np.array([bool(o) for o in orgs_text])
-        both = has_org[rows][:, None] & has_org[None, :]
-        orgs = process.cdist([orgs_text[r] for r in rows], orgs_text, scorer=fuzz.token_set_ratio)
-        ok &= ~both | (orgs >= ORG_THRESHOLD)
-        for r, j in zip(*np.nonzero(ok), strict=True):
-            pa, pb = int(ids[rows[r]]), int(ids[j])
-            pair = (min(pa, pb), max(pa, pb))
-            if pair in known or pair in found:
+        name_score = float(names[k])
+        if orgs_a[k] and orgs_b[k]:
+            org_score = float(orgs[k])
+            if org_score < ORG_THRESHOLD:
                 continue
-            name_score = float(names[r, j])
-            if both[r, j]:
-                org_score = float(orgs[r, j])
-                reason = f"name {name_score:.0f}% alike, organisation {org_score:.0f}% alike"
-                score = (name_score + org_score) / 2
-            else:
-                reason = f"name {name_score:.0f}% alike, no organisation to compare"
-                score = name_score * 0.9
-            found[pair] = (round(score, 1), reason)
+            reason = f"name {name_score:.0f}% alike, organisation {org_score:.0f}% alike"
+            score = (name_score + org_score) / 2
+        else:
+            reason = f"name {name_score:.0f}% alike, no organisation to compare"
+            score = name_score * 0.9
+        found[pair] = (round(score, 1), reason)
     if found:
         db.execute(
             "INSERT OR IGNORE INTO review_queue(person_a, person_b, score, reason, status, created_at)"
             " VALUES (:a, :b, :s, :r, 'open', :at)",
-            [{"a": a, "b": b, "s": s, "r": r, "at": now_iso()} for (a, b), (s, r) in found.items()],
+            [{"a": x, "b": y, "s": sc, "r": r, "at": now_iso()} for (x, y), (sc, r) in found.items()],
         )
     return len(found)
+
+
+def _block_pairs(people: list[Any], touched: set[int] | None) -> tuple[Any, Any]:
+    """Row numbers (a, b) of every pair sharing a name block, at least one of them touched, each pair once."""
+    members: dict[str, list[int]] = defaultdict(list)
+    wanted: set[str] | None = None
+    if touched is not None:
+        wanted = {k for pid, key, _ in people if pid in touched for k in normalise.block_keys(key)}
+    for row, (_, key, _) in enumerate(people):
+        for k in set(normalise.block_keys(key)):
+            if wanted is None or k in wanted:
+                members[k].append(row)
+    by_size: dict[int, list[list[int]]] = defaultdict(list)
+    for rows in members.values():
+        if 2 <= len(rows) <= MAX_BLOCK:
+            by_size[len(rows)].append(rows)
+    parts_a, parts_b = [], []
+    for size, blocks in by_size.items():
+        # Blocks of one size share the pattern of their pairs: one numpy step for all of them.
+        grid = np.array(blocks)
+        i, j = np.triu_indices(size, 1)
+        parts_a.append(grid[:, i].ravel())
+        parts_b.append(grid[:, j].ravel())
+    if not parts_a:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    a, b = np.concatenate(parts_a), np.concatenate(parts_b)
+    if touched is not None:
+        hot = np.array([p[0] in touched for p in people])
+        keep = hot[a] | hot[b]
+        a, b = a[keep], b[keep]
+    pairs = np.unique(np.minimum(a, b) * len(people) + np.maximum(a, b))  # both name orders may pair them
+    return pairs // len(people), pairs % len(people)
 
 
 def open_items(db: Base) -> list[dict[str, Any]]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import fields as dataclass_fields
+from operator import itemgetter
 from typing import Any
 
 from closeknit.identity import normalise
@@ -18,6 +19,10 @@ _CONTACT_FIELDS = tuple(f.name for f in dataclass_fields(ContactRecord) if f.nam
 MATCHING_KINDS = ("email", "phone", "linkedin", "uid")
 # Sources whose organisation/title are the freshest (people keep LinkedIn current).
 JOB_AUTHORITY = {"linkedin"}
+_LOOKUP_CHUNK = 500  # keys per IN (...) query
+OR_IGNORE = "INSERT OR IGNORE"
+_PEOPLE_COLUMNS = "id, name, given, family, name_key, organization, title, birthday, connected_on, created_at"
+_people_row = itemgetter(*_PEOPLE_COLUMNS.split(", "))
 
 
 def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str, str]]:
@@ -55,6 +60,7 @@ class Writer:
             " (SELECT coalesce(max(id), 0) FROM organizations), (SELECT coalesce(max(id), 0) FROM interactions)"
         )[0]
         self.next_person, self.next_record, self.next_org, self.next_interaction = (int(x) + 1 for x in r)
+        self.first_interaction = self.next_interaction  # ids from here on were added by this writer
         self.index: dict[tuple[str, str], int] = {
             (k, v): p
             for k, v, p in db.fast_rows(
@@ -65,9 +71,9 @@ class Writer:
         self.hashes: set[tuple[str, str]] = set()
         self._loaded_sources: set[str] = set()
         self.me_ids: set[int] = {p for (p,) in db.rows("SELECT id FROM people WHERE is_me = 1")}
-        self.interaction_keys: set[tuple[str, str]] = set()
-        self.session_keys: set[tuple[str, str]] = set()  # interactions added by this import
-        self._loaded_channels: set[str] = set()
+        # Interactions by outcome: "added", "duplicate" (met earlier in this import) or "unchanged"
+        # (stored by an earlier one); known when their batch is written.
+        self.outcomes: Counter[str] = Counter()
         self._names: dict[str, list[int]] | None = None
         self.people_created = 0
         self._collected: dict[tuple[str, str], int] = {}
@@ -81,15 +87,17 @@ class Writer:
     def _reset_batch(self) -> None:
         self.new_people: dict[int, dict[str, Any]] = {}
         self.fill_people: dict[int, dict[str, Any]] = {}
-        self.b_records: list[dict[str, Any]] = []
-        self.b_idents: list[dict[str, Any]] = []
-        self.b_orgs: list[dict[str, Any]] = []
-        self.b_roles: list[dict[str, Any]] = []
-        self.b_tags: list[dict[str, Any]] = []
-        self.b_notes: list[dict[str, Any]] = []
-        self.b_quarantine: list[dict[str, Any]] = []
-        self.b_interactions: list[tuple[Any, ...]] = []  # positional: cheaper than dicts at mail volumes
+        # Rows are positional tuples in the column order of their INSERT: cheaper to bind than dicts.
+        self.b_records: list[tuple[Any, ...]] = []
+        self.b_idents: list[tuple[Any, ...]] = []
+        self.b_orgs: list[tuple[Any, ...]] = []
+        self.b_roles: list[tuple[Any, ...]] = []
+        self.b_tags: list[tuple[Any, ...]] = []
+        self.b_notes: list[tuple[Any, ...]] = []
+        self.b_quarantine: list[tuple[Any, ...]] = []
+        self.b_interactions: list[tuple[Any, ...]] = []
         self.b_parties: list[tuple[Any, ...]] = []
+        self.b_keys: set[tuple[str, str]] = set()
         self.pending = 0
 
     # lookups ---------------------------------------------------------------
@@ -102,16 +110,6 @@ class Writer:
                 )
             )
         return (source, h) in self.hashes
-
-    def _known_interaction(self, channel: str, key: str) -> bool:
-        if channel not in self._loaded_channels:
-            self._loaded_channels.add(channel)
-            self.interaction_keys.update(
-                (channel, k) for (k,) in self.db.fast_rows(
-                    "SELECT key FROM interactions WHERE channel = :c", {"c": channel}
-                )
-            )
-        return (channel, key) in self.interaction_keys
 
     def _collected_person(self, source: str, h: str) -> int:
         pid = self._collected.get((source, h))
@@ -163,17 +161,14 @@ class Writer:
     def _new_record(self, pid: int, source: str, h: str, file: str, record: int, raw: str, data: str) -> int:
         rid = self.next_record
         self.next_record += 1
-        self.b_records.append({
-            "id": rid, "source": source, "content_hash": h, "file": file, "record": record,
-            "raw": raw, "data": data, "person_id": pid, "imported_at": self.stamp,
-        })
+        self.b_records.append((rid, source, h, file, record, raw, data, pid, self.stamp))
         return rid
 
     def _attach_contact(self, pid: int, rec: ContactRecord, h: str, idents: list[tuple[str, str, str]]) -> None:
-        data = {f: getattr(rec, f) for f in _CONTACT_FIELDS}
+        data = {f: v for f in _CONTACT_FIELDS if (v := getattr(rec, f))}  # empty fields left out
         rid = self._new_record(pid, rec.source, h, rec.file, rec.record, rec.raw, json.dumps(data))
         for kind, value, raw in idents:
-            self.b_idents.append({"kind": kind, "value": value, "rid": rid, "pid": pid, "label": raw})
+            self.b_idents.append((kind, value, rid, pid, raw))
             if kind in MATCHING_KINDS:
                 self.index[(kind, value)] = pid
         given, family = rec.given, rec.family
@@ -191,14 +186,14 @@ class Writer:
             if oid is None:
                 oid = self.orgs[rec.organization] = self.next_org
                 self.next_org += 1
-                self.b_orgs.append({"id": oid, "name": rec.organization})
-            self.b_roles.append({"pid": pid, "oid": oid, "rid": rid, "title": rec.title})
+                self.b_orgs.append((oid, rec.organization))
+            self.b_roles.append((pid, oid, rid, rec.title))
         for tag in rec.tags:
             if tag.strip():
-                self.b_tags.append({"pid": pid, "tag": tag.strip(), "origin": rec.source})
+                self.b_tags.append((pid, tag.strip(), rec.source))
         for note in rec.notes:
             if note.strip():
-                self.b_notes.append({"pid": pid, "text": note.strip(), "rid": rid, "at": self.stamp})
+                self.b_notes.append((pid, note.strip(), rid, self.stamp))
         self.touched.add(pid)
         self._tick()
 
@@ -220,10 +215,9 @@ class Writer:
             self._names[fields["name_key"]].append(pid)
 
     def add_error(self, err: RecordError, source: str) -> None:
-        self.b_quarantine.append({
-            "source": source, "file": err.file, "record": err.record, "reason": err.reason,
-            "raw": err.raw, "h": content_hash(err.raw), "at": self.stamp,
-        })
+        self.b_quarantine.append(
+            (source, err.file, err.record, err.reason, err.raw, content_hash(err.raw), self.stamp)
+        )
         self._tick()
 
     # interactions ------------------------------------------------------------
@@ -268,7 +262,7 @@ class Writer:
         data = json.dumps({"name": display, "kind": kind, "value": value})
         rid = self._new_record(pid, source, h, file, record, raw, data)
         if kind != "name":
-            self.b_idents.append({"kind": kind, "value": value, "rid": rid, "pid": pid, "label": addr})
+            self.b_idents.append((kind, value, rid, pid, addr))
             self.index[(kind, value)] = pid
         self.touched.add(pid)  # a collected person may be a contact under another address
         name = display.strip().strip("'\"")
@@ -278,31 +272,37 @@ class Writer:
             self._names_index()[value].append(pid)
         return pid
 
-    def add_interaction(self, rec: InteractionRecord, known: Sequence[tuple[int, str]] = ()) -> str:
-        """Store one interaction: "added", "unchanged" (stored by an earlier import) or "duplicate".
+    def add_interaction(self, rec: InteractionRecord, known: Sequence[tuple[int, str]] = ()) -> None:
+        """Queue one interaction; its outcome is counted in `outcomes` once its batch is written.
 
         `known` adds participants already resolved to person ids, as (person id, role).
         """
-        if self._known_interaction(rec.channel, rec.key):
-            return "duplicate" if (rec.channel, rec.key) in self.session_keys else "unchanged"
-        self.interaction_keys.add((rec.channel, rec.key))
-        self.session_keys.add((rec.channel, rec.key))
-        iid = self.next_interaction
-        self.next_interaction += 1
+        if (rec.channel, rec.key) in self.b_keys:
+            self.outcomes["duplicate"] += 1
+            return
+        self.b_keys.add((rec.channel, rec.key))
+        iid = len(self.b_interactions)  # its place in the batch: the id is given when it is written
+        cache = self._addr_cache  # the usual case, inlined: an address met before
+        resolved = [
+            (cache.get(p.address) or self.person_for_party(p, rec), p.role, p.status, p.address) for p in rec.parties
+        ]
+        resolved += [(pid, role, "", "") for pid, role in known]
         seen: set[tuple[int, str]] = set()
         sender_me = other_me = False
-        resolved = [(self.person_for_party(p, rec), p) for p in rec.parties]
-        resolved += [(pid, Party("", role=role)) for pid, role in known]
-        for pid, party in resolved:
-            if pid is None or (pid, party.role) in seen:
+        for pid, role, status, address in resolved:
+            if pid is None:
                 continue
-            seen.add((pid, party.role))
+            if self.alias:
+                pid = self.canon(pid)
+            if (pid, role) in seen:
+                continue
+            seen.add((pid, role))
             if pid in self.me_ids:
-                if party.role in ("from", "organizer"):
+                if role in ("from", "organizer"):
                     sender_me = True
                 else:
                     other_me = True
-            self.b_parties.append((iid, pid, party.role, party.status, party.address))
+            self.b_parties.append((iid, pid, role, status, address))
         direction = rec.direction or ("out" if sender_me else "in" if other_me else "other" if self.me_ids else "")
         if direction == "other" and "inbox" in rec.folder.lower():
             direction = "in"  # in my inbox without naming me: a list or a Bcc, still received
@@ -314,7 +314,6 @@ class Writer:
             rec.direction, rec.note, rec.file, rec.record, rec.raw,
         ))
         self._tick()
-        return "added"
 
     # merging ---------------------------------------------------------------
     def canon(self, pid: int) -> int:
@@ -357,12 +356,10 @@ class Writer:
                 if rows:
                     cur.executemany(sql, rows)
 
-            run(
-                "INSERT INTO people(id, name, given, family, name_key, organization, title, birthday,"
-                " connected_on, created_at) VALUES (:id, :name, :given, :family, :name_key, :organization,"
-                " :title, :birthday, :connected_on, :created_at)",
-                list(self.new_people.values()),
-            )
+            def insert(table: str, columns: str, rows: list[tuple[Any, ...]], verb: str = "INSERT") -> None:
+                run(f"{verb} INTO {table}({columns}) VALUES ({', '.join('?' * (columns.count(',') + 1))})", rows)
+
+            insert("people", _PEOPLE_COLUMNS, list(map(_people_row, self.new_people.values())))
             updates: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for row in self.fill_people.values():
                 force = row.pop("_force_job", False)
@@ -377,44 +374,49 @@ class Writer:
                     updates[f"UPDATE people SET {sets} WHERE id = :id"].append(row)
             for sql, rows in updates.items():
                 run(sql, rows)
-            run("INSERT INTO organizations(id, name) VALUES (:id, :name)", self.b_orgs)
-            run(
-                "INSERT INTO source_records(id, source, content_hash, file, record, raw, data, person_id,"
-                " imported_at) VALUES (:id, :source, :content_hash, :file, :record, :raw, :data, :person_id,"
-                " :imported_at)",
-                self.b_records,
-            )
-            run(
-                "INSERT OR IGNORE INTO identifiers(kind, value, source_record_id, person_id, label)"
-                " VALUES (:kind, :value, :rid, :pid, :label)",
-                self.b_idents,
-            )
-            run(
-                "INSERT OR IGNORE INTO roles(person_id, organization_id, source_record_id, title)"
-                " VALUES (:pid, :oid, :rid, :title)",
-                self.b_roles,
-            )
-            run("INSERT OR IGNORE INTO tags(person_id, tag, origin) VALUES (:pid, :tag, :origin)", self.b_tags)
-            run(
-                "INSERT INTO notes(person_id, text, source_record_id, created_at) VALUES (:pid, :text, :rid, :at)",
-                self.b_notes,
-            )
-            run(
-                "INSERT OR IGNORE INTO quarantine(source, file, record, reason, raw, content_hash, created_at)"
-                " VALUES (:source, :file, :record, :reason, :raw, :h, :at)",
-                self.b_quarantine,
-            )
-            run(
-                "INSERT INTO interactions(id, channel, key, source, occurred_at, ts, when_flagged, subject,"
-                " folder, bulk, size, duration_minutes, cancelled, in_reply_to, refs, direction,"
-                " stated_direction, note, file, record, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?, ?, ?, ?)",
-                self.b_interactions,
-            )
-            run(
-                "INSERT OR IGNORE INTO interaction_parties(interaction_id, person_id, role, status, address)"
-                " VALUES (?, ?, ?, ?, ?)",
-                self.b_parties,
-            )
+            insert("organizations", "id, name", self.b_orgs)
+            insert("source_records", "id, source, content_hash, file, record, raw, data, person_id, imported_at",
+                   self.b_records)
+            insert("identifiers", "kind, value, source_record_id, person_id, label", self.b_idents, OR_IGNORE)
+            insert("roles", "person_id, organization_id, source_record_id, title", self.b_roles, OR_IGNORE)
+            insert("tags", "person_id, tag, origin", self.b_tags, OR_IGNORE)
+            insert("notes", "person_id, text, source_record_id, created_at", self.b_notes)
+            insert("quarantine", "source, file, record, reason, raw, content_hash, created_at", self.b_quarantine,
+                   OR_IGNORE)
+            self._drop_stored_interactions(cur)
+            insert("interactions", "id, channel, key, source, occurred_at, ts, when_flagged, subject, folder, bulk,"
+                   " size, duration_minutes, cancelled, in_reply_to, refs, direction, stated_direction, note, file,"
+                   " record, raw", self.b_interactions)
+            insert("interaction_parties", "interaction_id, person_id, role, status, address", self.b_parties,
+                   OR_IGNORE)
             cur.close()
         self._reset_batch()
+
+    def _drop_stored_interactions(self, cur: Any) -> None:
+        """Drop the batch's interactions already stored (found by their unique key), number the rest, count both.
+
+        Looking keys up in the index, batch by batch, keeps memory flat however large the mailbox.
+        """
+        by_channel: dict[str, list[str]] = defaultdict(list)
+        for row in self.b_interactions:
+            by_channel[row[1]].append(row[2])
+        stored: dict[tuple[str, str], int] = {}
+        for channel, keys in by_channel.items():
+            for i in range(0, len(keys), _LOOKUP_CHUNK):
+                chunk = keys[i:i + _LOOKUP_CHUNK]
+                sql = f"SELECT key, id FROM interactions WHERE channel = ? AND key IN ({','.join('?' * len(chunk))})"
+                stored.update(((channel, k), iid) for k, iid in cur.execute(sql, [channel, *chunk]))
+        ids: dict[int, int] = {}  # place in the batch -> id, for the rows to write
+        rows = []
+        for row in self.b_interactions:
+            iid = stored.get((row[1], row[2]))
+            if iid is not None:
+                self.outcomes["duplicate" if iid >= self.first_interaction else "unchanged"] += 1
+                continue
+            ids[row[0]] = self.next_interaction
+            rows.append((self.next_interaction, *row[1:]))
+            self.next_interaction += 1
+        if rows:
+            self.outcomes["added"] += len(rows)
+        self.b_interactions = rows
+        self.b_parties = [(ids[p[0]], *p[1:]) for p in self.b_parties if p[0] in ids]
