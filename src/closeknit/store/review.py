@@ -28,48 +28,46 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
     a, b = _block_pairs(people, touched)
     if not len(a):
         return 0
+    # Every pair at once in rapidfuzz's C loops (on all cores); Python only sees the pairs that pass.
+    keys = np.array([p[1] for p in people], dtype=object)
+    names = process.cpdist(keys[a], keys[b], scorer=fuzz.token_sort_ratio, score_cutoff=NAME_THRESHOLD, workers=-1)
+    keep = names > 0
+    a, b, names = a[keep], b[keep], names[keep]
+    org_keys: dict[str, str] = {}
+    for _, _, org in people:
+        if org not in org_keys:
+            org_keys[org] = normalise.name_key(org) if org else ""
+    orgs_of = np.array([org_keys[p[2]] for p in people], dtype=object)
+    has_org = orgs_of != ""
+    both = has_org[a] & has_org[b]
+    orgs = process.cpdist(orgs_of[a], orgs_of[b], scorer=fuzz.token_set_ratio, workers=-1)
+    keep = ~both | (orgs >= ORG_THRESHOLD)
+    a, b, names, orgs, both = a[keep], b[keep], names[keep], orgs[keep], both[keep]
     ids = np.array([p[0] for p in people])
     known = {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM review_queue")}
     known |= {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM distinct_people")}
-    # All pairs at once in rapidfuzz's C loops; Python only sees the pairs that pass.
-    names = process.cpdist([people[i][1] for i in a], [people[j][1] for j in b], scorer=fuzz.token_sort_ratio,
-                           score_cutoff=NAME_THRESHOLD)
-    keep = np.flatnonzero(names > 0)
-    a, b, names = a[keep], b[keep], names[keep]
-    org_keys: dict[str, str] = {}
-
-    def org_key(org: str) -> str:
-        if org not in org_keys:
-            org_keys[org] = normalise.name_key(org) if org else ""
-        return org_keys[org]
-
-    orgs_a = [org_key(people[i][2]) for i in a]
-    orgs_b = [org_key(people[j][2]) for j in b]
-    orgs = process.cpdist(orgs_a, orgs_b, scorer=fuzz.token_set_ratio) if len(a) else np.zeros(0)
-    found: dict[tuple[int, int], tuple[float, str]] = {}
-    for k in range(len(a)):
-        pa, pb = int(ids[a[k]]), int(ids[b[k]])
+    rows = []
+    now = now_iso()
+    for pa, pb, name_score, org_score, with_org in zip(
+        ids[a].tolist(), ids[b].tolist(), names.tolist(), orgs.tolist(), both.tolist(), strict=True
+    ):
         pair = (min(pa, pb), max(pa, pb))
-        if pair in known or pair in found:
+        if pair in known:
             continue
-        name_score = float(names[k])
-        if orgs_a[k] and orgs_b[k]:
-            org_score = float(orgs[k])
-            if org_score < ORG_THRESHOLD:
-                continue
+        if with_org:
             reason = f"name {name_score:.0f}% alike, organisation {org_score:.0f}% alike"
             score = (name_score + org_score) / 2
         else:
             reason = f"name {name_score:.0f}% alike, no organisation to compare"
             score = name_score * 0.9
-        found[pair] = (round(score, 1), reason)
-    if found:
+        rows.append({"a": pair[0], "b": pair[1], "s": round(score, 1), "r": reason, "at": now})
+    if rows:
         db.execute(
             "INSERT OR IGNORE INTO review_queue(person_a, person_b, score, reason, status, created_at)"
             " VALUES (:a, :b, :s, :r, 'open', :at)",
-            [{"a": x, "b": y, "s": sc, "r": r, "at": now_iso()} for (x, y), (sc, r) in found.items()],
+            rows,
         )
-    return len(found)
+    return len(rows)
 
 
 def _block_pairs(people: list[Any], touched: set[int] | None) -> tuple[Any, Any]:
@@ -100,8 +98,12 @@ def _block_pairs(people: list[Any], touched: set[int] | None) -> tuple[Any, Any]
         hot = np.array([p[0] in touched for p in people])
         keep = hot[a] | hot[b]
         a, b = a[keep], b[keep]
-    pairs = np.unique(np.minimum(a, b) * len(people) + np.maximum(a, b))  # both name orders may pair them
-    return pairs // len(people), pairs % len(people)
+    # Two people can share both blocks (both name orders): keep each pair once. (Sorting is
+    # much faster here than np.unique.)
+    n = len(people)
+    pairs = np.sort(np.minimum(a, b) * n + np.maximum(a, b))
+    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+    return pairs // n, pairs % n
 
 
 def open_items(db: Base) -> list[dict[str, Any]]:
