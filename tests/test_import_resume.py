@@ -14,8 +14,8 @@ from closeknit.sources.mailgen import write_mbox
 
 # Columns that record when something happened on this machine, not what was imported.
 CLOCK_COLUMNS = {"imported_at", "created_at", "at", "started_at", "finished_at"}
-TABLES = ("people", "identifiers", "source_records", "interactions", "interaction_parties", "quarantine",
-          "settings", "organizations", "roles", "tags", "notes")
+TABLES = ("people", "identifiers", "source_records", "interactions", "interaction_raw", "interaction_parties",
+          "quarantine", "settings", "organizations", "roles", "tags", "notes")
 
 
 def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:

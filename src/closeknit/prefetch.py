@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import pickle
 import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -12,35 +15,57 @@ from closeknit.errors import CloseknitError
 
 T = TypeVar("T")
 BATCH = 500
-_PUT_WAIT = 1.0
+_WAIT = 1.0
+_AHEAD = 8  # batches the parser may run ahead of the importer
+# A pipe this large holds a whole batch, so the child goes on parsing while the parent reads.
+_PIPE_BYTES = 1 << 20
+_F_SETPIPE_SZ = 1031  # Linux
 
 
 def _produce(make: Callable[[], Iterable[Any]], out: Any, parent: int) -> None:
-    def put(message: tuple[str, Any]) -> None:
+    # Batches are pickled in the parsing thread; a second thread only writes the bytes (releasing
+    # the GIL while it waits on the pipe), so parsing runs ahead of the importer by a few batches.
+    ready: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
+
+    def write() -> None:
+        while (data := ready.get()) is not None:
+            try:
+                out.send_bytes(data)
+            except OSError:  # the importer closed its end
+                os._exit(1)
+        out.close()
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+
+    def put(kind: str, payload: Any) -> None:
+        data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
         while True:
             if os.getppid() != parent:  # the importer died (killed): stop, leave nothing behind
                 os._exit(1)
             try:
-                out.put(message, timeout=_PUT_WAIT)
+                ready.put(data, timeout=_WAIT)
                 return
             except queue.Full:
                 continue
 
+    batch: list[Any] = []
     try:
-        batch: list[Any] = []
         for item in make():
             batch.append(item)
             if len(batch) >= BATCH:
-                put(("items", batch))
+                put("items", batch)
                 batch = []
-        put(("items", batch))
-        put(("done", None))
+        put("items", batch)
+        put("done", None)
     except CloseknitError as exc:
-        put(("error", exc))
+        put("items", batch)  # what was parsed before the error still lands
+        put("error", exc)
     except Exception as exc:  # only the type crosses over: a message could hold contact data
-        put(("error", RuntimeError(f"parser failed ({type(exc).__name__})")))
-    out.close()
-    out.join_thread()
+        put("items", batch)
+        put("error", RuntimeError(f"parser failed ({type(exc).__name__})"))
+    ready.put(None)
+    writer.join()
 
 
 def prefetch(make: Callable[[], Iterable[T]]) -> Iterator[T]:
@@ -49,17 +74,24 @@ def prefetch(make: Callable[[], Iterable[T]]) -> Iterator[T]:
         yield from make()
         return
     ctx = multiprocessing.get_context("fork")
-    channel: Any = ctx.Queue(maxsize=8)
-    child = ctx.Process(target=_produce, args=(make, channel, os.getpid()), daemon=True)
+    receive, send = ctx.Pipe(duplex=False)
+    with contextlib.suppress(OSError):  # Linux only; elsewhere the default pipe size is slower, not wrong
+        import fcntl  # present wherever fork is
+
+        fcntl.fcntl(send.fileno(), _F_SETPIPE_SZ, _PIPE_BYTES)
+    child = ctx.Process(target=_produce, args=(make, send, os.getpid()), daemon=True)
     child.start()
+    send.close()
     try:
         while True:
-            try:
-                kind, payload = channel.get(timeout=_PUT_WAIT)
-            except queue.Empty:
-                if not child.is_alive():
-                    raise RuntimeError("parser process ended unexpectedly") from None
+            if not receive.poll(_WAIT):
+                if not child.is_alive() and not receive.poll(0):
+                    raise RuntimeError("parser process ended unexpectedly")
                 continue
+            try:
+                kind, payload = pickle.loads(receive.recv_bytes())
+            except EOFError:
+                raise RuntimeError("parser process ended unexpectedly") from None
             if kind == "items":
                 yield from payload
             elif kind == "error":
@@ -67,6 +99,7 @@ def prefetch(make: Callable[[], Iterable[T]]) -> Iterator[T]:
             else:
                 break
     finally:
+        receive.close()
         if child.is_alive():
             child.terminate()
         child.join()

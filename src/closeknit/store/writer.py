@@ -328,7 +328,7 @@ class Writer:
             iid, rec.channel, rec.key, rec.source, when.isoformat() if when else None,
             int(when.timestamp()) if when else None, rec.when_flagged, rec.subject, rec.folder, rec.bulk, rec.size,
             rec.duration_minutes, int(rec.cancelled), rec.in_reply_to, " ".join(rec.references), direction,
-            rec.direction, rec.note, rec.file, rec.record, rec.raw,
+            rec.direction, rec.note, rec.file, rec.record, rec.raw,  # raw goes to its own table
         ))
         self._tick()
 
@@ -403,7 +403,8 @@ class Writer:
             self._drop_stored_interactions(cur)
             insert("interactions", "id, channel, key, source, occurred_at, ts, when_flagged, subject, folder, bulk,"
                    " size, duration_minutes, cancelled, in_reply_to, refs, direction, stated_direction, note, file,"
-                   " record, raw", self.b_interactions)
+                   " record, thread_id", [(*r[:-1], r[0] if r[1] == "email" else None) for r in self.b_interactions])
+            insert("interaction_raw", "interaction_id, raw", [(r[0], r[-1]) for r in self.b_interactions])
             insert("interaction_parties", "interaction_id, person_id, role, status, address", self.b_parties,
                    OR_IGNORE)
             cur.close()
