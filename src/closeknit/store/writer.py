@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import fields as dataclass_fields
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 from closeknit.identity import normalise
 from closeknit.records import ContactRecord, InteractionRecord, Party, RecordError, content_hash
@@ -47,30 +47,17 @@ def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str,
     return out
 
 
-class PreparedContact(NamedTuple):
-    """A contact record with everything worked out that needs no store."""
-
-    rec: ContactRecord
-    hash: str
-    idents: list[tuple[str, str, str]]
-    data: str  # JSON of the record's non-empty parsed fields
-    fields: dict[str, str]  # the person's display fields as this record states them
-
-
-def prepare_contact(rec: ContactRecord, region: str) -> PreparedContact:
-    """Hash, normalise and serialise one contact record."""
+def person_fields(rec: ContactRecord) -> dict[str, str]:
+    """A person's display fields as one contact record states them."""
     given, family = rec.given, rec.family
     name = rec.name or " ".join(x for x in (given, family) if x)
     if name and not (given or family):
         given, family = normalise.split_name(name)
-    fields = {
+    return {
         "name": name, "given": given, "family": family, "name_key": normalise.name_key(name) if name else "",
         "organization": rec.organization, "title": rec.title, "birthday": rec.birthday,
         "connected_on": rec.connected_on,
     }
-    data = {f: v for f in _CONTACT_FIELDS if (v := getattr(rec, f))}  # empty fields left out
-    h = content_hash(rec.raw.replace("\r\n", "\n").strip())
-    return PreparedContact(rec, h, contact_identifiers(rec, region), json.dumps(data), fields)
 
 
 class Writer:
@@ -158,11 +145,11 @@ class Writer:
     # contacts --------------------------------------------------------------
     def add_contact(self, rec: ContactRecord) -> str:
         """Store one contact record; returns "added", "updated" or "unchanged"."""
-        prep = prepare_contact(rec, self.region)
-        source, h, idents = prep.rec.source, prep.hash, prep.idents
-        if self._known(source, h):
+        h = content_hash(rec.raw.replace("\r\n", "\n").strip())
+        if self._known(rec.source, h):
             return "unchanged"
-        self.hashes.add((source, h))
+        self.hashes.add((rec.source, h))
+        idents = contact_identifiers(rec, self.region)
         matches = sorted({self.canon(self.index[(k, v)]) for k, v, _ in idents if (k, v) in self.index})
         if len(matches) > 1:
             pid = self.merge_people(matches[0], matches[1:], "same identifier")
@@ -171,7 +158,7 @@ class Writer:
             pid, outcome = matches[0], "updated"
         else:
             pid, outcome = self._new_person(), "added"
-        self._attach_contact(pid, prep)
+        self._attach_contact(pid, rec, h, idents)
         return outcome
 
     def _new_person(self) -> int:
@@ -190,14 +177,14 @@ class Writer:
         self.b_records.append((rid, source, h, file, record, raw, data, pid, self.stamp))
         return rid
 
-    def _attach_contact(self, pid: int, prep: PreparedContact) -> None:
-        rec = prep.rec
-        rid = self._new_record(pid, rec.source, prep.hash, rec.file, rec.record, rec.raw, prep.data)
-        for kind, value, raw in prep.idents:
+    def _attach_contact(self, pid: int, rec: ContactRecord, h: str, idents: list[tuple[str, str, str]]) -> None:
+        data = {f: v for f in _CONTACT_FIELDS if (v := getattr(rec, f))}  # empty fields left out
+        rid = self._new_record(pid, rec.source, h, rec.file, rec.record, rec.raw, json.dumps(data))
+        for kind, value, raw in idents:
             self.b_idents.append((kind, value, rid, pid, raw))
             if kind in MATCHING_KINDS:
                 self.index[(kind, value)] = pid
-        self._set_fields(pid, prep.fields, overwrite_job=rec.source in JOB_AUTHORITY)
+        self._set_fields(pid, person_fields(rec), overwrite_job=rec.source in JOB_AUTHORITY)
         if rec.organization:
             oid = self.orgs.get(rec.organization)
             if oid is None:
