@@ -16,6 +16,7 @@ from closeknit.store.people import merge_into
 NAME_THRESHOLD = 88.0
 ORG_THRESHOLD = 80.0
 MAX_BLOCK = 200  # a block this large is a common name with no signal; skip rather than go quadratic
+_CHUNK = 250_000  # pairs scored per rapidfuzz call
 
 
 def find_candidates(db: Base, touched: set[int] | None = None) -> int:
@@ -28,21 +29,16 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
     a, b = _block_pairs(people, touched)
     if not len(a):
         return 0
-    # Every pair at once in rapidfuzz's C loops (on all cores); Python only sees the pairs that pass.
     keys = np.array([p[1] for p in people], dtype=object)
-    names = process.cpdist(keys[a], keys[b], scorer=fuzz.token_sort_ratio, score_cutoff=NAME_THRESHOLD, workers=-1)
-    keep = names > 0
-    a, b, names = a[keep], b[keep], names[keep]
     org_keys: dict[str, str] = {}
     for _, _, org in people:
         if org not in org_keys:
             org_keys[org] = normalise.name_key(org) if org else ""
     orgs_of = np.array([org_keys[p[2]] for p in people], dtype=object)
-    has_org = orgs_of != ""
-    both = has_org[a] & has_org[b]
-    orgs = process.cpdist(orgs_of[a], orgs_of[b], scorer=fuzz.token_set_ratio, workers=-1)
-    keep = ~both | (orgs >= ORG_THRESHOLD)
-    a, b, names, orgs, both = a[keep], b[keep], names[keep], orgs[keep], both[keep]
+    # Pairs go through rapidfuzz's C loops (on all cores) a chunk at a time, so memory stays
+    # bounded; Python only sees the pairs that pass.
+    passed = [_alike(keys, orgs_of, a[i:i + _CHUNK], b[i:i + _CHUNK]) for i in range(0, len(a), _CHUNK)]
+    a, b, names, orgs, both = (np.concatenate(col) for col in zip(*passed, strict=True))
     ids = np.array([p[0] for p in people])
     known = {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM review_queue")}
     known |= {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM distinct_people")}
@@ -70,6 +66,17 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
     return len(rows)
 
 
+def _alike(keys: Any, orgs_of: Any, a: Any, b: Any) -> tuple[Any, Any, Any, Any, Any]:
+    """The pairs (a, b) whose names are alike and whose organisations, when both have one, too."""
+    names = process.cpdist(keys[a], keys[b], scorer=fuzz.token_sort_ratio, score_cutoff=NAME_THRESHOLD, workers=-1)
+    keep = names > 0
+    a, b, names = a[keep], b[keep], names[keep]
+    both = (orgs_of[a] != "") & (orgs_of[b] != "")
+    orgs = process.cpdist(orgs_of[a], orgs_of[b], scorer=fuzz.token_set_ratio, workers=-1)
+    keep = ~both | (orgs >= ORG_THRESHOLD)
+    return a[keep], b[keep], names[keep], orgs[keep], both[keep]
+
+
 def _block_pairs(people: list[Any], touched: set[int] | None) -> tuple[Any, Any]:
     """Row numbers (a, b) of every pair sharing a name block, at least one of them touched, each pair once."""
     members: dict[str, list[int]] = defaultdict(list)
@@ -87,7 +94,7 @@ def _block_pairs(people: list[Any], touched: set[int] | None) -> tuple[Any, Any]
     parts_a, parts_b = [], []
     for size, blocks in by_size.items():
         # Blocks of one size share the pattern of their pairs: one numpy step for all of them.
-        grid = np.array(blocks)
+        grid = np.array(blocks, dtype=np.int32)
         i, j = np.triu_indices(size, 1)
         parts_a.append(grid[:, i].ravel())
         parts_b.append(grid[:, j].ravel())
@@ -101,9 +108,11 @@ def _block_pairs(people: list[Any], touched: set[int] | None) -> tuple[Any, Any]
     # Two people can share both blocks (both name orders): keep each pair once. (Sorting is
     # much faster here than np.unique.)
     n = len(people)
-    pairs = np.sort(np.minimum(a, b) * n + np.maximum(a, b))
+    pairs = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
+    del a, b
+    pairs.sort()
     pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
-    return pairs // n, pairs % n
+    return (pairs // n).astype(np.int32), (pairs % n).astype(np.int32)
 
 
 def open_items(db: Base) -> list[dict[str, Any]]:
