@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from closeknit.store.people import merge_into
 NAME_THRESHOLD = 88.0
 ORG_THRESHOLD = 80.0
 MAX_BLOCK = 200  # a block this large is a common name with no signal; skip rather than go quadratic
+SPLIT_BLOCK = 50  # a block larger than this is split by a second letter
 _CHUNK = 250_000  # pairs scored per rapidfuzz call
 
 
@@ -77,6 +79,23 @@ def _alike(keys: Any, orgs_of: Any, a: Any, b: Any) -> tuple[Any, Any, Any, Any,
     return a[keep], b[keep], names[keep], orgs[keep], both[keep]
 
 
+def _split_common(block: tuple[str, list[int]], people: list[Any]) -> Iterable[list[int]]:
+    """A block as it is, or, for a common name, split by the first two letters of the other name.
+
+    "zhang|j" may hold hundreds of people: only "zhang|ji…" with "zhang|ji…" are worth comparing.
+    """
+    key, rows = block
+    if len(rows) <= SPLIT_BLOCK:
+        return [rows]
+    blocked = key.split("|")[0]
+    finer: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        tokens = people[row][1].split()
+        other = tokens[0] if tokens[-1] == blocked else tokens[-1]
+        finer[other[:2]].append(row)
+    return finer.values()
+
+
 def _block_pairs(people: list[Any], touched: set[int] | None) -> tuple[Any, Any]:
     """Row numbers (a, b) of every pair sharing a name block, at least one of them touched, each pair once."""
     members: dict[str, list[int]] = defaultdict(list)
@@ -88,9 +107,10 @@ def _block_pairs(people: list[Any], touched: set[int] | None) -> tuple[Any, Any]
             if wanted is None or k in wanted:
                 members[k].append(row)
     by_size: dict[int, list[list[int]]] = defaultdict(list)
-    for rows in members.values():
-        if 2 <= len(rows) <= MAX_BLOCK:
-            by_size[len(rows)].append(rows)
+    for block in members.items():
+        for rows in _split_common(block, people):
+            if 2 <= len(rows) <= MAX_BLOCK:
+                by_size[len(rows)].append(rows)
     parts_a, parts_b = [], []
     for size, blocks in by_size.items():
         # Blocks of one size share the pattern of their pairs: one numpy step for all of them.
