@@ -20,7 +20,6 @@ MATCHING_KINDS = ("email", "phone", "linkedin", "uid")
 # Sources whose organisation/title are the freshest (people keep LinkedIn current).
 JOB_AUTHORITY = {"linkedin"}
 _LOOKUP_CHUNK = 500  # keys per IN (...) query
-OR_IGNORE = "INSERT OR IGNORE"
 _PEOPLE_COLUMNS = "id, name, given, family, name_key, organization, title, birthday, connected_on, created_at"
 _people_row = itemgetter(*_PEOPLE_COLUMNS.split(", "))
 
@@ -360,7 +359,8 @@ class Writer:
                 if rows:
                     cur.executemany(sql, rows)
 
-            def insert(table: str, columns: str, rows: list[tuple[Any, ...]], verb: str = "INSERT") -> None:
+            def insert(table: str, columns: str, rows: list[tuple[Any, ...]], ignore: bool = False) -> None:
+                verb = "INSERT OR IGNORE" if ignore else "INSERT"
                 run(f"{verb} INTO {table}({columns}) VALUES ({', '.join('?' * (columns.count(',') + 1))})", rows)
 
             insert("people", _PEOPLE_COLUMNS, list(map(_people_row, self.new_people.values())))
@@ -381,19 +381,19 @@ class Writer:
             insert("organizations", "id, name", self.b_orgs)
             insert("source_records", "id, source, content_hash, file, record, raw, data, person_id, imported_at",
                    self.b_records)
-            insert("identifiers", "kind, value, source_record_id, person_id, label", self.b_idents, OR_IGNORE)
-            insert("roles", "person_id, organization_id, source_record_id, title", self.b_roles, OR_IGNORE)
-            insert("tags", "person_id, tag, origin", self.b_tags, OR_IGNORE)
+            insert("identifiers", "kind, value, source_record_id, person_id, label", self.b_idents, ignore=True)
+            insert("roles", "person_id, organization_id, source_record_id, title", self.b_roles, ignore=True)
+            insert("tags", "person_id, tag, origin", self.b_tags, ignore=True)
             insert("notes", "person_id, text, source_record_id, created_at", self.b_notes)
             insert("quarantine", "source, file, record, reason, raw, content_hash, created_at", self.b_quarantine,
-                   OR_IGNORE)
+                   ignore=True)
             self._drop_stored_interactions(cur)
             insert("interactions", "id, channel, key, source, occurred_at, ts, when_flagged, subject, folder, bulk,"
                    " size, duration_minutes, cancelled, in_reply_to, refs, direction, stated_direction, note, file,"
                    " record, thread_id", [(*r[:-1], r[0] if r[1] == "email" else None) for r in self.b_interactions])
             insert("interaction_raw", "interaction_id, raw", [(r[0], r[-1]) for r in self.b_interactions])
             insert("interaction_parties", "interaction_id, person_id, role, status, address", self.b_parties,
-                   OR_IGNORE)
+                   ignore=True)
             cur.close()
         self._reset_batch()
 
