@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 import json
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from closeknit.errors import InputError
 from closeknit.identity import normalise
@@ -16,7 +16,7 @@ from closeknit.prefetch import prefetch
 from closeknit.records import ContactRecord, InteractionRecord, RecordError
 from closeknit.store import Store, derive, review
 from closeknit.store.base import now_iso
-from closeknit.store.writer import Writer
+from closeknit.store.writer import PreparedContact, Writer, prepare_contact
 
 CONTACT_KINDS = ("linkedin", "vcard", "csv")
 INTERACTION_KINDS = ("mail", "ics")
@@ -27,6 +27,7 @@ PREFETCH_BYTES = 1 << 18  # a smaller file is parsed before a second process wou
 
 Progress = Callable[[int], None]
 Item = ContactRecord | InteractionRecord | RecordError
+T = TypeVar("T")
 
 
 @dataclass
@@ -144,20 +145,26 @@ def _linkedin_owner(items: list[InteractionRecord], names: list[str]) -> tuple[l
     return urls, names
 
 
-def _parsed(make: Callable[[], Iterable[Item]], path: Path) -> Iterable[Item]:
+def _parsed(make: Callable[[], Iterable[T]], path: Path) -> Iterable[T]:
     """Items of `make()`; for a large file or a folder, parsed in a second process while this one stores."""
     if path.is_dir() or path.stat().st_size >= PREFETCH_BYTES:
         return prefetch(make)
     return make()
 
 
-def _items(kind: str, path: Path) -> Iterable[Item]:
+def _prepared(items: Iterable[Item], region: str) -> Iterator[Item | PreparedContact]:
+    for item in items:
+        yield prepare_contact(item, region) if isinstance(item, ContactRecord) else item
+
+
+def _items(kind: str, path: Path, region: str) -> Iterable[Item | PreparedContact]:
+    """The parsed items of one file; contacts come prepared, in the parser process when there is one."""
     if kind == "linkedin":
         li = _parser("linkedin")
         if _is_export(path) or li.sniff(path):
-            return _parsed(lambda: li.parse(path), path)
+            return _parsed(lambda: _prepared(li.parse(path), region), path)
         return li.parse_interactions(path)
-    return _parsed(lambda: _parser(kind).parse(path), path)
+    return _parsed(lambda: _prepared(_parser(kind).parse(path), region), path)
 
 
 class _Run:
@@ -188,7 +195,7 @@ class _Run:
             self.touched |= self._writer.touched
             self._writer = None
 
-    def feed(self, kind: str, items: Iterable[Item]) -> None:
+    def feed(self, kind: str, items: Iterable[Item | PreparedContact]) -> None:
         result, writer = self.result, self.writer
         for item in items:
             self.seen += 1
@@ -199,7 +206,7 @@ class _Run:
                 writer.add_error(item, kind)
                 if len(result.errors) < MAX_ERRORS_LISTED:
                     result.errors.append({"file": item.file, "record": item.record, "reason": item.reason})
-            elif isinstance(item, ContactRecord):
+            elif isinstance(item, ContactRecord | PreparedContact):
                 outcome = writer.add_contact(item)
                 setattr(result, outcome, getattr(result, outcome) + 1)
             else:
@@ -210,11 +217,11 @@ class _Run:
     def linkedin_export(self, path: Path) -> None:
         """Connections first, then messages and invitations with the owner recognised as me."""
         li = _parser("linkedin")
-        self.feed("linkedin", _items("linkedin", path))
+        self.feed("linkedin", _items("linkedin", path, self.region))
         items = list(li.parse_interactions(path))
         records = [i for i in items if isinstance(i, InteractionRecord)]
         urls, names = _linkedin_owner(records, li.owner_names(path))
-        if urls or names:
+        if records and (urls or names):  # only messages need the owner told apart from contacts
             self.finish_writer()
             derive.set_me(self.db, [], self.region, profiles=urls, names=names)
         self.feed("linkedin", items)
@@ -252,7 +259,7 @@ def run_import(
         if k == "linkedin" and _is_export(p):
             run.linkedin_export(p)
         else:
-            run.feed(k, _items(k, p))
+            run.feed(k, _items(k, p, region))
     run.finish_writer()
     result.added += result.interactions
     if progress:

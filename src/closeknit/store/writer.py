@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import fields as dataclass_fields
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from closeknit.identity import normalise
 from closeknit.records import ContactRecord, InteractionRecord, Party, RecordError, content_hash
@@ -46,17 +46,41 @@ def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str,
     return out
 
 
-def person_fields(rec: ContactRecord) -> dict[str, str]:
-    """A person's display fields as one contact record states them."""
+PERSON_FIELDS = ("name", "given", "family", "name_key", "organization", "title", "birthday", "connected_on")
+
+
+class PreparedContact(NamedTuple):
+    """A contact record reduced to what the store needs, with all the work done that needs no store.
+
+    Small and flat so that a parser process can prepare records and send them over cheaply.
+    """
+
+    source: str
+    file: str
+    record: int
+    raw: str
+    hash: str
+    idents: list[tuple[str, str, str]]  # (kind, normalised value, as written)
+    data: str  # JSON of the record's non-empty parsed fields
+    fields: tuple[str, ...]  # the person's display fields as this record states them, in PERSON_FIELDS order
+    tags: list[str]
+    notes: list[str]
+
+
+def prepare_contact(rec: ContactRecord, region: str) -> PreparedContact:
+    """Hash, normalise and serialise one contact record."""
     given, family = rec.given, rec.family
     name = rec.name or " ".join(x for x in (given, family) if x)
     if name and not (given or family):
         given, family = normalise.split_name(name)
-    return {
-        "name": name, "given": given, "family": family, "name_key": normalise.name_key(name) if name else "",
-        "organization": rec.organization, "title": rec.title, "birthday": rec.birthday,
-        "connected_on": rec.connected_on,
-    }
+    fields = (name, given, family, normalise.name_key(name) if name else "", rec.organization, rec.title,
+              rec.birthday, rec.connected_on)
+    data = {f: v for f in _CONTACT_FIELDS if (v := getattr(rec, f))}  # empty fields left out
+    return PreparedContact(
+        rec.source, rec.file, rec.record, rec.raw, content_hash(rec.raw.replace("\r\n", "\n").strip()),
+        contact_identifiers(rec, region), json.dumps(data), fields,
+        [t.strip() for t in rec.tags if t.strip()], [n.strip() for n in rec.notes if n.strip()],
+    )
 
 
 class Writer:
@@ -142,14 +166,13 @@ class Writer:
         return self._names
 
     # contacts --------------------------------------------------------------
-    def add_contact(self, rec: ContactRecord) -> str:
+    def add_contact(self, rec: ContactRecord | PreparedContact) -> str:
         """Store one contact record; returns "added", "updated" or "unchanged"."""
-        h = content_hash(rec.raw.replace("\r\n", "\n").strip())
-        if self._known(rec.source, h):
+        prep = rec if isinstance(rec, PreparedContact) else prepare_contact(rec, self.region)
+        if self._known(prep.source, prep.hash):
             return "unchanged"
-        self.hashes.add((rec.source, h))
-        idents = contact_identifiers(rec, self.region)
-        matches = sorted({self.canon(self.index[(k, v)]) for k, v, _ in idents if (k, v) in self.index})
+        self.hashes.add((prep.source, prep.hash))
+        matches = sorted({self.canon(self.index[(k, v)]) for k, v, _ in prep.idents if (k, v) in self.index})
         if len(matches) > 1:
             pid = self.merge_people(matches[0], matches[1:], "same identifier")
             outcome = "updated"
@@ -157,7 +180,7 @@ class Writer:
             pid, outcome = matches[0], "updated"
         else:
             pid, outcome = self._new_person(), "added"
-        self._attach_contact(pid, rec, h, idents)
+        self._attach_contact(pid, prep)
         return outcome
 
     def _new_person(self) -> int:
@@ -176,27 +199,23 @@ class Writer:
         self.b_records.append((rid, source, h, file, record, raw, data, pid, self.stamp))
         return rid
 
-    def _attach_contact(self, pid: int, rec: ContactRecord, h: str, idents: list[tuple[str, str, str]]) -> None:
-        data = {f: v for f in _CONTACT_FIELDS if (v := getattr(rec, f))}  # empty fields left out
-        rid = self._new_record(pid, rec.source, h, rec.file, rec.record, rec.raw, json.dumps(data))
-        for kind, value, raw in idents:
+    def _attach_contact(self, pid: int, rec: PreparedContact) -> None:
+        rid = self._new_record(pid, rec.source, rec.hash, rec.file, rec.record, rec.raw, rec.data)
+        for kind, value, raw in rec.idents:
             self.b_idents.append((kind, value, rid, pid, raw))
             if kind in MATCHING_KINDS:
                 self.index[(kind, value)] = pid
-        self._set_fields(pid, person_fields(rec), overwrite_job=rec.source in JOB_AUTHORITY)
-        if rec.organization:
-            oid = self.orgs.get(rec.organization)
+        fields = dict(zip(PERSON_FIELDS, rec.fields, strict=True))
+        self._set_fields(pid, fields, overwrite_job=rec.source in JOB_AUTHORITY)
+        if org := fields["organization"]:
+            oid = self.orgs.get(org)
             if oid is None:
-                oid = self.orgs[rec.organization] = self.next_org
+                oid = self.orgs[org] = self.next_org
                 self.next_org += 1
-                self.b_orgs.append((oid, rec.organization))
-            self.b_roles.append((pid, oid, rid, rec.title))
-        for tag in rec.tags:
-            if tag.strip():
-                self.b_tags.append((pid, tag.strip(), rec.source))
-        for note in rec.notes:
-            if note.strip():
-                self.b_notes.append((pid, note.strip(), rid, self.stamp))
+                self.b_orgs.append((oid, org))
+            self.b_roles.append((pid, oid, rid, fields["title"]))
+        self.b_tags += [(pid, tag, rec.source) for tag in rec.tags]
+        self.b_notes += [(pid, note, rid, self.stamp) for note in rec.notes]
         self.touched.add(pid)
         self._tick()
 
