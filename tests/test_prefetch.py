@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -45,6 +46,15 @@ def test_other_errors_cross_over_without_their_message() -> None:
     with pytest.raises(RuntimeError) as info:
         list(prefetch(failing))
     assert "ValueError" in str(info.value) and "jane" not in str(info.value)
+
+
+def test_a_child_that_dies_is_an_error_not_a_hang() -> None:
+    def dying() -> Iterator[int]:
+        yield 1
+        os._exit(3)
+
+    with pytest.raises(RuntimeError, match="ended unexpectedly"):
+        list(prefetch(dying))
 
 
 def test_stopping_early_ends_the_child() -> None:

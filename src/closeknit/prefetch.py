@@ -50,20 +50,22 @@ def _produce(make: Callable[[], Iterable[Any]], out: Any, parent: int) -> None:
                 continue
 
     batch: list[Any] = []
+    error: Exception | None = None
     try:
         for item in make():
             batch.append(item)
             if len(batch) >= BATCH:
                 put("items", batch)
                 batch = []
-        put("items", batch)
-        put("done", None)
     except CloseknitError as exc:
-        put("items", batch)  # what was parsed before the error still lands
-        put("error", exc)
+        error = exc
     except Exception as exc:  # only the type crosses over: a message could hold contact data
-        put("items", batch)
-        put("error", RuntimeError(f"parser failed ({type(exc).__name__})"))
+        error = RuntimeError(f"parser failed ({type(exc).__name__})")
+    put("items", batch)  # what was parsed before an error still lands
+    if error is not None:
+        put("error", error)
+    else:
+        put("done", None)
     ready.put(None)
     writer.join()
 
@@ -84,11 +86,7 @@ def prefetch(make: Callable[[], Iterable[T]]) -> Iterator[T]:
     send.close()
     try:
         while True:
-            if not receive.poll(_WAIT):
-                if not child.is_alive() and not receive.poll(0):
-                    raise RuntimeError("parser process ended unexpectedly")
-                continue
-            try:
+            try:  # a child that dies closes its end of the pipe: that is the EOF
                 kind, payload = pickle.loads(receive.recv_bytes())
             except EOFError:
                 raise RuntimeError("parser process ended unexpectedly") from None
