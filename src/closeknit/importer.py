@@ -247,8 +247,8 @@ def run_import(
     started = now_iso()
     me_given = [a for a in (me or []) if a]
     if any(k == "linkedin" for k, _ in targets) and not me_given and not db.get_setting("me_addresses"):
-        for _, p in targets:
-            if _is_export(p):
+        for k, p in targets:
+            if k == "linkedin" and _is_export(p):
                 me_given += _parser("linkedin").owner_emails(p)
     if me_given:
         derive.set_me(db, me_given, region)

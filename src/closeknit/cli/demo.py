@@ -12,7 +12,6 @@ from rich.markup import escape
 
 from closeknit.cli.app import ENV, JsonOpt, app, emit_json, message, out, table
 from closeknit.config import ENV_DB, default_db_path, resolve_db_path
-from closeknit.demo import run_demo
 from closeknit.errors import InputError
 from closeknit.store import Store
 
@@ -54,6 +53,8 @@ def demo(
         day = date.fromisoformat(today) if today else None
     except ValueError:
         raise InputError(f"--today {today!r}: use the form YYYY-MM-DD") from None
+    from closeknit.demo import run_demo  # charts and the generator: loaded only when needed
+
     db_path, separate = demo_database(ctx)
     target = folder or db_path.parent / DEMO_FILES
     with Store(db_path) as db:

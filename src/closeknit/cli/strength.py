@@ -11,7 +11,6 @@ import typer
 from closeknit import scoring
 from closeknit.cli.app import JsonOpt, app, emit_json, err, message, out, store, table
 from closeknit.errors import InputError, NotFoundError
-from closeknit.report import html as report_html
 from closeknit.report import text as report_text
 from closeknit.report_data import build as build_report
 from closeknit.store import people as people_store
@@ -119,6 +118,8 @@ def report(
         ensure_scores(db, as_of)
         data = build_report(db)
     if html:
+        from closeknit.report import html as report_html  # matplotlib: loaded only when needed
+
         report_html.write(data, html)
         message(f"HTML report written to {html}")
     if as_json:

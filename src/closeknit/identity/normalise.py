@@ -134,6 +134,14 @@ def name_key(name: str) -> str:
     return " ".join(t for t in text.split() if t not in _HONORIFICS)
 
 
+def display_name(name: str, given: str, family: str) -> tuple[str, str, str, str]:
+    """(name, given, family, name_key), each filled from the others where missing."""
+    name = name or " ".join(x for x in (given, family) if x)
+    if name and not (given or family):
+        given, family = split_name(name)
+    return name, given, family, name_key(name) if name else ""
+
+
 def block_keys(key: str) -> list[str]:
     """Blocking keys for candidate pairs: family name + first initial, in both name orders."""
     tokens = key.split()

@@ -69,11 +69,9 @@ def refresh_person(db: Base, pid: int) -> None:
         for f in DISPLAY_FIELDS:
             if not fields[f] and d.get(f):
                 fields[f] = d[f]
-    if not fields["name"]:
-        fields["name"] = " ".join(x for x in (fields["given"], fields["family"]) if x)
-    if fields["name"] and not (fields["given"] or fields["family"]):
-        fields["given"], fields["family"] = normalise.split_name(fields["name"])
-    fields["name_key"] = normalise.name_key(fields["name"]) if fields["name"] else ""
+    fields["name"], fields["given"], fields["family"], fields["name_key"] = normalise.display_name(
+        fields["name"], fields["given"], fields["family"]
+    )
     sets = ", ".join(f"{c} = :{c}" for c in fields)
     db.execute(f"UPDATE people SET {sets} WHERE id = :id", {**fields, "id": pid})
 

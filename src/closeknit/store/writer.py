@@ -6,11 +6,12 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import fields as dataclass_fields
+from functools import cached_property
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 from closeknit.identity import normalise
-from closeknit.records import ContactRecord, InteractionRecord, Party, RecordError, content_hash
+from closeknit.records import ContactRecord, InteractionRecord, RecordError, content_hash
 from closeknit.store.base import Base, now_iso
 
 # The parsed fields kept with each source record (the raw text is stored beside them).
@@ -20,8 +21,6 @@ MATCHING_KINDS = ("email", "phone", "linkedin", "uid")
 # Sources whose organisation/title are the freshest (people keep LinkedIn current).
 JOB_AUTHORITY = {"linkedin"}
 _LOOKUP_CHUNK = 500  # keys per IN (...) query
-_PEOPLE_COLUMNS = "id, name, given, family, name_key, organization, title, birthday, connected_on, created_at"
-_people_row = itemgetter(*_PEOPLE_COLUMNS.split(", "))
 
 
 def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str, str]]:
@@ -47,6 +46,8 @@ def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str,
 
 
 PERSON_FIELDS = ("name", "given", "family", "name_key", "organization", "title", "birthday", "connected_on")
+_PEOPLE_COLUMNS = ("id", *PERSON_FIELDS, "created_at")
+_people_row = itemgetter(*_PEOPLE_COLUMNS)
 
 
 class PreparedContact(NamedTuple):
@@ -69,12 +70,8 @@ class PreparedContact(NamedTuple):
 
 def prepare_contact(rec: ContactRecord, region: str) -> PreparedContact:
     """Hash, normalise and serialise one contact record."""
-    given, family = rec.given, rec.family
-    name = rec.name or " ".join(x for x in (given, family) if x)
-    if name and not (given or family):
-        given, family = normalise.split_name(name)
-    fields = (name, given, family, normalise.name_key(name) if name else "", rec.organization, rec.title,
-              rec.birthday, rec.connected_on)
+    fields = (*normalise.display_name(rec.name, rec.given, rec.family), rec.organization, rec.title, rec.birthday,
+              rec.connected_on)
     data = {f: v for f in _CONTACT_FIELDS if (v := getattr(rec, f))}  # empty fields left out
     return PreparedContact(
         rec.source, rec.file, rec.record, rec.raw, content_hash(rec.raw.replace("\r\n", "\n").strip()),
@@ -97,13 +94,6 @@ class Writer:
         )[0]
         self.next_person, self.next_record, self.next_org, self.next_interaction = (int(x) + 1 for x in r)
         self.first_interaction = self.next_interaction  # ids from here on were added by this writer
-        self.index: dict[tuple[str, str], int] = {
-            (k, v): p
-            for k, v, p in db.fast_rows(
-                "SELECT kind, value, person_id FROM identifiers WHERE kind IN ('email','phone','linkedin','uid')"
-            )
-        }
-        self.orgs: dict[str, int] = {n: i for i, n in db.rows("SELECT id, name FROM organizations")}
         self.hashes: set[tuple[str, str]] = set()
         self._loaded_sources: set[str] = set()
         self.me_ids: set[int] = {p for (p,) in db.rows("SELECT id FROM people WHERE is_me = 1")}
@@ -116,9 +106,23 @@ class Writer:
         # Merged-away person -> the person kept; lookups go through canon() instead of
         # rewriting every index entry on each merge.
         self.alias: dict[int, int] = {}
-        self._addr_cache: dict[str, int] = {}  # raw address -> person, valid until a merge
+        self._addr_cache: dict[str, int] = {}  # raw address -> person (maybe merged since: see canon)
         self.touched: set[int] = set()  # people created or changed: candidates for review
         self._reset_batch()
+
+    @cached_property
+    def index(self) -> dict[tuple[str, str], int]:
+        """(kind, value) -> person for every matching identifier; loaded on first use."""
+        return {
+            (k, v): p
+            for k, v, p in self.db.fast_rows(
+                "SELECT kind, value, person_id FROM identifiers WHERE kind IN ('email','phone','linkedin','uid')"
+            )
+        }
+
+    @cached_property
+    def orgs(self) -> dict[str, int]:
+        return {n: i for i, n in self.db.rows("SELECT id, name FROM organizations")}
 
     def _reset_batch(self) -> None:
         self.new_people: dict[int, dict[str, Any]] = {}
@@ -187,10 +191,7 @@ class Writer:
         self.people_created += 1
         pid = self.next_person
         self.next_person += 1
-        self.new_people[pid] = {
-            "id": pid, "name": "", "given": "", "family": "", "name_key": "", "organization": "",
-            "title": "", "birthday": "", "connected_on": "", "created_at": self.stamp,
-        }
+        self.new_people[pid] = {"id": pid, **dict.fromkeys(PERSON_FIELDS, ""), "created_at": self.stamp}
         return pid
 
     def _new_record(self, pid: int, source: str, h: str, file: str, record: int, raw: str, data: str) -> int:
@@ -243,10 +244,6 @@ class Writer:
         self._tick()
 
     # interactions ------------------------------------------------------------
-    def person_for_party(self, party: Party, rec: InteractionRecord) -> int | None:
-        """The person behind a participant, creating a "collected" person for a new one."""
-        return self.person_for(party.address, party.name, rec.source, rec.file, rec.record)
-
     def person_for(self, addr: str, display: str, source: str, file: str, record: int) -> int | None:
         """The person with this address (or, lacking one, this unique name); new when unknown."""
         kind, value = "", ""
@@ -306,7 +303,9 @@ class Writer:
         iid = len(self.b_interactions)  # its place in the batch: the id is given when it is written
         cache = self._addr_cache  # the usual case, inlined: an address met before
         resolved = [
-            (cache.get(p.address) or self.person_for_party(p, rec), p.role, p.status, p.address) for p in rec.parties
+            (cache.get(p.address) or self.person_for(p.address, p.name, rec.source, rec.file, rec.record), p.role,
+             p.status, p.address)
+            for p in rec.parties
         ]
         resolved += [(pid, role, "", "") for pid, role in known]
         seen: set[tuple[int, str]] = set()
@@ -382,7 +381,7 @@ class Writer:
                 verb = "INSERT OR IGNORE" if ignore else "INSERT"
                 run(f"{verb} INTO {table}({columns}) VALUES ({', '.join('?' * (columns.count(',') + 1))})", rows)
 
-            insert("people", _PEOPLE_COLUMNS, list(map(_people_row, self.new_people.values())))
+            insert("people", ", ".join(_PEOPLE_COLUMNS), list(map(_people_row, self.new_people.values())))
             updates: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for row in self.fill_people.values():
                 force = row.pop("_force_job", False)
