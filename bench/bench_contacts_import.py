@@ -21,18 +21,11 @@ from pathlib import Path
 
 from _phases import peak_mb, run_phase
 
-ORDER = ("linkedin", "vcard", "google")
-
+FILES = {"Connections.csv": "linkedin", "contacts.vcf": "vcard", "google_contacts.csv": "csv"}
 
 
 def files_in(folder: Path) -> list[tuple[str, Path]]:
-    found = []
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and p.suffix in (".csv", ".vcf") and p.name in ("Connections.csv", "contacts.vcf",
-                                                                       "google_contacts.csv"):
-            kind = {"Connections.csv": "linkedin", "contacts.vcf": "vcard", "google_contacts.csv": "csv"}[p.name]
-            found.append((kind, p))
-    return found
+    return [(FILES[p.name], p) for p in sorted(folder.rglob("*")) if p.name in FILES and p.is_file()]
 
 
 def phase_parse(folder: Path) -> dict[str, float]:

@@ -17,7 +17,6 @@ from closeknit.strength import features as feat
 from closeknit.strength import model, tiers
 from closeknit.strength.events import CHANNELS, Events, channel_kind
 
-MIN_FIT_LABELS = 20
 NO_FACTORS = json.dumps({"top": [], "why": []})
 # Features kept with each score for `explain` and the report.
 KEPT_FEATURES = ("n_out", "n_in", "days_since_contact", "days_since_two_way", "tie_days", "active_weeks",
@@ -89,7 +88,7 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
     n_labels = int(np.isfinite(labels).sum())
     weights = model.DEFAULT_WEIGHTS
     fit_info: dict[str, Any] = {"fitted": False, "labels": n_labels}
-    if n_labels >= MIN_FIT_LABELS:
+    if n_labels >= model.MIN_LABELS:
         report = model.fit(features, labels)
         fit_info = {
             "fitted": report.fitted, "labels": report.n_labels, "positive": report.n_positive,

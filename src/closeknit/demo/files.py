@@ -82,12 +82,12 @@ def _notes(p: Person) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _esc(text: str) -> str:
-    """vCard 3.0 text escaping (names, companies and titles repeat, hence the cache)."""
+def escape(text: str) -> str:
+    """vCard 3.0 / iCalendar text escaping (names, companies and titles repeat, hence the cache)."""
     return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
 
-def _lines(lines: list[str]) -> str:
+def content_lines(lines: list[str]) -> str:
     """Content lines joined with CRLF, each folded when longer than 75 octets."""
     return "".join([x + "\r\n" if len(x) <= 75 and (x.isascii() or len(x.encode()) <= 75) else _fold(x)
                     for x in lines])
@@ -133,8 +133,8 @@ def vcard(p: Person, today: date) -> str:
     if p.vc_style == "iphone":
         lines.append("PRODID:-//Apple Inc.//iPhone OS 17.5.1//EN")
     fn = f"{family}, {given}" if p.vc_name == "lastfirst" else f"{given} {family}"
-    lines += [f"N:{_esc(family)};{_esc(given)};;;", f"FN:{_esc(fn)}", f"ORG:{_esc(p.company)};",
-              f"TITLE:{_esc(p.title)}"]
+    lines += [f"N:{escape(family)};{escape(given)};;;", f"FN:{escape(fn)}", f"ORG:{escape(p.company)};",
+              f"TITLE:{escape(p.title)}"]
     item = 0
     if p.vc_style == "iphone":
         if p.vc_work:
@@ -152,8 +152,8 @@ def vcard(p: Person, today: date) -> str:
             else:
                 lines.append(f"X-SOCIALPROFILE;type=linkedin;x-user={p.slug}:{p.url}")
         item += 1
-        region = _esc(p.city.region)
-        lines += [f"item{item}.ADR;type=WORK;type=pref:;;;{_esc(p.city.name)};{region};;{_esc(p.city.country)}",
+        region = escape(p.city.region)
+        lines += [f"item{item}.ADR;type=WORK;type=pref:;;;{escape(p.city.name)};{region};;{escape(p.city.country)}",
                   f"item{item}.X-ABADR:{_COUNTRY_CODES.get(p.city.country, '')}"]
         if p.birthday:
             lines.append(f"BDAY;value=date:{p.birthday.isoformat()}")
@@ -167,10 +167,10 @@ def vcard(p: Person, today: date) -> str:
         if p.vc_url:
             lines.append(f"URL;TYPE=WORK:{p.url}")
         lines.append(f"REV:{today:%Y%m%d}T000000Z")
-    lines.append(f"NOTE:{_esc(_notes(p))}")
-    lines.append("CATEGORIES:" + ",".join(_esc(s) for s in p.skills))
+    lines.append(f"NOTE:{escape(_notes(p))}")
+    lines.append("CATEGORIES:" + ",".join(escape(s) for s in p.skills))
     lines.append("END:VCARD")
-    return _lines(lines)
+    return content_lines(lines)
 
 
 def _android_card(p: Person, given: str, family: str) -> str:

@@ -7,6 +7,7 @@ from hashlib import blake2b
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from closeknit.demo.files import content_lines, escape
 from closeknit.demo.network import EXTRA_BASE, ME, Network, Person, Touch
 
 _TZ = ME.tz
@@ -20,24 +21,6 @@ _VTIMEZONE = (
 )
 _PLACES = ("Blue Door Café, 500 Valencia St, San Francisco", "Ferry Building, San Francisco",
            "Zoom", "Google Meet", "Morgan Consulting office, 3rd floor")
-
-
-def _text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    data = line.encode()
-    if len(data) <= 75:
-        return line + "\r\n"
-    parts, start, limit = [], 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:
-            end -= 1
-        parts.append(data[start:end].decode())
-        start, limit = end, 74
-    return "\r\n ".join(parts) + "\r\n"
 
 
 def _cn(name: str) -> str:
@@ -77,12 +60,12 @@ class _Calendar:
                 f"CN={_cn(name)};X-NUM-GUESTS=0:mailto:{address}"
             )
         self.lines += [f"CREATED:{self.stamp}", "DESCRIPTION:", f"LAST-MODIFIED:{self.stamp}",
-                       f"LOCATION:{_text(location)}", "SEQUENCE:0", f"STATUS:{status}",
-                       f"SUMMARY:{_text(summary)}", "TRANSP:OPAQUE", "END:VEVENT"]
+                       f"LOCATION:{escape(location)}", "SEQUENCE:0", f"STATUS:{status}",
+                       f"SUMMARY:{escape(summary)}", "TRANSP:OPAQUE", "END:VEVENT"]
         self.events += 1
 
     def text(self) -> str:
-        return "".join(_fold(x) for x in [*self.lines, "END:VCALENDAR"])
+        return content_lines([*self.lines, "END:VCALENDAR"])
 
 
 def _one_to_one(cal: _Calendar, net: Network, p: Person, touch: Touch, k: int, status: str) -> None:

@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 
 from closeknit.demo import names
 from closeknit.demo.network import ME, Network, Person, Touch
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from closeknit.sources.mailgen import separator_date
 
 
 @dataclass(slots=True)
@@ -196,8 +194,7 @@ def _fold_addresses(name: str, addrs: list[Addr]) -> str:
 def render(mail: Mail) -> bytes:
     """The message as it sits in an mbox: separator line, RFC 5322 headers, a short body."""
     w = mail.when
-    sep = (f"From {mail.sender.address} {_DAYS[w.weekday()]} {_MONTHS[w.month - 1]} {w.day:2d} "
-           f"{w:%H:%M:%S} {w.year}")
+    sep = f"From {mail.sender.address} {separator_date(w)}"
     subject = mail.subject if mail.subject.isascii() else Header(mail.subject, "utf-8").encode()
     head = [sep, _fold_addresses("From", [mail.sender]), _fold_addresses("To", mail.to)]
     if mail.cc:

@@ -9,8 +9,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 import matplotlib
 import numpy as np
@@ -32,8 +31,8 @@ from closeknit.report import (
     span,
     tier_color,
 )
+from closeknit.strength.model import FADING_RATIO  # the model's own threshold, drawn on the chart
 
-FADING_RATIO = 8.0
 """Silence ≥ 8× a tie's usual gap is a fading signal (product brief, C6)."""
 MAX_RECIPROCITY = 15
 MAX_FADING = 10
@@ -408,21 +407,6 @@ def png(name: str, data: ReportData, dpi: int = 150) -> bytes:
     return buf.getvalue()
 
 
-def pyramid(data: ReportData) -> str:
-    """The tier pyramid as SVG: "2,300 contacts → 412 active → ... → 5 inner", widest at the bottom."""
-    return svg("pyramid", data)
-
-
-def strength_histogram(data: ReportData) -> str:
-    """Histogram of tie strength 0–100 as SVG, with the median marked."""
-    return svg("strength", data)
-
-
-def monthly_activity(data: ReportData) -> str:
-    """Interactions per month as bars stacked by tier, as SVG."""
-    return svg("monthly", data)
-
-
 def reciprocity(data: ReportData) -> str:
     """Sent vs received with the strongest ties as diverging bars around 0, as SVG."""
     return svg("reciprocity", data)
@@ -438,22 +422,6 @@ def all_svgs(data: ReportData) -> dict[str, str]:
     return {name: svg(name, data) for name in CHARTS}
 
 
-def save(data: ReportData, directory: str | Path, fmt: Literal["svg", "png"] = "svg", dpi: int = 150) -> list[Path]:
-    """Write every chart to `directory` as closeknit-<name>.svg or .png; returns the paths in page order."""
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name in CHARTS:
-        path = out / f"closeknit-{name}.{fmt}"
-        if fmt == "svg":
-            path.write_text(svg(name, data), encoding="utf-8")
-        else:
-            path.write_bytes(png(name, data, dpi))
-        paths.append(path)
-    return paths
-
-
 __all__ = [
-    "CHARTS", "FADING_RATIO", "NEUTRAL", "Chart", "all_svgs", "fading", "monthly_activity", "png", "pyramid",
-    "reciprocity", "save", "strength_histogram", "svg",
+    "CHARTS", "FADING_RATIO", "NEUTRAL", "Chart", "all_svgs", "fading", "png", "reciprocity", "svg",
 ]

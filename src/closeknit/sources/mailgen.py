@@ -197,7 +197,8 @@ def _date_header(when: datetime, offset_minutes: int) -> str:
     )
 
 
-def _separator_date(when: datetime) -> str:
+def separator_date(when: datetime) -> str:
+    """The date on an mbox "From " line ("Mon Jan  5 09:03:00 2026")."""
     return (
         f"{_DAYS[when.weekday()]} {_MONTHS[when.month - 1]} {when.day:2d} "
         f"{when.hour:02d}:{when.minute:02d}:{when.second:02d} {when.year}"
@@ -466,7 +467,7 @@ def write_mbox(
         for sender, when, text in iter_messages(
             n_messages, n_people, me, seed, style=style, large_every=large_every, large_bytes=large_bytes
         ):
-            chunk = f"From {sender} {_separator_date(when)}\n{text}\n"
+            chunk = f"From {sender} {separator_date(when)}\n{text}\n"
             if crlf:
                 chunk = chunk.replace("\n", eol)
             pending.append(chunk)

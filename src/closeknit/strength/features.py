@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -76,14 +76,13 @@ class Features:
     favors_given: np.ndarray
     favors_received: np.ndarray
     rating: np.ndarray  # user's rating: +1 strong/favor, −1 weak, 0 unrated
-    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_people(self) -> int:
         return len(self.n_out)
 
     def names(self) -> list[str]:
-        return [f.name for f in fields(self) if f.name not in ("now", "extra")]
+        return [f.name for f in fields(self) if f.name != "now"]
 
     def column(self, name: str) -> np.ndarray:
         arr: np.ndarray = getattr(self, name)
@@ -92,7 +91,7 @@ class Features:
     def take(self, index: np.ndarray) -> Features:
         """Features of a subset of people (index array), e.g. the candidates of an evaluation."""
         cols = {n: self.column(n)[index] for n in self.names()}
-        return Features(now=self.now, extra={k: v[index] for k, v in self.extra.items()}, **cols)
+        return Features(now=self.now, **cols)
 
 
 def compute(

@@ -9,10 +9,6 @@ import numpy as np
 from closeknit.strength.model import Scores
 
 TIERS: tuple[str, ...] = ("inner", "close", "favor", "active", "dormant", "collected")
-LABELS = {
-    "inner": "inner circle", "close": "close", "favor": "favor list", "active": "active",
-    "dormant": "dormant", "collected": "collected only",
-}
 
 
 @dataclass(frozen=True, slots=True)
