@@ -641,6 +641,7 @@ def _attach(value: Any, zone: tzinfo) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=512)  # asked again for every dated property of every event
 def _resolve_zone(name: str) -> tzinfo | None:
     """A zone for an Olson, Windows or common Outlook/legacy name; None when unknown."""
     cleaned = name.strip().strip('"').strip("/").strip()
@@ -660,8 +661,8 @@ def _resolve_zone(name: str) -> tzinfo | None:
     for candidate in candidates:
         low = candidate.lower()
         for key in (candidate, _WINDOWS_LOWER.get(low), _EXTRA_ZONES.get(low)):
-            if key and _olson(key) is not None:
-                return _olson(key)
+            if key and (zone := _olson(key)) is not None:
+                return zone
         if low.endswith(" daylight time"):  # "Eastern Daylight Time": the Windows zone's summer name
             olson = _WINDOWS_LOWER.get(low.removesuffix(" daylight time") + " standard time")
             if olson and _olson(olson) is not None:

@@ -14,8 +14,8 @@ _BOMS = (
 )
 
 
-def detect_encoding(data: bytes) -> tuple[str, int]:
-    """Return (encoding, bytes of BOM to skip) for raw file bytes."""
+def _sniff(data: bytes) -> tuple[str, int] | None:
+    """(encoding, bytes of BOM to skip) when a BOM or the NUL pattern of UTF-16 tells; else None."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return enc, len(bom)
@@ -25,26 +25,31 @@ def detect_encoding(data: bytes) -> tuple[str, int]:
         even_nuls = head[0::2].count(0)
         odd_nuls = head[1::2].count(0)
         return ("utf-16-be" if even_nuls > odd_nuls else "utf-16-le"), 0
+    return None
+
+
+def decode_with_codec(data: bytes) -> tuple[str, str]:
+    """(text, encoding used); undecodable bytes never raise. The file is decoded once."""
+    sniffed = _sniff(data)
+    if sniffed:
+        enc, skip = sniffed
+        return data[skip:].decode(enc, errors="replace"), enc
     try:
-        data.decode("utf-8")
-        return "utf-8", 0
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         # A file cut in the middle of a multi-byte character is still UTF-8.
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8", 0
-    return "cp1252", 0
+            return data.decode("utf-8", errors="replace"), "utf-8"
+    # cp1252 leaves five bytes undefined; latin-1 maps every byte.
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
 
 
 def decode(data: bytes) -> str:
     """Decode bytes with the detected encoding; undecodable bytes never raise."""
-    enc, skip = detect_encoding(data)
-    if enc == "cp1252":
-        # cp1252 leaves five bytes undefined; latin-1 maps every byte.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
-    return data[skip:].decode(enc, errors="replace")
+    return decode_with_codec(data)[0]
 
 
 def read_text(path: str | Path) -> str:
@@ -57,8 +62,7 @@ def looks_binary(data: bytes) -> bool:
     head = data[:4000]
     if not head:
         return False
-    enc, _ = detect_encoding(head)
-    if enc.startswith("utf-16") or enc.startswith("utf-32"):
+    if _sniff(head) and not head.startswith(codecs.BOM_UTF8):  # UTF-16 or UTF-32
         return False
     controls = sum(1 for b in head if b < 9 or (13 < b < 32 and b != 27))
     return controls > len(head) // 50

@@ -70,9 +70,7 @@ def sniff(path: Path) -> bool:
         return False
     if not head:
         return False
-    enc, skip = textio.detect_encoding(head)
-    text = head[skip:].decode(enc, errors="replace")
-    for line in text.lstrip("\ufeff \t\r\n").splitlines()[:1]:
+    for line in textio.decode(head).lstrip("\ufeff \t\r\n").splitlines()[:1]:
         return _is_marker(line, "BEGIN")
     return False
 
@@ -102,18 +100,6 @@ def _read(path: Path) -> bytes:
     except OSError as exc:
         why = exc.strerror or type(exc).__name__
         raise InputError(f"cannot read vCard file {path}: {why}") from None
-
-
-def _eight_bit_codec(data: bytes) -> str:
-    """The codec textio.decode used for a file it could not read as UTF-8/16/32, else ""."""
-    enc, _ = textio.detect_encoding(data)
-    if enc != "cp1252":
-        return ""
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError:
-        return "latin-1"
-    return "cp1252"
 
 
 class _Lines:
@@ -217,8 +203,8 @@ def parse(path: Path) -> Iterator[ContactItem]:
     """
     data = _read(path)
     file = str(path)
-    text = textio.decode(data)
-    codec = _eight_bit_codec(data)
+    text, enc = textio.decode_with_codec(data)
+    codec = enc if enc in ("cp1252", "latin-1") else ""  # an 8-bit file: QP parts decode the same way
     # Keep only what a card-less file's error needs; the lines hold the rest.
     start, preview, blank = data[:4000], text[:_RAW_PREVIEW], not text or text.isspace()
     del data
