@@ -15,7 +15,7 @@ from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_tz
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from closeknit.errors import InputError
 from closeknit.records import InteractionItem, InteractionRecord, Party, RecordError, content_hash
@@ -110,6 +110,15 @@ _OFFSETS: dict[int, timedelta] = {}
 _ADDR_CACHE: dict[str, tuple[tuple[str, str], ...]] = {}
 _CACHED_VALUE_MAX = 200  # characters: longer header values are not cached
 _ADDR_CACHE_MAX = 50_000  # entries per cache; each cache is emptied when full (memory stays bounded)
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _remember(cache: dict[K, V], key: K, value: V, limit: int = _ADDR_CACHE_MAX) -> None:
+    """Keep `value` in a bounded cache: a full cache is emptied first."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
 _WORD_CACHE: dict[str, str] = {}
 
 # Folder names that sit directly under a mailbox owner's root (Enron/CMU layout, common clients).
@@ -305,7 +314,7 @@ def _parse_tree(root: Path, stats: dict[str, int]) -> Iterator[InteractionItem]:
     for path in _walk(root):
         name = path.name.lower()
         parent = path.parent.name
-        if parent in ("cur", "new") or _NUMBERED_FILE.match(name) or name.endswith((".eml", ".emlx")):
+        if parent in ("cur", "new") or _NUMBERED_FILE.match(name) or name.endswith(_MESSAGE_SUFFIXES):
             kind: str | None = "message"
         else:
             kind = _file_kind(path)
@@ -379,10 +388,9 @@ def _message_folder(path: Path, root: Path) -> str:
                 return "inbox"
             return name
         return "/".join(p[1:].replace(".", "/") if p.startswith(".") else p for p in parts)
-    if folder.name.lower().endswith(".mbox") or any(p.name.lower().endswith(".mbox") for p in folder.parents):
-        for p in (folder, *folder.parents):  # Apple Mail .emlx under Foo.mbox/.../Messages
-            if p.name.lower().endswith(".mbox"):
-                return p.name[:-5]
+    for p in (folder, *folder.parents):  # Apple Mail .emlx under Foo.mbox/.../Messages
+        if p.name.lower().endswith(".mbox"):
+            return p.name[:-5]
     owner = _owner_root(folder, root)
     try:
         rel = folder.relative_to(owner).parts
@@ -957,9 +965,7 @@ def _sender_bulk(address: str) -> str:
     if cached is None:
         local = address.partition("@")[0]
         cached = "no-reply sender" if local and _NOREPLY_LOCAL.search(local) else ""
-        if len(_SENDER_BULK) >= _ADDR_CACHE_MAX:
-            _SENDER_BULK.clear()
-        _SENDER_BULK[address] = cached
+        _remember(_SENDER_BULK, address, cached)
     return cached
 
 
@@ -972,9 +978,7 @@ def _return_path_bulk(value: str) -> str:
         else:
             local = rp.strip("<> ").partition("@")[0].lower()
             cached = "bounce-handling Return-Path" if local and _BOUNCE_LOCAL.search(local) else ""
-        if len(_RETURN_PATH_BULK) >= _ADDR_CACHE_MAX:
-            _RETURN_PATH_BULK.clear()
-        _RETURN_PATH_BULK[value] = cached
+        _remember(_RETURN_PATH_BULK, value, cached)
     return cached
 
 
@@ -1028,9 +1032,7 @@ def _addresses(value: str) -> tuple[tuple[str, str], ...]:
                 result.append((addr, name))
     out = tuple(result)
     if len(value) <= _CACHED_VALUE_MAX:  # long lists are rarely repeated: not worth the memory
-        if len(_ADDR_CACHE) >= _ADDR_CACHE_MAX:
-            _ADDR_CACHE.clear()
-        _ADDR_CACHE[value] = out
+        _remember(_ADDR_CACHE, value, out)
     return out
 
 
@@ -1041,9 +1043,7 @@ def _xnames(value: str, count: int) -> list[str] | None:
         return _XNAME_CACHE[key]
     names = _xnames_uncached(_unfold(value), count)
     if len(value) <= _CACHED_VALUE_MAX:
-        if len(_XNAME_CACHE) >= _ADDR_CACHE_MAX:
-            _XNAME_CACHE.clear()
-        _XNAME_CACHE[key] = names
+        _remember(_XNAME_CACHE, key, names)
     return names
 
 
@@ -1081,9 +1081,7 @@ def _decode_words(value: str, cache: bool = True) -> str:
         out = _ENCODED_WORD.sub(_decode_one_word, value)
     out = " ".join(out.split())
     if cache and len(value) <= _CACHED_VALUE_MAX:
-        if len(_WORD_CACHE) >= _ADDR_CACHE_MAX:
-            _WORD_CACHE.clear()
-        _WORD_CACHE[value] = out
+        _remember(_WORD_CACHE, value, out)
     return out
 
 
@@ -1152,9 +1150,7 @@ def _parse_date(value: str) -> tuple[datetime | None, str]:
     cached = _DATE_CACHE.get(value)
     if cached is None:
         cached = _parse_date_uncached(value)
-        if len(_DATE_CACHE) >= _ADDR_CACHE_MAX // 2:
-            _DATE_CACHE.clear()
-        _DATE_CACHE[value] = cached
+        _remember(_DATE_CACHE, value, cached, _ADDR_CACHE_MAX // 2)
     return cached
 
 
