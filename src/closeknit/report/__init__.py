@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import TypedDict
+from typing import Any, TypedDict
 
 
 class Layer(TypedDict):
@@ -253,13 +254,6 @@ def summary_balance(data: ReportData) -> str:
     )
 
 
-__all__ = [
-    "NO_DATA", "TIERS", "TIER_COLORS", "TIER_LABELS", "Balance", "FadingEntry", "FavorEntry", "Layer", "ModelInfo",
-    "Monthly", "ReciprocityEntry", "ReportData", "clean", "count", "days_between", "fraction", "percent",
-    "pyramid_sentence", "span", "summary_balance", "tier_color", "tier_of",
-]
-
-
 def number(value: object) -> float | None:
     """A finite float from untrusted report data, else None."""
     try:
@@ -267,3 +261,29 @@ def number(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return v if math.isfinite(v) else None
+
+
+def carries(more: object, less: object) -> bool:
+    """True when one side of a tie sends more than twice what the other does (plus a little slack)."""
+    return (number(more) or 0) > 2 * (number(less) or 0) + 2
+
+
+def tier_order(keys: Iterable[str]) -> list[str]:
+    """Tier keys in tier order, any unknown ones after them alphabetically."""
+    present = set(keys)
+    return [t for t in TIERS if t in present] + sorted(present - set(TIERS))
+
+
+TOP_FACTORS = 3  # the explanation lines shown for each person
+
+
+def top_factors(entry: Mapping[str, Any]) -> list[str]:
+    return [clean(f) for f in (entry.get("factors") or [])][:TOP_FACTORS]
+
+
+__all__ = [
+    "NO_DATA", "TIERS", "TIER_COLORS", "TIER_LABELS", "TOP_FACTORS", "Balance", "FadingEntry", "FavorEntry", "Layer",
+    "ModelInfo", "Monthly", "ReciprocityEntry", "ReportData", "carries", "clean", "count", "days_between", "fraction",
+    "number", "percent", "pyramid_sentence", "span", "summary_balance", "tier_color", "tier_of", "tier_order",
+    "top_factors",
+]

@@ -23,17 +23,18 @@ from closeknit.report import (
     THEM_COLOR,
     TIER_COLORS,
     TIER_LABELS,
-    TIERS,
     YOU_COLOR,
     ReportData,
+    carries,
     clean,
     count,
+    number,
     span,
     tier_color,
+    tier_order,
 )
-from closeknit.strength.model import FADING_RATIO  # the model's own threshold, drawn on the chart
+from closeknit.strength.model import FADING_RATIO  # silence ≥ 8× a tie's usual gap is fading (brief, C6)
 
-"""Silence ≥ 8× a tie's usual gap is a fading signal (product brief, C6)."""
 MAX_RECIPROCITY = 15
 MAX_FADING = 10
 NAME_LIMIT = 32
@@ -123,11 +124,8 @@ def _name(value: object) -> str:
 
 
 def _num(value: object, default: float = 0.0) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default
-    return v if math.isfinite(v) else default
+    x = number(value)
+    return default if x is None else x
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,7 +212,7 @@ def _draw_monthly(fig: Figure, data: ReportData) -> str:
     monthly = data.get("monthly") or {}
     months = [str(m) for m in monthly.get("months") or []]
     series = monthly.get("series") or {}
-    keys = [t for t in TIERS if t in series] + sorted(k for k in series if k not in TIERS)
+    keys = tier_order(series)
     x = np.arange(len(months))
     bottom = np.zeros(len(months))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -281,7 +279,7 @@ def _draw_reciprocity(fig: Figure, data: ReportData) -> str:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: count(abs(v))))
     ax.axvline(0, color=INK, linewidth=0.9)
     fig.legend(loc="outside lower center", ncols=2)
-    carried = sum(1 for s, r in zip(sent, received, strict=True) if s > 2 * r + 2)
+    carried = sum(1 for s, r in zip(sent, received, strict=True) if carries(s, r))
     return (f"Messages sent and received with your {len(rows)} strongest ties; "
             f"you carry {carried} of them (you send more than twice what you receive).")
 

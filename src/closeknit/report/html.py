@@ -9,8 +9,8 @@ from closeknit.report import (
     NO_DATA,
     TIER_COLORS,
     TIER_LABELS,
-    TIERS,
     ReportData,
+    carries,
     clean,
     count,
     days_between,
@@ -19,10 +19,10 @@ from closeknit.report import (
     pyramid_sentence,
     span,
     tier_of,
+    tier_order,
+    top_factors,
 )
 from closeknit.report import charts as _charts
-
-TOP_FACTORS = 3
 
 
 def esc(value: object) -> str:
@@ -130,7 +130,7 @@ def _headline(data: ReportData) -> str:
             "to see your real network.</span>"
         )
     tiers = data.get("tiers") or {}
-    keys = [t for t in TIERS if t in tiers] + sorted(k for k in tiers if k not in TIERS)
+    keys = tier_order(tiers)
     cards = "".join(
         f'<li class="tier-{esc(k) if k in TIER_COLORS else "other"}"><span class="n">{esc(count(tiers.get(k)))}</span>'
         f'<span class="l">{esc(TIER_LABELS.get(k, k))}</span></li>'
@@ -152,7 +152,7 @@ def _favor_section(data: ReportData) -> str:
         strength = number(p.get("strength"))
         bar = (f'<span class="bar" aria-hidden="true"><span style="width:{max(0.0, min(strength, 100.0)):.0f}%"></span>'
                "</span>" if strength is not None else "")
-        factors = [clean(f) for f in (p.get("factors") or [])][:TOP_FACTORS]
+        factors = top_factors(p)
         flist = ("<ul class=\"factors\">" + "".join(f"<li>{esc(f)}</li>" for f in factors if f) + "</ul>") if factors \
             else ""
         body.append(
@@ -227,9 +227,9 @@ def _reciprocity_section(data: ReportData) -> str:
     for p in rows:
         sent = int(number(p.get("sent")) or 0)
         received = int(number(p.get("received")) or 0)
-        if sent > 2 * received + 2:
+        if carries(sent, received):
             lean = '<span class="lean-you">you carry it</span>'
-        elif received > 2 * sent + 2:
+        elif carries(received, sent):
             lean = '<span class="lean-them">they carry it</span>'
         else:
             lean = "balanced"

@@ -5,19 +5,20 @@ from __future__ import annotations
 from closeknit.report import (
     NO_DATA,
     TIER_LABELS,
-    TIERS,
     ReportData,
+    carries,
     clean,
     count,
     number,
     pyramid_sentence,
     span,
     summary_balance,
+    tier_order,
+    top_factors,
 )
 
 TOP_FAVOR = 15
 TOP_FADING = 10
-TOP_FACTORS = 3
 
 
 def lines(data: ReportData) -> list[str]:
@@ -30,7 +31,7 @@ def lines(data: ReportData) -> list[str]:
     out = [head, "=" * min(len(head), 100), "", pyramid_sentence(data)]
 
     tiers = data.get("tiers") or {}
-    keys = [t for t in TIERS if t in tiers] + sorted(k for k in tiers if k not in TIERS)
+    keys = tier_order(tiers)
     if keys:
         out.append("Tiers: " + " · ".join(f"{clean(TIER_LABELS.get(k, k))} {count(tiers.get(k))}" for k in keys))
 
@@ -48,7 +49,7 @@ def lines(data: ReportData) -> list[str]:
             f"{rank:>4}. {name:<{width}}  {'–' if strength is None else f'{strength:3.0f}'}  "
             f"{clean(p.get('tier')):<7} last {last}" + (f"  · {org}" if org else "")
         )
-        factors = [clean(f) for f in (p.get("factors") or [])][:TOP_FACTORS]
+        factors = top_factors(p)
         if any(factors):
             out.append("        " + "; ".join(f for f in factors if f))
 
@@ -70,7 +71,7 @@ def lines(data: ReportData) -> list[str]:
     out += ["", summary_balance(data)]
     recip = data.get("reciprocity") or []
     carried = [clean(r.get("name"), 40) for r in recip
-               if (number(r.get("sent")) or 0) > 2 * (number(r.get("received")) or 0) + 2]
+               if carries(r.get("sent"), r.get("received"))]
     if carried:
         out.append(f"You carry {len(carried)} of your {len(recip)} strongest ties: " + ", ".join(carried[:5])
                    + (" …" if len(carried) > 5 else ""))
