@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,15 +33,12 @@ def _months(as_of: str) -> list[str]:
 def build(db: Store) -> ReportData:
     run = score_store.last_run(db) or {"as_of": datetime.now(UTC).date().isoformat(), "tiers": {}, "model": ""}
     t: dict[str, int] = run["tiers"]
-    everyone = score_store.scored(db)
+    everyone = score_store.scored(db, features=True)
     interacted = [p for p in everyone if p["tier"] != "collected"]
-    feats = {
-        pid: json.loads(f)
-        for pid, f in db.fast_rows("SELECT person_id, features FROM scores WHERE tier != 'collected'")
-    }
+    feats = {p["id"]: p["features"] for p in interacted}
     me = db.rows("SELECT name FROM people WHERE is_me = 1 ORDER BY id LIMIT 1")
     inner, close, favor, active = (t.get(k, 0) for k in ("inner", "close", "favor", "active"))
-    fading_rows = sorted((p for p in interacted if p["fading"]), key=lambda p: (-p["strength"], p["id"]))[:20]
+    fading_rows = [p for p in interacted if p["fading"]][:20]  # strongest first, as stored
     totals = {k: sum((f.get(k) or 0) for f in feats.values())
               for k in ("my_threads", "my_threads_answered", "their_threads", "their_threads_answered")}
     months = _months(run["as_of"])

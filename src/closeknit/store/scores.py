@@ -102,17 +102,21 @@ def _person(r: Any) -> dict[str, Any]:
 
 
 def scored(db: Base, tiers: tuple[str, ...] | None = None, limit: int | None = None,
-           order: str = "strength") -> list[dict[str, Any]]:
-    """Scored people, strongest first (or by silence for fading ties)."""
+           features: bool = False) -> list[dict[str, Any]]:
+    """Scored people, strongest first; with `features`, each with the features it was scored on."""
     where, params = "p.is_me = 0", {}
     if tiers:
         where += " AND s.tier IN (SELECT value FROM json_each(:tiers))"
         params["tiers"] = json.dumps(list(tiers))
-    sort = {"strength": "s.strength DESC, p.id", "fading": "s.fading DESC, s.strength DESC, p.id"}[order]
-    sql = f"SELECT {_PERSON_COLUMNS} FROM scores s JOIN people p ON p.id = s.person_id WHERE {where} ORDER BY {sort}"
+    columns = _PERSON_COLUMNS + (", s.features" if features else "")
+    sql = (f"SELECT {columns} FROM scores s JOIN people p ON p.id = s.person_id WHERE {where}"
+           " ORDER BY s.strength DESC, p.id")
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return [_person(r) for r in db.rows(sql, params)]
+    rows = db.rows(sql, params)
+    if not features:
+        return [_person(r) for r in rows]
+    return [{**_person(r), "features": json.loads(r[12])} for r in rows]
 
 
 def person_score(db: Base, pid: int) -> dict[str, Any] | None:
