@@ -18,6 +18,7 @@ from closeknit.mailconv import SENT_FOLDER
 from closeknit.strength import features as feat
 from closeknit.strength import model
 from closeknit.strength.events import IN, OUT, Events
+from closeknit.strength.model import auc
 
 DAY = 86400.0
 HISTORY_DAYS = 365  # features see the 12 months before the cut-off only
@@ -71,11 +72,6 @@ def infer_owner_addresses(records: Iterable[Any]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- metrics
-
-
-def auc(score: np.ndarray, y: np.ndarray) -> float:
-    """ROC AUC with ties counted one half (NaN when a class is missing)."""
-    return model.auc(score, y)
 
 
 def precision_at(score: np.ndarray, y: np.ndarray, tiebreak: np.ndarray, k: int = K) -> float:

@@ -116,14 +116,7 @@ def percentile_rank(x: np.ndarray) -> np.ndarray:
     pos = np.flatnonzero(x > 0)
     if len(pos) == 0:
         return out
-    v = x[pos]
-    order = np.argsort(v, kind="stable")
-    sv = v[order]
-    starts = np.flatnonzero(np.r_[True, sv[1:] != sv[:-1]])
-    ends = np.r_[starts[1:], len(sv)]
-    mean_rank = (starts + ends + 1) / 2.0  # 1-based average rank of each tie group
-    ranks = np.repeat(mean_rank, ends - starts)
-    out[pos[order]] = ranks / len(sv)
+    out[pos] = average_ranks(x[pos]) / len(pos)
     return out
 
 
@@ -386,11 +379,11 @@ def auc(s: np.ndarray, y: np.ndarray) -> float:
     n_neg = len(y) - n_pos
     if n_pos == 0 or n_neg == 0:
         return float("nan")
-    ranks = percentile_rank_all(s)
+    ranks = average_ranks(s)
     return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
-def percentile_rank_all(x: np.ndarray) -> np.ndarray:
+def average_ranks(x: np.ndarray) -> np.ndarray:
     """1-based average ranks of all values (ties share their mean rank)."""
     order = np.argsort(x, kind="stable")
     sv = x[order]
