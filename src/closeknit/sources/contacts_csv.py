@@ -292,7 +292,7 @@ def _records(file: str, lines: list[str], layout: Layout) -> Iterator[ContactIte
             rows = csvutil.settle(rows, dates, _picker(indexes))
     for row in rows:
         if isinstance(row, BadRow):
-            yield RecordError(file, row.line, row.reason, row.raw)
+            yield row.error(file)
             continue
         f = csvutil.padded(row.fields, ncols)
         given = _first(f, plan.given)

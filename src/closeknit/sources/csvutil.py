@@ -40,6 +40,9 @@ class BadRow:
     raw: str
     reason: str
 
+    def error(self, file: str) -> RecordError:
+        return RecordError(file, self.line, self.reason, self.raw)
+
 
 @dataclass(slots=True)
 class Layout:
@@ -57,6 +60,11 @@ class Layout:
             if name in self.names:
                 return self.names.index(name)
         return -1
+
+    def column(self, *names: str) -> int:
+        """Like index(), but an absent column is the empty slot `padded` adds after the last one."""
+        index = self.index(*names)
+        return len(self.header) if index < 0 else index
 
 
 # ---------------------------------------------------------------- reading and decoding

@@ -230,10 +230,7 @@ def _connections(file: str, data: bytes) -> Iterator[ContactItem]:
         yield RecordError(file, 0, "no LinkedIn Connections header (First Name, Last Name, Connected On)")
         return
     ncols = len(layout.header)
-
-    def col(*names: str) -> int:
-        index = layout.index(*names)
-        return ncols if index < 0 else index
+    col = layout.column
 
     i_first, i_last = col("first name"), col("last name")
     i_url, i_email = col("url", "profile url", "linkedin url"), col("email address", "email")
@@ -241,7 +238,7 @@ def _connections(file: str, data: bytes) -> Iterator[ContactItem]:
     dates = Dates()
     for row in _dated_rows(lines, layout, dates, i_on):
         if isinstance(row, BadRow):
-            yield RecordError(file, row.line, row.reason, row.raw)
+            yield row.error(file)
             continue
         f = csvutil.padded(row.fields, ncols)
         first, last = f[i_first].strip(), f[i_last].strip()
@@ -350,10 +347,7 @@ def _dated_rows(lines: list[str], layout: Layout, dates: Dates, i_date: int) -> 
 
 def _messages(file: str, lines: list[str], layout: Layout) -> Iterator[InteractionItem]:
     ncols = len(layout.header)
-
-    def col(*names: str) -> int:
-        index = layout.index(*names)
-        return ncols if index < 0 else index
+    col = layout.column
 
     i_conv, i_from, i_surl = col("conversation id"), col("from"), col("sender profile url")
     i_to, i_rurls, i_date = col("to"), col("recipient profile urls", "recipient profile url"), col("date")
@@ -362,7 +356,7 @@ def _messages(file: str, lines: list[str], layout: Layout) -> Iterator[Interacti
     dates = Dates()
     for row in _dated_rows(lines, layout, dates, i_date):
         if isinstance(row, BadRow):
-            yield RecordError(file, row.line, row.reason, row.raw)
+            yield row.error(file)
             continue
         f = csvutil.padded(row.fields, ncols)
         when, zoned = dates.instant(f[i_date].strip())
@@ -404,10 +398,7 @@ def _messages(file: str, lines: list[str], layout: Layout) -> Iterator[Interacti
 
 def _invitations(file: str, lines: list[str], layout: Layout) -> Iterator[InteractionItem]:
     ncols = len(layout.header)
-
-    def col(*names: str) -> int:
-        index = layout.index(*names)
-        return ncols if index < 0 else index
+    col = layout.column
 
     i_from, i_to, i_date, i_direction = col("from"), col("to"), col("sent at", "date"), col("direction")
     i_furl = col("inviter profile url", "from profile url", "sender profile url")
@@ -415,7 +406,7 @@ def _invitations(file: str, lines: list[str], layout: Layout) -> Iterator[Intera
     dates = Dates()
     for row in _dated_rows(lines, layout, dates, i_date):
         if isinstance(row, BadRow):
-            yield RecordError(file, row.line, row.reason, row.raw)
+            yield row.error(file)
             continue
         f = csvutil.padded(row.fields, ncols)
         when, zoned = dates.instant(f[i_date].strip())
