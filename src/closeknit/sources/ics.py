@@ -735,6 +735,17 @@ def _reset_zone_cache() -> None:
         tzp.use(tzp.name)
 
 
+def _newer(kept: _Event | None, event: _Event, outcomes: dict[int, str]) -> _Event:
+    """Of two versions of one event, the higher SEQUENCE (the first on a tie); the other is superseded."""
+    if kept is None:
+        return event
+    if event.sequence > kept.sequence:
+        outcomes[kept.block.index] = "superseded"
+        return event
+    outcomes[event.block.index] = "superseded"
+    return kept
+
+
 def _groups(events: list[_Event], outcomes: dict[int, str]) -> Iterator[list[_Event]]:
     """Series to expand: [master, *overrides] per UID, or a lone override without master.
 
@@ -751,22 +762,10 @@ def _groups(events: list[_Event], outcomes: dict[int, str]) -> Iterator[list[_Ev
         for event in members:
             if event.recurrence_id is None:
                 continue
-            rid = event.recurrence_id
-            kept = overrides.get(rid)
-            if kept is None or event.sequence > kept.sequence:
-                if kept is not None:
-                    outcomes[kept.block.index] = "superseded"
-                overrides[rid] = event
-            else:
-                outcomes[event.block.index] = "superseded"
+            overrides[event.recurrence_id] = _newer(overrides.get(event.recurrence_id), event, outcomes)
         master = None
         for event in masters:
-            if master is None or event.sequence > master.sequence:
-                if master is not None:
-                    outcomes[master.block.index] = "superseded"
-                master = event
-            else:
-                outcomes[event.block.index] = "superseded"
+            master = _newer(master, event, outcomes)
         if master is None:
             for override in overrides.values():
                 yield [override]
