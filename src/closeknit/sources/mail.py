@@ -779,25 +779,18 @@ def _headers(text: str) -> dict[str, str]:
     headers wins, except To/Cc/Bcc lines, which add up."""
     tx = "\n" + text
     low = tx.lower()
+    # Usually: match the lowercased copy (faster) and slice the original. When lowering changes
+    # the length (some non-ASCII), match the original without regard to case instead.
+    pattern, hay = (_HEADER_LOW_RE, low) if len(low) == len(tx) else (_HEADER_RE, tx)
     h: dict[str, str] = {}
-    if len(low) == len(tx):  # the usual case: match the lowercased copy, slice the original
-        for m in _HEADER_LOW_RE.finditer(low):
-            key = m.group(1)
-            if key in h:
-                if key in _LIST_HEADERS:
-                    start, end = m.span(2)
-                    h[key] = f"{h[key]},{tx[start:end]}"
-                continue
-            start, end = m.span(2)
-            h[key] = tx[start:end]
-        return h
-    for name, value in _HEADER_RE.findall(tx):
-        key = name.lower()
+    for m in pattern.finditer(hay):
+        key = m.group(1).lower()
+        start, end = m.span(2)
         if key in h:
             if key in _LIST_HEADERS:
-                h[key] = f"{h[key]},{value}"
+                h[key] = f"{h[key]},{tx[start:end]}"
             continue
-        h[key] = value
+        h[key] = tx[start:end]
     return h
 
 
