@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 
 def peak_mb() -> float:
@@ -18,3 +22,20 @@ def run_phase(script: str, name: str, *args: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, script, "--phase", name, *args], capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def arguments(doc: str, sizes: str, help_sizes: str) -> argparse.ArgumentParser:
+    """The options every benchmark takes: --sizes, and the hidden ones a phase process is started with."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--sizes", default=sizes, help=help_sizes)
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    return ap
+
+
+def run_requested_phase(opts: argparse.Namespace, phases: dict[str, Callable[..., dict[str, Any]]]) -> bool:
+    """In a process started for one phase: run it on its path arguments, print its JSON line, return True."""
+    if not opts.phase:
+        return False
+    print(json.dumps(phases[opts.phase](*map(Path, opts.args))))
+    return True

@@ -13,13 +13,11 @@ contacts, then, each in its own process (so peak memory is its own):
 
 from __future__ import annotations
 
-import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
 
-from _phases import peak_mb, run_phase
+from _phases import arguments, peak_mb, run_phase, run_requested_phase
 
 FILES = {"Connections.csv": "linkedin", "contacts.vcf": "vcard", "google_contacts.csv": "csv"}
 
@@ -53,14 +51,8 @@ def phase_import(folder: Path, db: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="20000,100000", help="comma-separated contact counts")
-    ap.add_argument("--phase", help=argparse.SUPPRESS)
-    ap.add_argument("args", nargs="*", help=argparse.SUPPRESS)
-    opts = ap.parse_args()
-    if opts.phase:
-        fn = {"parse": phase_parse, "import": phase_import}[opts.phase]
-        print(json.dumps(fn(*map(Path, opts.args))))  # type: ignore[operator]
+    opts = arguments(__doc__, "20000,100000", "comma-separated contact counts").parse_args()
+    if run_requested_phase(opts, {"parse": phase_parse, "import": phase_import}):
         return
 
     from closeknit.demo.files import write_contacts

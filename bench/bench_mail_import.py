@@ -8,14 +8,12 @@ Each phase runs in its own process so its peak memory (max RSS) is its own.
 
 from __future__ import annotations
 
-import argparse
-import json
 import mailbox
 import tempfile
 import time
 from pathlib import Path
 
-from _phases import peak_mb, run_phase
+from _phases import arguments, peak_mb, run_phase, run_requested_phase
 
 HEADERS = ("From", "Sender", "To", "Cc", "Bcc", "Date", "Message-ID", "In-Reply-To", "References", "Subject",
            "List-Id", "List-Unsubscribe", "Precedence", "Auto-Submitted", "X-From", "X-To")
@@ -57,17 +55,12 @@ def phase_import(mbox: Path, db: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="100000", help="comma-separated message counts")
+    ap = arguments(__doc__, "100000", "comma-separated message counts")
     ap.add_argument("--people", type=int, default=5000)
     ap.add_argument("--skip-baseline-over", type=int, default=10**9,
                     help="skip the (slow) mailbox.mbox baseline for sizes above this")
-    ap.add_argument("--phase", help=argparse.SUPPRESS)
-    ap.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     opts = ap.parse_args()
-    if opts.phase:
-        fn = {"baseline": phase_baseline, "parse": phase_parse, "import": phase_import}[opts.phase]
-        print(json.dumps(fn(*map(Path, opts.args))))  # type: ignore[operator]
+    if run_requested_phase(opts, {"baseline": phase_baseline, "parse": phase_parse, "import": phase_import}):
         return
 
     from closeknit.sources.mailgen import write_mbox

@@ -11,15 +11,13 @@ then, each in its own process so peak memory is its own:
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from _phases import peak_mb, run_phase
+from _phases import arguments, peak_mb, run_phase, run_requested_phase
 
 AS_OF = date(2026, 1, 1)
 PEOPLE = 20_000
@@ -85,14 +83,8 @@ def phase_score(db: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="100000,1000000")
-    ap.add_argument("--phase", help=argparse.SUPPRESS)
-    ap.add_argument("db", nargs="?", help=argparse.SUPPRESS)
-    opts = ap.parse_args()
-    if opts.phase:
-        fn = {"baseline": phase_baseline, "score": phase_score}[opts.phase]
-        print(json.dumps(fn(Path(opts.db))))
+    opts = arguments(__doc__, "100000,1000000", "comma-separated interaction counts").parse_args()
+    if run_requested_phase(opts, {"baseline": phase_baseline, "score": phase_score}):
         return
     times: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="closeknit-bench-") as tmp:
