@@ -6,7 +6,6 @@ import bz2
 import gzip
 import lzma
 import os
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -619,10 +618,8 @@ def test_enron_mbox_all_owners() -> None:
     root = shared("enron", "mbox_xz")
     owners = sorted(p for p in root.iterdir() if p.is_dir())
     assert len(owners) == 100
-    started = time.perf_counter()
     totals = _check_enron_mboxes(owners)
     assert totals["messages"] > 200_000
-    assert time.perf_counter() - started < 1800
 
 
 def test_enron_maildirs() -> None:

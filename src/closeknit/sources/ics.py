@@ -32,6 +32,9 @@ RAW_LIMIT = 64 * 1024  # characters of VEVENT text kept in `raw`
 # A truncated series keeps its most recent `cap` occurrences before `until` when finding them
 # means walking at most this many times `cap` occurrences; denser rules keep the earliest ones.
 _BACKWARD_BUDGET = 20
+# A scan stops after generating this many times `cap` occurrences, kept or not: a rule such as
+# FREQ=SECONDLY on an all-day event yields one occurrence per second but keeps one per day.
+_GENERATED_BUDGET = 20
 _FIRST_WINDOW = timedelta(hours=1)
 _MARGIN = timedelta(days=2)
 _FREQ_WINDOW = {
@@ -802,7 +805,7 @@ def _expand_group(
         _bump(stats, "truncated")
         records[0].note = _join(
             records[0].note,
-            f"recurring series capped: kept its {kept} {cap} occurrences before {high:%Y-%m-%d}",
+            f"recurring series capped: kept its {kept} {len(records)} occurrences before {high:%Y-%m-%d}",
         )
     for _, event in occurrences:
         outcomes[event.block.index] = "landed"
@@ -830,14 +833,16 @@ def _occurrences(
         return [], ""
     # The first window reaches from the margin to a few occurrences past the first one.
     first = _shift(start, _MARGIN) - start + _first_window(group[0], high - start)
-    found = _scan_forward(series, start, high, low, cap + 1, first)
-    kept = ""
+    budget = [_GENERATED_BUDGET * (cap + 1)]
+    found = _scan_forward(series, start, high, low, cap + 1, first, budget)
+    kept = "earliest" if budget[0] < 0 else ""
     if len(found) > cap:
         kept = "earliest"
         per_occurrence = (found[cap][0] - found[0][0]) / cap
         if per_occurrence > timedelta(0) and (high - found[0][0]) / per_occurrence <= _BACKWARD_BUDGET * cap:
             kept = "most recent"
-            found = _scan_backward(series, start, high, low, cap, per_occurrence * cap * 1.1)
+            budget = [_GENERATED_BUDGET * cap]
+            found = _scan_backward(series, start, high, low, cap, per_occurrence * cap * 1.1, budget)
         found = found[:cap]
     result: list[tuple[Occurrence, _Event]] = []
     for _, occurrence in found:
@@ -860,15 +865,16 @@ def _first_window(event: _Event, whole: timedelta) -> timedelta:
 
 
 def _scan_forward(
-    series: Series, start: datetime, high: datetime, low: datetime | None, limit: int, first: timedelta
+    series: Series, start: datetime, high: datetime, low: datetime | None, limit: int, first: timedelta,
+    budget: list[int],
 ) -> list[tuple[datetime, Occurrence]]:
-    """Walk windows of doubling length from `start` until `high` or `limit` occurrences."""
+    """Walk windows of doubling length from `start` until `high`, `limit` occurrences or the budget's end."""
     found: dict[Any, tuple[datetime, Occurrence]] = {}
     window = first
     at = start
-    while at < high and len(found) < limit:
+    while at < high and len(found) < limit and budget[0] >= 0:
         stop = min(_shift(at, window), high)
-        _collect(series, at, stop, low, high, found)
+        _collect(series, at, stop, low, high, found, budget)
         at = stop
         window *= 2
         seconds = (at - min(pair[0] for pair in found.values())).total_seconds() if found else 0.0
@@ -880,15 +886,16 @@ def _scan_forward(
 
 
 def _scan_backward(
-    series: Series, start: datetime, high: datetime, low: datetime | None, limit: int, guess: timedelta
+    series: Series, start: datetime, high: datetime, low: datetime | None, limit: int, guess: timedelta,
+    budget: list[int],
 ) -> list[tuple[datetime, Occurrence]]:
     """Walk windows of doubling length back from `high` (the first one `guess` long)."""
     found: dict[Any, tuple[datetime, Occurrence]] = {}
     window = max(guess, _FIRST_WINDOW)
     at = high
-    while at > start and len(found) < limit:
+    while at > start and len(found) < limit and budget[0] >= 0:
         begin = max(_shift(at, -window), start)
-        _collect(series, begin, at, low, high, found)
+        _collect(series, begin, at, low, high, found, budget)
         at = begin
         window *= 2
     return sorted(found.values(), key=lambda pair: pair[0])[-limit:]
@@ -901,8 +908,13 @@ def _collect(
     low: datetime | None,
     high: datetime,
     found: dict[Any, tuple[datetime, Occurrence]],
+    budget: list[int],
 ) -> None:
+    """Add the occurrences in [begin, stop) to `found`, each generated one counted against `budget[0]`."""
     for occurrence in series.between(begin, stop):
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
         when = _as_utc(occurrence.start)
         if when >= high or (low is not None and when < low):
             continue
