@@ -46,7 +46,7 @@ def test_same_email_phone_or_profile_merges_across_sources(db: Store) -> None:
         contact(4, "csv", name="Other Person", urls=["linkedin.com/in/jane-doe?trk=x"]),
     ])
     assert outcomes == ["added", "updated", "updated", "updated"]
-    people = ps.list_people(db)
+    people = list(ps.iter_people(db))
     assert len(people) == 1
     assert people[0]["sources"] == ["csv", "linkedin", "vcard"]
     assert people[0]["emails"] == ["jane.doe@example.com"]

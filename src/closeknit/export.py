@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 FORMATS = ("vcard", "csv", "json")
@@ -52,21 +52,33 @@ def vcard(person: dict[str, Any]) -> str:
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
 
-def render(people: Iterable[dict[str, Any]], fmt: str) -> str:
-    """The export text for people given as `person_detail` dicts."""
-    people = list(people)
+def json_array(items: Iterable[Any]) -> Iterator[str]:
+    """The text of `json.dumps(list(items), ensure_ascii=False, indent=2)`, an item at a time."""
+    sep = "[\n"
+    for item in items:
+        yield sep + "  " + json.dumps(item, ensure_ascii=False, indent=2, default=str).replace("\n", "\n  ")
+        sep = ",\n"
+    yield "[]" if sep == "[\n" else "\n]"
+
+
+def chunks(people: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
+    """The export text for people given as `person_detail` dicts, a person at a time."""
     if fmt == "vcard":
-        return "".join(vcard(p) for p in people)
-    if fmt == "json":
+        yield from map(vcard, people)
+    elif fmt == "json":
         keep = [*CSV_COLUMNS, "urls", "roles", "sources"]
-        return json.dumps([{k: p[k] for k in keep} for p in people], ensure_ascii=False, indent=2) + "\n"
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(CSV_COLUMNS)
-    for p in people:
-        w.writerow([
-            p["id"], p["name"], p["given"], p["family"], p["organization"], p["title"], " ::: ".join(p["emails"]),
-            " ::: ".join(p["phones"]), " ::: ".join(p["profiles"]), " ::: ".join(p["tags"]), p["birthday"],
-            p["connected_on"], " ::: ".join(n["text"] for n in p["notes"]),
-        ])
-    return buf.getvalue()
+        yield from json_array({k: p[k] for k in keep} for p in people)
+        yield "\n"
+    else:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(CSV_COLUMNS)
+        for p in people:
+            w.writerow([
+                p["id"], p["name"], p["given"], p["family"], p["organization"], p["title"], " ::: ".join(p["emails"]),
+                " ::: ".join(p["phones"]), " ::: ".join(p["profiles"]), " ::: ".join(p["tags"]), p["birthday"],
+                p["connected_on"], " ::: ".join(n["text"] for n in p["notes"]),
+            ])
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()

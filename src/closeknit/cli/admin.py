@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from closeknit import export as exporter
-from closeknit.cli.app import JsonOpt, app, emit_json, message, store, table
+from closeknit.cli.app import JsonOpt, app, emit, emit_json, message, store, table
 from closeknit.errors import InputError
 from closeknit.store import people as people_store
 from closeknit.store import stats
@@ -48,13 +49,22 @@ def export(
     if fmt not in exporter.FORMATS:
         raise InputError(f"unknown format {fmt!r}: use vcard, csv or json")
     with store() as db:
-        ids = [r["id"] for r in people_store.list_people(db, sort="id")]
-        text = exporter.render((people_store.person_detail(db, i) for i in ids), fmt)
-    if output:
-        output.write_text(text, encoding="utf-8")
-        message(f"{len(ids):,} people written to {output}")
-    else:
-        typer.echo(text, nl=False)
+        ids = people_store.person_ids(db)
+        text = exporter.chunks(people_store.people_details(db, ids), fmt)
+        if output is None:
+            emit(text)
+            return
+        # Written beside the target and renamed into place: an export that fails leaves no half file.
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=output.parent, prefix=f".{output.name}.",
+                                         delete=False) as f:
+            try:
+                f.writelines(text)
+            except BaseException:
+                f.close()
+                Path(f.name).unlink()
+                raise
+        Path(f.name).replace(output)
+    message(f"{len(ids):,} people written to {output}")
 
 
 @app.command()

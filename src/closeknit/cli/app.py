@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from closeknit.config import resolve_db_path
+from closeknit.export import json_array
 from closeknit.store import Store
 
 app = typer.Typer(
@@ -65,20 +67,72 @@ def store() -> Iterator[Store]:
         db.close()
 
 
+# Imported text is untrusted: a control character (an escape sequence, a carriage return) would act on
+# the terminal, so it is shown as "\x1b" instead. Tables keep line breaks; tab-separated lines cannot.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_IN_TABLE = str.maketrans({**_CONTROLS, ord("\n"): "\n"})
+_IN_LINE = str.maketrans({**_CONTROLS, ord("\t"): " ", ord("\n"): " ", ord("\r"): " "})
+_ON_TERMINAL = str.maketrans({**_CONTROLS, ord("\n"): "\n", ord("\t"): "\t", ord("\r"): ""})
+
+
+def emit(chunks: Iterable[str]) -> None:
+    """Data on stdout: exact when redirected; on a terminal, with control characters made inert."""
+    terminal = sys.stdout.isatty()
+    for chunk in chunks:
+        sys.stdout.write(chunk.translate(_ON_TERMINAL) if terminal else chunk)
+
+
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    emit([json.dumps(data, ensure_ascii=False, indent=2, default=str), "\n"])
+
+
+def emit_json_array(items: Iterable[Any]) -> None:
+    """A JSON array written an item at a time (the same text `emit_json` gives a list)."""
+    emit(chain(json_array(items), ["\n"]))
+
+
+def plain(text: str) -> str:
+    """Text with its control characters made visible and inert (print it with markup=False)."""
+    return text.translate(_IN_TABLE)
+
+
+def shown(value: Any) -> str:
+    """A value as table text: markup and control characters made inert."""
+    return "" if value is None else escape(plain(str(value)))
 
 
 def message(text: str) -> None:
     """A status line for the user, on stderr so stdout stays data."""
-    err.print(text)
+    err.print(plain(text), markup=False)
 
 
-def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+def table(columns: list[str], rows: Iterable[list[Any]], title: str | None = None) -> None:
     t = Table(title=title, show_lines=False, header_style="bold")
     for c in columns:
         t.add_column(c, overflow="fold")
     for r in rows:
-        # Imported text is untrusted: escape Rich markup so "[bold]" in a name stays text.
-        t.add_row(*(escape(str(x)) if x is not None else "" for x in r))
+        t.add_row(*map(shown, r))
     out.print(t)
+
+
+TERMINAL_ROWS = 2000  # more rows than this are not laid out as a table on a terminal: slow and unreadable
+
+
+def listing(columns: list[str], rows: Iterable[list[Any]], noun: str) -> None:
+    """A list that may be long: a table on a terminal, else tab-separated lines (header first), streamed."""
+    rows = iter(rows)
+    if out.is_terminal:
+        first = list(islice(rows, TERMINAL_ROWS))
+        table(columns, first)
+        more = sum(1 for _ in rows)
+        if more:
+            message(f"… and {more:,} more {noun}: narrow the list (--limit, filters) or pipe it for every row")
+        count = len(first) + more
+    else:
+        write = sys.stdout.write
+        write("\t".join(columns) + "\n")
+        count = 0
+        for r in rows:
+            write("\t".join("" if x is None else str(x).translate(_IN_LINE) for x in r) + "\n")
+            count += 1
+    message(f"{count:,} {noun}")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from closeknit.cli.app import JsonOpt, app, emit_json, err, message, out, store, table
+from closeknit.cli.app import JsonOpt, app, emit_json, emit_json_array, err, listing, message, out, store, table
 from closeknit.errors import InputError
 from closeknit.importer import KINDS, run_import
 from closeknit.store import people as people_store
@@ -72,19 +72,19 @@ def people_cmd(
             from closeknit.cli.strength import ensure_scores
 
             ensure_scores(db, None)
-        rows = people_store.list_people(
+        rows = people_store.iter_people(
             db, name=name, org=org, tag=tag, source=source, sort=sort, limit=limit, tier=tier
         )
-    if as_json:
-        emit_json(rows)
-        return
-    table(
-        ["id", "name", "organization", "title", "strength", "tier", "emails", "sources"],
-        [[r["id"], r["name"], r["organization"], r["title"],
-          "" if r["strength"] is None else f"{r['strength']:.0f}", r["tier"] or "",
-          ", ".join(r["emails"]), ", ".join(r["sources"])] for r in rows],
-    )
-    message(f"{len(rows):,} people")
+        if as_json:
+            emit_json_array(rows)
+            return
+        listing(
+            ["id", "name", "organization", "title", "strength", "tier", "emails", "sources"],
+            ([r["id"], r["name"], r["organization"], r["title"],
+              "" if r["strength"] is None else f"{r['strength']:.0f}", r["tier"] or "",
+              ", ".join(r["emails"]), ", ".join(r["sources"])] for r in rows),
+            "people",
+        )
 
 
 @app.command("show")

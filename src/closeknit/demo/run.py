@@ -77,7 +77,7 @@ def run_demo(
     scored = scoring.compute(db, day)
     report = build_report(db)
     report_path = html_report.write(report, folder / "report.html")
-    everyone = people_store.list_people(db, sort="id")
+    everyone = list(people_store.iter_people(db, sort="id"))
     merged = [p for p in everyone if len(p["sources"]) >= 2]
     all_three = [p for p in everyone if set(CONTACT_SOURCES) <= set(p["sources"])]
     doctor = stats.doctor(db)

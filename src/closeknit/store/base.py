@@ -59,6 +59,17 @@ class Base:
         finally:
             cur.close()
 
+    def stream(self, sql: str, params: dict[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
+        """Plain tuples from the driver, read as they are consumed: for results too large to hold."""
+        cur = self.dbapi().cursor()
+        cur.arraysize = 1000
+        try:
+            cur.execute(sql, params or {})
+            while batch := cur.fetchmany():
+                yield from batch
+        finally:
+            cur.close()
+
     def dbapi(self) -> Any:
         """The driver connection under SQLAlchemy's (same transaction), for bulk executemany."""
         return self.conn.connection.driver_connection

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -152,44 +153,67 @@ def find_person(db: Base, ref: str) -> int:
     raise InputError(f"{len(like)} people match {ref!r}; use an id ({', '.join(map(str, like[:10]))})")
 
 
+_IN_CHUNK = "IN (SELECT value FROM json_each(:ids))"
+# What `people_details` gathers for each person: (key, query of person_id first, then the fields).
+_DETAIL_PARTS = (
+    ("identifiers", f"SELECT DISTINCT person_id, kind, value FROM identifiers WHERE person_id {_IN_CHUNK}"
+                    " ORDER BY person_id, kind, value"),
+    ("records", "SELECT person_id, id, source, file, record, imported_at FROM source_records"
+                f" WHERE person_id {_IN_CHUNK} ORDER BY person_id, id"),
+    ("roles", "SELECT DISTINCT r.person_id, o.name, r.title FROM roles r"
+              f" JOIN organizations o ON o.id = r.organization_id WHERE r.person_id {_IN_CHUNK}"
+              " ORDER BY r.person_id, o.name, r.title"),
+    ("tags", f"SELECT person_id, tag FROM tags WHERE person_id {_IN_CHUNK} ORDER BY person_id, tag"),
+    ("notes", f"SELECT person_id, text, created_at FROM notes WHERE person_id {_IN_CHUNK} ORDER BY person_id, id"),
+)
+_IDENTIFIER_LISTS = {"email": "emails", "phone": "phones", "linkedin": "profiles", "url": "urls"}
+DETAIL_CHUNK = 1000  # people per round of queries: memory stays flat however many are exported
+
+
+def person_ids(db: Base) -> list[int]:
+    """Every person's id but the user's own, ascending."""
+    return [i for (i,) in db.fast_rows("SELECT id FROM people WHERE is_me = 0 ORDER BY id")]
+
+
 def person_detail(db: Base, pid: int) -> dict[str, Any]:
     """Everything known about one person: fields, identifiers, sources, roles, tags, notes."""
-    row = db.rows("SELECT * FROM people WHERE id = :p", {"p": pid})
-    if not row:
-        raise NotFoundError(f"no person with id {pid}")
-    person = dict(row[0]._mapping)
-    idents = db.rows(
-        "SELECT DISTINCT kind, value FROM identifiers WHERE person_id = :p ORDER BY kind, value", {"p": pid}
-    )
-    person["emails"] = [v for k, v in idents if k == "email"]
-    person["phones"] = [v for k, v in idents if k == "phone"]
-    person["profiles"] = [v for k, v in idents if k == "linkedin"]
-    person["urls"] = [v for k, v in idents if k == "url"]
-    person["records"] = [
-        dict(r._mapping)
-        for r in db.rows(
-            "SELECT id, source, file, record, imported_at FROM source_records WHERE person_id = :p ORDER BY id",
-            {"p": pid},
-        )
-    ]
-    person["sources"] = sorted({r["source"] for r in person["records"]})
-    person["roles"] = [
-        {"organization": o, "title": t}
-        for o, t in db.rows(
-            "SELECT DISTINCT o.name, r.title FROM roles r JOIN organizations o ON o.id = r.organization_id"
-            " WHERE r.person_id = :p ORDER BY o.name",
-            {"p": pid},
-        )
-    ]
-    person["tags"] = [t for (t,) in db.rows("SELECT tag FROM tags WHERE person_id = :p ORDER BY tag", {"p": pid})]
-    person["notes"] = [
-        {"text": t, "created_at": c}
-        for t, c in db.rows("SELECT text, created_at FROM notes WHERE person_id = :p ORDER BY id", {"p": pid})
-    ]
-    return person
+    for person in people_details(db, [pid]):
+        return person
+    raise NotFoundError(f"no person with id {pid}")
 
 
-def list_people(
+def people_details(db: Base, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
+    """`person_detail` of each id in `ids` (missing ones left out), a chunk of people per round of queries."""
+    for start in range(0, len(ids), DETAIL_CHUNK):
+        chunk = ids[start:start + DETAIL_CHUNK]
+        params = {"ids": json.dumps(chunk)}
+        people = {r.id: dict(r._mapping) for r in db.rows(f"SELECT * FROM people WHERE id {_IN_CHUNK}", params)}
+        parts: dict[str, dict[int, list[tuple[Any, ...]]]] = {}
+        for key, sql in _DETAIL_PARTS:
+            grouped = parts[key] = {}
+            for row in db.fast_rows(sql, params):
+                grouped.setdefault(row[0], []).append(row[1:])
+        for pid in chunk:
+            person = people.get(pid)
+            if person is None:
+                continue
+            for name in _IDENTIFIER_LISTS.values():
+                person[name] = []
+            for kind, value in parts["identifiers"].get(pid, ()):
+                if kind in _IDENTIFIER_LISTS:
+                    person[_IDENTIFIER_LISTS[kind]].append(value)
+            person["records"] = [
+                {"id": i, "source": s, "file": f, "record": n, "imported_at": at}
+                for i, s, f, n, at in parts["records"].get(pid, ())
+            ]
+            person["sources"] = sorted({r["source"] for r in person["records"]})
+            person["roles"] = [{"organization": o, "title": t} for o, t in parts["roles"].get(pid, ())]
+            person["tags"] = [t for (t,) in parts["tags"].get(pid, ())]
+            person["notes"] = [{"text": t, "created_at": c} for t, c in parts["notes"].get(pid, ())]
+            yield person
+
+
+def iter_people(
     db: Base,
     name: str | None = None,
     org: str | None = None,
@@ -198,8 +222,8 @@ def list_people(
     sort: str = "name",
     limit: int | None = None,
     tier: str | None = None,
-) -> list[dict[str, Any]]:
-    """People with their identifiers and sources, filtered and sorted in SQL."""
+) -> Iterator[dict[str, Any]]:
+    """People with their identifiers and sources, filtered and sorted in SQL, read as they are consumed."""
     where: list[str] = ["is_me = 0"]
     params: dict[str, Any] = {}
     if name:
@@ -239,15 +263,16 @@ def list_people(
     if limit:
         sql += " LIMIT :limit"
         params["limit"] = limit
-    return [
-        {
-            "id": r[0], "name": r[1], "organization": r[2], "title": r[3], "connected_on": r[4],
-            "emails": sorted(json.loads(r[5])), "phones": sorted(json.loads(r[6])),
-            "sources": sorted(json.loads(r[7])), "tags": sorted(json.loads(r[8])),
-            "strength": r[9], "tier": r[10], "last_contact": r[11],
-        }
-        for r in db.rows(sql, params)
-    ]
+    return map(_listed, db.stream(sql, params))  # a bad option is refused above, before any row is read
+
+
+def _listed(r: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        "id": r[0], "name": r[1], "organization": r[2], "title": r[3], "connected_on": r[4],
+        "emails": sorted(json.loads(r[5])), "phones": sorted(json.loads(r[6])),
+        "sources": sorted(json.loads(r[7])), "tags": sorted(json.loads(r[8])),
+        "strength": r[9], "tier": r[10], "last_contact": r[11],
+    }
 
 
 def add_tags(db: Base, pid: int, tags: list[str], remove: bool = False) -> None:
