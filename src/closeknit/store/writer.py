@@ -14,8 +14,9 @@ from closeknit.identity import normalise
 from closeknit.records import ContactRecord, InteractionRecord, RecordError, content_hash
 from closeknit.store.base import Base, now_iso
 
-# The parsed fields kept with each source record (the raw text is stored beside them).
-_CONTACT_FIELDS = tuple(f.name for f in dataclass_fields(ContactRecord) if f.name != "raw")
+# The parsed fields kept as JSON with each source record; the others are its columns.
+_COLUMN_FIELDS = {"source", "file", "record", "raw"}
+_CONTACT_FIELDS = tuple(f.name for f in dataclass_fields(ContactRecord) if f.name not in _COLUMN_FIELDS)
 # Identifier kinds that prove two records are one person.
 MATCHING_KINDS = ("email", "phone", "linkedin", "uid")
 # Sources whose organisation/title are the freshest (people keep LinkedIn current).
@@ -75,7 +76,7 @@ def prepare_contact(rec: ContactRecord, region: str) -> PreparedContact:
     data = {f: v for f in _CONTACT_FIELDS if (v := getattr(rec, f))}  # empty fields left out
     return PreparedContact(
         rec.source, rec.file, rec.record, rec.raw, content_hash(rec.raw.replace("\r\n", "\n").strip()),
-        contact_identifiers(rec, region), json.dumps(data), fields,
+        contact_identifiers(rec, region), json.dumps(data, ensure_ascii=False), fields,
         [t.strip() for t in rec.tags if t.strip()], [n.strip() for n in rec.notes if n.strip()],
     )
 
