@@ -123,3 +123,12 @@ def test_details_read_in_chunks_match_one_at_a_time(big_db: Path, monkeypatch: p
         monkeypatch.setattr(people_store, "DETAIL_CHUNK", 7)
         assert list(people_store.people_details(store, ids)) == single
         assert sum(len(p["records"]) for p in single) > len(single)  # some people have several sources
+
+
+def test_piped_review_queue_is_every_open_item(big_db: Path) -> None:
+    items = json.loads(piped(big_db, "review", "--json").stdout)
+    proc = piped(big_db, "review")
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("item\tperson\t") and len(items) > 0
+    assert [int(line.split("\t")[0]) for line in lines[1:]] == [i["id"] for i in items]
+    assert proc.stderr.splitlines()[0] == f"{len(items):,} open"

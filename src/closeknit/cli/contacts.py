@@ -156,12 +156,13 @@ def review(
     if as_json:
         emit_json(items)
         return
-    table(
+    listing(
         ["item", "person", "organization", "other person", "organization", "score", "why"],
-        [[i["id"], f"{i['name_a']} (#{i['person_a']})", i["org_a"], f"{i['name_b']} (#{i['person_b']})", i["org_b"],
-          i["score"], i["reason"]] for i in items],
+        ([i["id"], f"{i['name_a']} (#{i['person_a']})", i["org_a"], f"{i['name_b']} (#{i['person_b']})", i["org_b"],
+          i["score"], i["reason"]] for i in items),
+        "open",
     )
-    message(f"{len(items)} open; decide with closeknit review --merge ITEM or --different ITEM")
+    message("decide with closeknit review --merge ITEM or --different ITEM")
 
 
 @app.command("merge")

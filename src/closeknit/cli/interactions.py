@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from closeknit.cli.app import JsonOpt, app, emit_json, message, store, table
+from closeknit.cli.app import JsonOpt, app, emit_json, listing, message, store
 from closeknit.errors import InputError
 from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
@@ -51,10 +51,10 @@ def timeline(
     if as_json:
         emit_json(rows)
         return
-    table(
+    listing(
         ["when", "channel", "direction", "subject", "with"],
-        [[(r["when"] or "")[:16].replace("T", " "), r["channel"] + (" (bulk)" if r["bulk"] else ""), r["direction"],
+        ([(r["when"] or "")[:16].replace("T", " "), r["channel"] + (" (bulk)" if r["bulk"] else ""), r["direction"],
           r["subject"], ", ".join(p["name"] or f"#{p['id']}" for p in r["participants"] if not p["me"])]
-         for r in rows],
+         for r in rows),
+        "interactions",
     )
-    message(f"{len(rows):,} interactions")
