@@ -13,8 +13,26 @@ from typing import Any
 
 
 def peak_mb() -> float:
-    """This process's peak resident memory so far, in MB."""
+    """This process's peak resident memory so far, in MB.
+
+    Read from /proc (VmHWM): on Linux, getrusage's ru_maxrss carries the peak of the process that
+    started this one across fork and exec, so a phase started by a large benchmark process would
+    report that process's memory as its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def parser_peak_mb() -> float:
+    """The peak resident memory of the largest child process ended so far (an importer's parser
+    process), in MB. It counts the pages it still shares with the process that forked it."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def run_phase(script: str, name: str, *args: str) -> dict[str, float]:

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _phases import arguments, peak_mb, run_phase, run_requested_phase
+from _phases import arguments, parser_peak_mb, peak_mb, run_phase, run_requested_phase
 
 FILES = {"Connections.csv": "linkedin", "contacts.vcf": "vcard", "google_contacts.csv": "csv"}
 
@@ -46,9 +46,7 @@ def phase_import(folder: Path, db: Path) -> dict[str, float]:
         result = run_import(store, folder)
         people = int(store.scalar("SELECT count(*) FROM people"))
     return {"seconds": time.perf_counter() - start, "people": people, "records": result.added + result.updated,
-            "peak_mb": peak_mb()}
-
-
+            "peak_mb": peak_mb(), "parser_peak_mb": parser_peak_mb()}
 
 def main() -> None:
     opts = arguments(__doc__, "20000,100000", "comma-separated contact counts").parse_args()
@@ -72,6 +70,8 @@ def main() -> None:
                   f"({parse['records']:,} records)")
             print(f"full import:          {imp['seconds']:7.2f} s  peak {imp['peak_mb']:6.0f} MB  "
                   f"({imp['people']:,} people after identity resolution)")
+            print(f"  its parser process: {'':9} peak {imp['parser_peak_mb']:6.0f} MB  "
+                  "(pages shared with the import counted too)")
             print(f"ratio import / parse: {imp['seconds'] / parse['seconds']:.2f}x (aim: at most 2x)")
         sizes = sorted(imports)
         if len(sizes) >= 2:
