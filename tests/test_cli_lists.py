@@ -132,3 +132,29 @@ def test_piped_review_queue_is_every_open_item(big_db: Path) -> None:
     assert lines[0].startswith("item\tperson\t") and len(items) > 0
     assert [int(line.split("\t")[0]) for line in lines[1:]] == [i["id"] for i in items]
     assert proc.stderr.splitlines()[0] == f"{len(items):,} open"
+
+
+def test_failed_export_leaves_the_previous_file_whole(big_db: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from closeknit import export
+    from closeknit.cli.main import run
+
+    target = tmp_path / "everyone.vcf"
+    target.write_text("the previous export\n", encoding="utf-8")
+    written = export.vcard
+    calls = {"n": 0}
+
+    def failing(person: dict[str, object]) -> str:
+        calls["n"] += 1
+        if calls["n"] == 1500:  # past the first chunk of people
+            raise OSError("disk full")
+        return written(person)
+
+    monkeypatch.setattr(export, "vcard", failing)
+    monkeypatch.setattr(sys, "argv", ["closeknit", "--db", str(big_db), "export", "--format", "vcard",
+                                      "-o", str(target)])
+    with pytest.raises(SystemExit) as stop:
+        run()
+    assert stop.value.code != 0 and calls["n"] == 1500
+    assert target.read_text(encoding="utf-8") == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["everyone.vcf"]

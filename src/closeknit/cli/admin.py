@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -55,15 +54,14 @@ def export(
             emit(text)
             return
         # Written beside the target and renamed into place: an export that fails leaves no half file.
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=output.parent, prefix=f".{output.name}.",
-                                         delete=False) as f:
-            try:
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8") as f:
                 f.writelines(text)
-            except BaseException:
-                f.close()
-                Path(f.name).unlink()
-                raise
-        Path(f.name).replace(output)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        partial.replace(output)
     message(f"{len(ids):,} people written to {output}")
 
 
