@@ -165,3 +165,38 @@ def test_find_person_errors(db: Store) -> None:
     assert ps.find_person(db, "ann lee") == 1
     with pytest.raises(InputError, match="2 people match"):
         ps.find_person(db, "Ann")
+
+
+def test_reimport_prepares_only_new_or_changed_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from closeknit.demo.files import write_contacts
+    from closeknit.importer import run_import
+    from closeknit.store import writer
+
+    folder = tmp_path / "files"
+    write_contacts(folder, 3000, seed=2)
+    google = folder / "google_contacts.csv"
+    assert google.stat().st_size < 256 * 1024 < (folder / "linkedin" / "Connections.csv").stat().st_size
+    with Store(tmp_path / "c.db") as store:
+        first = run_import(store, folder)
+        assert first.added > 0 and first.unchanged == 0
+        records = count(store, "source_records")
+        # Change one Google row and import again: in this process (the Google file is small) only
+        # that row is prepared in full; everything else is recognised by its hash alone.
+        lines = google.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[1] = lines[1].replace("@", "+changed@", 1)
+        google.write_text("".join(lines), encoding="utf-8")
+        prepared: list[str] = []
+        full = writer.prepare_contact
+
+        def counting(rec: ContactRecord, region: str, known: object = ()) -> writer.PreparedContact:
+            out = full(rec, region, known)  # type: ignore[arg-type]
+            if out.raw:
+                prepared.append(rec.source)
+            return out
+
+        monkeypatch.setattr("closeknit.importer.prepare_contact", counting)
+        second = run_import(store, folder)
+        assert prepared == ["csv"]
+        assert (second.added + second.updated, second.unchanged) == (1, first.added + first.updated - 1)
+        assert count(store, "source_records") == records + 1  # the changed row's text is a new record
+        assert store.scalar("SELECT count(*) FROM identifiers WHERE value LIKE '%+changed@%'") == 1

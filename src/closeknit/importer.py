@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +27,7 @@ PREFETCH_BYTES = 1 << 18  # a smaller file is parsed before a second process wou
 
 Progress = Callable[[int], None]
 Item = ContactRecord | InteractionRecord | RecordError
+Known = Container[tuple[str, str]]  # (source, hash) of records stored already
 T = TypeVar("T")
 
 
@@ -152,19 +153,22 @@ def _parsed(make: Callable[[], Iterable[T]], path: Path) -> Iterable[T]:
     return make()
 
 
-def _prepared(items: Iterable[Item], region: str) -> Iterator[Item | PreparedContact]:
+def _prepared(items: Iterable[Item], region: str, known: Known) -> Iterator[Item | PreparedContact]:
     for item in items:
-        yield prepare_contact(item, region) if isinstance(item, ContactRecord) else item
+        yield prepare_contact(item, region, known) if isinstance(item, ContactRecord) else item
 
 
-def _items(kind: str, path: Path, region: str) -> Iterable[Item | PreparedContact]:
-    """The parsed items of one file; contacts come prepared, in the parser process when there is one."""
+def _items(kind: str, path: Path, region: str, known: Known) -> Iterable[Item | PreparedContact]:
+    """The parsed items of one file; contacts come prepared, in the parser process when there is one.
+
+    Records in `known` are only hashed, so a file imported again costs little more than its parse.
+    """
     if kind == "linkedin":
         li = _parser("linkedin")
         if _is_export(path) or li.sniff(path):
-            return _parsed(lambda: _prepared(li.parse(path), region), path)
+            return _parsed(lambda: _prepared(li.parse(path), region, known), path)
         return li.parse_interactions(path)
-    return _parsed(lambda: _prepared(_parser(kind).parse(path), region), path)
+    return _parsed(lambda: _prepared(_parser(kind).parse(path), region, known), path)
 
 
 class _Run:
@@ -217,7 +221,7 @@ class _Run:
     def linkedin_export(self, path: Path) -> None:
         """Connections first, then messages and invitations with the owner recognised as me."""
         li = _parser("linkedin")
-        self.feed("linkedin", _items("linkedin", path, self.region))
+        self.feed("linkedin", _items("linkedin", path, self.region, self.writer.known_hashes("linkedin")))
         items = list(li.parse_interactions(path))
         records = [i for i in items if isinstance(i, InteractionRecord)]
         urls, names = _linkedin_owner(records, li.owner_names(path))
@@ -259,7 +263,7 @@ def run_import(
         if k == "linkedin" and _is_export(p):
             run.linkedin_export(p)
         else:
-            run.feed(k, _items(k, p, region))
+            run.feed(k, _items(k, p, region, run.writer.known_hashes(k) if k in CONTACT_KINDS else ()))
     run.finish_writer()
     result.added += result.interactions
     if progress:

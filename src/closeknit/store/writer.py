@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import fields as dataclass_fields
 from functools import cached_property
 from operator import itemgetter
@@ -69,13 +69,16 @@ class PreparedContact(NamedTuple):
     notes: list[str]
 
 
-def prepare_contact(rec: ContactRecord, region: str) -> PreparedContact:
-    """Hash, normalise and serialise one contact record."""
+def prepare_contact(rec: ContactRecord, region: str, known: Container[tuple[str, str]] = ()) -> PreparedContact:
+    """Hash, normalise and serialise one contact record; only hash it when `known` holds its (source, hash)."""
+    h = content_hash(rec.raw.replace("\r\n", "\n").strip())
+    if (rec.source, h) in known:  # stored by an earlier import: the writer needs no more than the hash
+        return PreparedContact(rec.source, rec.file, rec.record, "", h, [], "", (), [], [])
     fields = (*normalise.display_name(rec.name, rec.given, rec.family), rec.organization, rec.title, rec.birthday,
               rec.connected_on)
     data = {f: v for f in _CONTACT_FIELDS if (v := getattr(rec, f))}  # empty fields left out
     return PreparedContact(
-        rec.source, rec.file, rec.record, rec.raw, content_hash(rec.raw.replace("\r\n", "\n").strip()),
+        rec.source, rec.file, rec.record, rec.raw, h,
         contact_identifiers(rec, region), json.dumps(data, ensure_ascii=False), fields,
         [t.strip() for t in rec.tags if t.strip()], [n.strip() for n in rec.notes if n.strip()],
     )
@@ -142,7 +145,8 @@ class Writer:
         self.pending = 0
 
     # lookups ---------------------------------------------------------------
-    def _known(self, source: str, h: str) -> bool:
+    def known_hashes(self, source: str) -> set[tuple[str, str]]:
+        """(source, hash) of the stored records: all of `source`'s, and those of other sources met so far."""
         if source not in self._loaded_sources:
             self._loaded_sources.add(source)
             self.hashes.update(
@@ -150,7 +154,10 @@ class Writer:
                     "SELECT content_hash FROM source_records WHERE source = :s", {"s": source}
                 )
             )
-        return (source, h) in self.hashes
+        return self.hashes
+
+    def _known(self, source: str, h: str) -> bool:
+        return (source, h) in self.known_hashes(source)
 
     def _collected_person(self, source: str, h: str) -> int:
         pid = self._collected.get((source, h))
