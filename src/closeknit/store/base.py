@@ -70,6 +70,12 @@ class Base:
         finally:
             cur.close()
 
+    def execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One statement for many rows (positional `?` parameters), through the driver in one transaction:
+        SQLAlchemy's per-row parameter handling costs more than SQLite's own insert."""
+        with self.transaction():
+            self.dbapi().executemany(sql, rows)
+
     def dbapi(self) -> Any:
         """The driver connection under SQLAlchemy's (same transaction), for bulk executemany."""
         return self.conn.connection.driver_connection

@@ -31,15 +31,12 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
     a, b = _block_pairs(people, touched)
     if not len(a):
         return 0
-    keys = np.array([p[1] for p in people], dtype=object)
-    org_keys: dict[str, str] = {}
-    for _, _, org in people:
-        if org not in org_keys:
-            org_keys[org] = normalise.name_key(org) if org else ""
-    orgs_of = np.array([org_keys[p[2]] for p in people], dtype=object)
+    # token_sort_ratio is the plain ratio of the names' sorted tokens: sorted here once per person.
+    keys = np.array([" ".join(sorted(p[1].split())) for p in people], dtype=object)
+    organisations = _Organisations(people)
     # Pairs go through rapidfuzz's C loops (on all cores) a chunk at a time, so memory stays
     # bounded; Python only sees the pairs that pass.
-    passed = [_alike(keys, orgs_of, a[i:i + _CHUNK], b[i:i + _CHUNK]) for i in range(0, len(a), _CHUNK)]
+    passed = [_alike(keys, organisations, a[i:i + _CHUNK], b[i:i + _CHUNK]) for i in range(0, len(a), _CHUNK)]
     a, b, names, orgs, both = (np.concatenate(col) for col in zip(*passed, strict=True))
     ids = np.array([p[0] for p in people])
     known = {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM review_queue")}
@@ -58,25 +55,54 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
         else:
             reason = f"name {name_score:.0f}% alike, no organisation to compare"
             score = name_score * 0.9
-        rows.append({"a": pair[0], "b": pair[1], "s": round(score, 1), "r": reason, "at": now})
+        rows.append((pair[0], pair[1], round(score, 1), reason, now))
     if rows:
-        db.execute(
+        db.execute_many(
             "INSERT OR IGNORE INTO review_queue(person_a, person_b, score, reason, status, created_at)"
-            " VALUES (:a, :b, :s, :r, 'open', :at)",
+            " VALUES (?, ?, ?, ?, 'open', ?)",
             rows,
         )
     return len(rows)
 
 
-def _alike(keys: Any, orgs_of: Any, a: Any, b: Any) -> tuple[Any, Any, Any, Any, Any]:
+class _Organisations:
+    """Each person's organisation as a number, so that a pair of organisations is compared once."""
+
+    def __init__(self, people: list[Any]) -> None:
+        numbers: dict[str, int] = {"": 0}  # organisation name key -> number; 0 is no organisation
+        by_name: dict[str, int] = {}
+        self.of = np.zeros(len(people), dtype=np.int64)
+        for row, (_, _, org) in enumerate(people):
+            number = by_name.get(org)
+            if number is None:
+                key = normalise.name_key(org) if org else ""
+                number = by_name[org] = numbers.setdefault(key, len(numbers))
+            self.of[row] = number
+        self.keys = np.array(list(numbers), dtype=object)
+
+    def alike(self, a: Any, b: Any) -> Any:
+        """token_set_ratio of the organisations of the people in rows a and b (both have one)."""
+        n = len(self.keys)
+        pairs = self.of[a] * n + self.of[b]
+        if not len(pairs):
+            return np.zeros(0)
+        distinct = np.sort(pairs)
+        distinct = distinct[np.concatenate(([True], distinct[1:] != distinct[:-1]))]
+        scores = process.cpdist(self.keys[distinct // n], self.keys[distinct % n], scorer=fuzz.token_set_ratio,
+                                workers=-1)
+        return scores[np.searchsorted(distinct, pairs)]
+
+
+def _alike(keys: Any, orgs: _Organisations, a: Any, b: Any) -> tuple[Any, Any, Any, Any, Any]:
     """The pairs (a, b) whose names are alike and whose organisations, when both have one, too."""
-    names = process.cpdist(keys[a], keys[b], scorer=fuzz.token_sort_ratio, score_cutoff=NAME_THRESHOLD, workers=-1)
+    names = process.cpdist(keys[a], keys[b], scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, workers=-1)
     keep = names > 0
     a, b, names = a[keep], b[keep], names[keep]
-    both = (orgs_of[a] != "") & (orgs_of[b] != "")
-    orgs = process.cpdist(orgs_of[a], orgs_of[b], scorer=fuzz.token_set_ratio, workers=-1)
-    keep = ~both | (orgs >= ORG_THRESHOLD)
-    return a[keep], b[keep], names[keep], orgs[keep], both[keep]
+    both = (orgs.of[a] != 0) & (orgs.of[b] != 0)
+    org_scores = np.zeros(len(a))
+    org_scores[both] = orgs.alike(a[both], b[both])
+    keep = ~both | (org_scores >= ORG_THRESHOLD)
+    return a[keep], b[keep], names[keep], org_scores[keep], both[keep]
 
 
 def _split_common(block: tuple[str, list[int]], people: list[Any]) -> Iterable[list[int]]:
