@@ -200,3 +200,18 @@ def test_reimport_prepares_only_new_or_changed_records(tmp_path: Path, monkeypat
         assert (second.added + second.updated, second.unchanged) == (1, first.added + first.updated - 1)
         assert count(store, "source_records") == records + 1  # the changed row's text is a new record
         assert store.scalar("SELECT count(*) FROM identifiers WHERE value LIKE '%+changed@%'") == 1
+
+
+def test_import_collects_cycles_less_often_and_restores_the_collector(tmp_path: Path) -> None:
+    import gc
+
+    from closeknit.importer import run_import
+
+    path = tmp_path / "c.vcf"
+    path.write_text("".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:P{i} Q\r\nEND:VCARD\r\n" for i in range(1200)))
+    before = gc.get_threshold()
+    during: list[int] = []
+    with Store(tmp_path / "c.db") as store:
+        run_import(store, path, progress=lambda n: during.append(gc.get_threshold()[0]))
+    assert during and set(during) == {100_000} != {before[0]}
+    assert gc.get_threshold() == before

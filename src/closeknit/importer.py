@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import zipfile
 from collections.abc import Callable, Container, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -231,6 +233,23 @@ class _Run:
         self.feed("linkedin", items)
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cycle collector after 100,000 new objects instead of 700 (the parser process too).
+
+    An import keeps hundreds of thousands of objects alive until it ends (the identity index, the
+    batches); with the default threshold the collector scanned them over and over: 1.4 s of a
+    100,000-contact import. Cycles are still collected, only less often.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+@_fewer_collections()
 def run_import(
     db: Store,
     path: Path | str,
