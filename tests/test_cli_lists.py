@@ -158,3 +158,14 @@ def test_failed_export_leaves_the_previous_file_whole(big_db: Path, tmp_path: Pa
     assert stop.value.code != 0 and calls["n"] == 1500
     assert target.read_text(encoding="utf-8") == "the previous export\n"
     assert [p.name for p in tmp_path.iterdir()] == ["everyone.vcf"]
+
+
+@pytest.mark.parametrize("args", [["people"], ["people", "--json"], ["export", "--format", "csv"]])
+def test_a_reader_that_stops_early_ends_the_command_quietly(big_db: Path, args: list[str]) -> None:
+    proc = subprocess.Popen([*COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(big_db))
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline()  # like `closeknit people | head -1`
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert stderr == ""  # no traceback, no "Exception ignored"

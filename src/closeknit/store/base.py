@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -68,7 +70,8 @@ class Base:
             while batch := cur.fetchmany():
                 yield from batch
         finally:
-            cur.close()
+            with contextlib.suppress(sqlite3.ProgrammingError):  # the database was closed first
+                cur.close()
 
     def execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         """One statement for many rows (positional `?` parameters), through the driver in one transaction:
