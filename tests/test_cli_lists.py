@@ -91,6 +91,8 @@ def test_terminal_table_is_capped_and_shows_control_characters_as_text(big_db: P
     screen, stderr = on_terminal(big_db, "people")
     assert screen.startswith("┏") and "\t" not in screen  # a table, not tab-separated lines
     assert f"… and {total - 2000:,} more people" in stderr and f"{total:,} people" in stderr
+    _, stderr = on_terminal(big_db, "people", "--limit", "2050")  # a limit the user chose is shown whole
+    assert stderr.strip() == "2,050 people"
     pid = next(p["id"] for p in json.loads(piped(big_db, "people", "--name", "Eve", "--json").stdout)
                if p["emails"] == ["eve@hostile.example"])
     screen, _ = on_terminal(big_db, "show", str(pid))

@@ -118,11 +118,12 @@ def table(columns: list[str], rows: Iterable[list[Any]], title: str | None = Non
 TERMINAL_ROWS = 2000  # more rows than this are not laid out as a table on a terminal: slow and unreadable
 
 
-def listing(columns: list[str], rows: Iterable[list[Any]], noun: str) -> None:
-    """A list that may be long: a table on a terminal, else tab-separated lines (header first), streamed."""
+def listing(columns: list[str], rows: Iterable[list[Any]], noun: str, cap: int | None = TERMINAL_ROWS) -> None:
+    """A list that may be long: a table on a terminal (of the first `cap` rows, None for all), else
+    tab-separated lines (header first), streamed."""
     rows = iter(rows)
     if out.is_terminal:
-        first = list(islice(rows, TERMINAL_ROWS))
+        first = list(islice(rows, cap))
         table(columns, first)
         more = sum(1 for _ in rows)
         if more:

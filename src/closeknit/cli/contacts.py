@@ -8,7 +8,19 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from closeknit.cli.app import JsonOpt, app, emit_json, emit_json_array, err, listing, message, out, store, table
+from closeknit.cli.app import (
+    TERMINAL_ROWS,
+    JsonOpt,
+    app,
+    emit_json,
+    emit_json_array,
+    err,
+    listing,
+    message,
+    out,
+    store,
+    table,
+)
 from closeknit.errors import InputError
 from closeknit.importer import KINDS, run_import
 from closeknit.store import people as people_store
@@ -83,7 +95,7 @@ def people_cmd(
             ([r["id"], r["name"], r["organization"], r["title"],
               "" if r["strength"] is None else f"{r['strength']:.0f}", r["tier"] or "",
               ", ".join(r["emails"]), ", ".join(r["sources"])] for r in rows),
-            "people",
+            "people", cap=None if limit else TERMINAL_ROWS,  # a limit the user chose is shown whole
         )
 
 
