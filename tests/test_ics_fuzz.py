@@ -14,6 +14,7 @@ from closeknit.errors import CloseknitError
 from closeknit.records import InteractionRecord, RecordError
 from closeknit.sources import ics
 from closeknit.sources.textio import decode
+from conftest import mutate
 
 UNTIL = datetime(2026, 1, 1, tzinfo=UTC)
 OUTCOMES = ("landed", "no_occurrence", "superseded", "rejected")
@@ -130,24 +131,7 @@ def check(data: bytes) -> None:
 @st.composite
 def mutated(draw: st.DrawFn) -> bytes:
     """A seed calendar with a few byte flips, deletions, insertions, duplications or a cut."""
-    data = bytearray(draw(st.sampled_from(SEEDS)).encode("utf-8"))
-    for _ in range(draw(st.integers(1, 6))):
-        at = draw(st.integers(0, len(data)))
-        action = draw(st.sampled_from(["flip", "delete", "insert", "token", "duplicate", "cut"]))
-        if action == "flip" and at < len(data):
-            data[at] = draw(st.integers(0, 255))
-        elif action == "delete":
-            del data[at : at + draw(st.integers(1, 40))]
-        elif action == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=12))
-        elif action == "token":
-            data[at:at] = draw(st.sampled_from(TOKENS)).encode("utf-8")
-        elif action == "duplicate":
-            size = draw(st.integers(1, 200))
-            data[at:at] = data[at : at + size]
-        elif action == "cut":
-            del data[at:]
-    return bytes(data)
+    return mutate(draw, draw(st.sampled_from(SEEDS)).encode("utf-8"), TOKENS)
 
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from closeknit.errors import CloseknitError
 from closeknit.importer import _items, detect, run_import
 from closeknit.store import Store
+from conftest import mutate
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -65,24 +66,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
     """A seed file with a few byte flips, deletions, insertions, duplications or a cut."""
     name = draw(st.sampled_from(sorted(SEEDS)))
-    data = bytearray(SEEDS[name].encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"])),
-                                        errors="replace"))
-    for _ in range(draw(st.integers(1, 5))):
-        at = draw(st.integers(0, len(data)))
-        action = draw(st.sampled_from(["flip", "delete", "insert", "token", "duplicate", "cut"]))
-        if action == "flip" and at < len(data):
-            data[at] = draw(st.integers(0, 255))
-        elif action == "delete":
-            del data[at : at + draw(st.integers(1, 30))]
-        elif action == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=8))
-        elif action == "token":
-            data[at:at] = draw(st.sampled_from(TOKENS)).encode("utf-8")
-        elif action == "duplicate":
-            data[at:at] = data[at : at + draw(st.integers(1, 300))]
-        elif action == "cut":
-            del data[at:]
-    return name, bytes(data)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+    return name, mutate(draw, SEEDS[name].encode(encoding, errors="replace"), TOKENS)
 
 
 def check_import(store: Store, folder: Path, name: str, data: bytes) -> None:

@@ -101,6 +101,11 @@ def shown(value: Any) -> str:
     return "" if value is None else escape(plain(str(value)))
 
 
+def say(text: str) -> None:
+    """A line of text on stdout, imported text in it made inert."""
+    out.print(plain(text), markup=False)
+
+
 def message(text: str) -> None:
     """A status line for the user, on stderr so stdout stays data."""
     err.print(plain(text), markup=False)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from closeknit.cli.app import ENV, JsonOpt, app, emit_json, message, out, plain, table
+from closeknit.cli.app import ENV, JsonOpt, app, emit_json, message, out, say, table
 from closeknit.config import ENV_DB, default_db_path, resolve_db_path
 from closeknit.errors import InputError
 from closeknit.store import Store
@@ -102,7 +102,7 @@ def _render(r: dict[str, Any], separate: bool) -> None:
     out.print(f"Hidden truth (what a good strength model should find): {tiers}; {truth['fading']} fading ties")
     out.print("")
     for line in r["report"]:
-        out.print(plain(line), markup=False, highlight=False)
+        say(line)
     out.print(f"\nHTML report with charts: {escape(r['report_html'])}")
     out.print("Try next:")
     for line in r["next"]:

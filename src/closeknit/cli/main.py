@@ -7,7 +7,7 @@ import sys
 import click
 
 from closeknit.cli import admin, contacts, demo, interactions, strength  # noqa: F401  (commands register on import)
-from closeknit.cli.app import ENV, app, err, plain
+from closeknit.cli.app import ENV, app, err, message
 from closeknit.errors import CloseknitError
 
 
@@ -25,7 +25,7 @@ def run() -> None:
     except CloseknitError as exc:
         if ENV.debug:
             raise
-        err.print(plain(f"error: {exc}"), markup=False, highlight=False)
+        message(f"error: {exc}")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")

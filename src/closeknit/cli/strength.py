@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from closeknit import scoring
-from closeknit.cli.app import JsonOpt, app, emit_json, err, message, out, plain, store, table
+from closeknit.cli.app import JsonOpt, app, emit_json, err, message, say, store, table
 from closeknit.errors import InputError, NotFoundError
 from closeknit.report import text as report_text
 from closeknit.report_data import build as build_report
@@ -89,9 +89,9 @@ def explain(
     if as_json:
         emit_json(detail)
         return
-    out.print(plain(f"{detail['name']} — strength {detail['strength']:.0f}/100, tier {detail['tier']}"), markup=False)
+    say(f"{detail['name']} — strength {detail['strength']:.0f}/100, tier {detail['tier']}")
     for line in detail["factors"]["why"]:
-        out.print(plain(f"  · {line}"), markup=False)
+        say(f"  · {line}")
     table(["factor", "points"], [[f["factor"], f["points"]] for f in detail["factors"]["top"]])
 
 
@@ -126,7 +126,7 @@ def report(
         emit_json(data)
         return
     for line in report_text.lines(data):
-        out.print(plain(line), markup=False, highlight=False)
+        say(line)
 
 
 @eval_app.command("strength")
