@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from _phases import arguments, peak_mb, run_phase, run_requested_phase
@@ -51,7 +52,7 @@ def phase_baseline(db: Path, out: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "people": n, "bytes": out.stat().st_size, "peak_mb": peak_mb()}
 
 
-def command_phase(args: list[str]) -> object:
+def command_phase(args: list[str]) -> Callable[[Path, Path], dict[str, float]]:
     def phase(db: Path, out: Path) -> dict[str, float]:
         from closeknit.cli.main import run
 
@@ -73,7 +74,7 @@ def command_phase(args: list[str]) -> object:
 def main() -> None:
     opts = arguments(__doc__, "100000", "comma-separated contact counts").parse_args()
     phases = {"baseline": phase_baseline, **{name: command_phase(args) for name, args in COMMANDS.items()}}
-    if run_requested_phase(opts, phases):  # type: ignore[arg-type]
+    if run_requested_phase(opts, phases):
         return
 
     from closeknit.demo.files import write_contacts
