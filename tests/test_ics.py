@@ -48,15 +48,25 @@ END:VTIMEZONE
 """
 
 
-def calendar(*events: str, header: str = "", zones: str = "") -> str:
-    """A VCALENDAR around the given VEVENT bodies (each without BEGIN/END lines)."""
+GUEST = "ATTENDEE;CN=Guest:mailto:guest@example.com"
+
+
+def calendar(*events: str, header: str = "", zones: str = "", guests: bool = True) -> str:
+    """A VCALENDAR around the given VEVENT bodies (each without BEGIN/END lines).
+
+    A body without an ATTENDEE gets one guest unless `guests` is false: a series nobody attends is
+    a personal entry, which is kept once rather than expanded.
+    """
     parts = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//closeknit tests//EN"]
     if header:
         parts.append(header.strip("\n"))
     if zones:
         parts.append(zones.strip("\n"))
     for body in events:
-        parts += ["BEGIN:VEVENT", body.strip("\n"), "END:VEVENT"]
+        body = body.strip("\n")
+        if guests and "ATTENDEE" not in body.upper():
+            body += "\n" + GUEST
+        parts += ["BEGIN:VEVENT", body, "END:VEVENT"]
     parts.append("END:VCALENDAR")
     return "\r\n".join("\n".join(parts).split("\n")) + "\r\n"
 
@@ -654,3 +664,38 @@ def test_real_calendars_full_expansion() -> None:
     totals, _, _, files_landed = _run_corpus(cap=ics.DEFAULT_CAP)
     assert files_landed >= 300
     assert totals["occurrences"] >= 250_000
+
+
+# --------------------------------------------------------------------------- entries that are nobody's meeting
+
+
+def test_birthday_series_without_attendees_is_kept_once_and_flagged(tmp_path: Path) -> None:
+    birthdays = [
+        f"UID:bday-{n}\nDTSTART;VALUE=DATE:19{70 + n}0{1 + n % 9}15\nRRULE:FREQ=YEARLY\nSUMMARY:Birthday {n}"
+        for n in range(30)
+    ]
+    meeting = "UID:m1\nDTSTART:20240105T100000Z\nRRULE:FREQ=WEEKLY;COUNT=4\nATTENDEE:mailto:ana@example.com"
+    path = write(tmp_path, calendar(*birthdays, meeting, guests=False))
+    records, errors, stats = run(path)
+    assert errors == []
+    personal = [rec for rec in records if rec.bulk]
+    assert len(personal) == 30 and stats["personal"] == 30  # one each, not ~50 years of occurrences
+    assert all(rec.bulk == ics.PERSONAL for rec in personal)
+    assert sorted(rec.when.year for rec in personal if rec.when) == list(range(1970, 2000))  # the first one
+    assert all("not expanded" in rec.note for rec in personal)
+    assert len([rec for rec in records if not rec.bulk]) == 4  # a real meeting is still expanded
+    again, _, _ = run(path, until=UNTIL + timedelta(days=400))
+    assert {rec.key for rec in again if rec.bulk} == {rec.key for rec in personal}  # stable keys
+
+
+def test_calendar_placeholders_are_not_people(tmp_path: Path) -> None:
+    body = (
+        "UID:p1\nDTSTART:20240105T100000Z\n"
+        "ORGANIZER;CN=Unknown Organizer:mailto:unknownorganizer@calendar.google.com\n"
+        "ATTENDEE;CN=Team calendar:mailto:abc123@group.calendar.google.com\n"
+        "ATTENDEE;CN=Room:mailto:xyz@resource.calendar.google.com\n"
+        "ATTENDEE;CN=Ana:mailto:ana@example.com"
+    )
+    records, _, _ = run(write(tmp_path, calendar(body)))
+    assert [party.address for party in records[0].parties] == ["ana@example.com"]
+    assert records[0].size == 1

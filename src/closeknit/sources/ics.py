@@ -56,6 +56,12 @@ _OFFSET_PREFIX = re.compile(r"^\(?\s*(?:GMT|UTC)\s*(?:[+-]\s*\d{1,2}(?:[:.]?\d{2
 _FIXED_OFFSET = re.compile(r"(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?", re.I)
 _TZID_PARAM = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
 _URI_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+# Addresses a calendar service puts where a person would be: a placeholder organiser, or the id of
+# a calendar itself (shared, imported, holiday, birthday and room calendars).
+_NOT_A_PERSON = re.compile(r"^(?:unknownorganizer|unknown)@|@(?:[a-z0-9-]+\.)*calendar\.google\.com$", re.I)
+# A series with no attendee is nobody's meeting: a personal entry, or a subscribed holiday or
+# birthday calendar. It is kept once, as its first occurrence, flagged, and never expanded.
+PERSONAL = "no attendees: a personal, holiday or birthday entry"
 
 # TZIDs seen in the wild that neither zoneinfo nor the Windows (CLDR) table knows; keys lowercase.
 _EXTRA_ZONES = {
@@ -787,8 +793,9 @@ def _expand_group(
     stats: dict[str, int],
 ) -> list[tuple[int, InteractionItem]]:
     """Records for one series; a series that fails is retried member by member."""
+    personal = not any(event.comp.get("ATTENDEE") for event in group)
     try:
-        occurrences, kept = _occurrences(group, high, low, cap)
+        occurrences, kept = _occurrences(group, high, low, 1) if personal else _occurrences(group, high, low, cap)
         head = group[0]
         raw = head.block.text[:RAW_LIMIT]
         uid = head.uid or content_hash(head.block.text)
@@ -801,7 +808,12 @@ def _expand_group(
             return result
         errors[group[0].block.index] = f"bad recurrence: {_short(exc)}"
         return []
-    if kept and records:
+    if personal and records:
+        _bump(stats, "personal")
+        records[0].bulk = PERSONAL
+        if kept:
+            records[0].note = _join(records[0].note, "recurring entry without attendees: kept once, not expanded")
+    elif kept and records:
         _bump(stats, "truncated")
         records[0].note = _join(
             records[0].note,
@@ -820,6 +832,7 @@ def _occurrences(
     """Occurrences starting in [low, high), in time order, at most `cap`, each with its VEVENT.
 
     The second value says which ones a truncated series kept ("most recent", "earliest") or "".
+    A cap of 1 keeps the earliest occurrence, so its key does not change from one import to the next.
     """
     adapters = [EventAdapter(event.comp) for event in group]
     series = Series(adapters)
@@ -839,7 +852,8 @@ def _occurrences(
     if len(found) > cap:
         kept = "earliest"
         per_occurrence = (found[cap][0] - found[0][0]) / cap
-        if per_occurrence > timedelta(0) and (high - found[0][0]) / per_occurrence <= _BACKWARD_BUDGET * cap:
+        walkable = per_occurrence > timedelta(0) and (high - found[0][0]) / per_occurrence <= _BACKWARD_BUDGET * cap
+        if cap > 1 and walkable:
             kept = "most recent"
             budget = [_GENERATED_BUDGET * cap]
             found = _scan_backward(series, start, high, low, cap, per_occurrence * cap * 1.1, budget)
@@ -1011,6 +1025,8 @@ def _party(prop: Any, role: str) -> Party | None:
         if "@" in email:
             address = email.removeprefix("mailto:").strip().lower()
     name = _param(prop, "CN").strip().strip('"').strip()
+    if _NOT_A_PERSON.search(address):
+        return None
     if not address and not name:
         return None
     status = _param(prop, "PARTSTAT").strip().upper() if role == "attendee" else ""
