@@ -19,10 +19,12 @@ HISTORY_DAYS = 365.0  # features see the 12 months before a cut-off only
 HORIZON_DAYS = 90.0  # the outcome: a message each way within 90 days after the cut-off
 MIN_MESSAGES = 20  # a cut-off counts when ≥ 20 messages were exchanged in its history window
 MAX_CUTOFFS = 24  # a calibration uses the latest 24 back-test cut-offs (two years of monthly ones)
-MIN_CLASS = 10  # the isotonic fit needs ≥ 10 positive and ≥ 10 negative back-test ties
-# Default calibration, used while a user's own history is too short: a logistic curve of the score,
-# p = 1 / (1 + exp(-(A + B·score/100))), fitted once on back-tests of the shared Enron mailboxes.
-DEFAULT_A, DEFAULT_B = -4.6, 6.6
+# Default calibration, the prior of every user's own: a logistic curve of the score,
+# p = 1 / (1 + exp(−(A + B·score/100))), fitted once on the pooled back-tests of 93 Enron mailboxes
+# (2% at score 25, 13% at 50, 50% at 75). A user's back-tests pull away from it with the weight
+# of a Gaussian prior of precision PRIOR (chosen by owner-level cross-validation: docs/strength.md).
+DEFAULT_A, DEFAULT_B = -5.7, 7.6
+PRIOR = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,77 +164,70 @@ def calibration_cutoffs(t: float, step: Step, protocol: Protocol = DEFAULT_PROTO
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """A non-decreasing map score → probability, linear between knots and flat beyond them."""
+    """p = 1 / (1 + exp(−(a + b·score/100))): a non-decreasing map from score to probability."""
 
-    x: np.ndarray
-    p: np.ndarray
-    source: str  # "isotonic" (fitted on the user's back-tests) or "default"
+    a: float
+    b: float
+    source: str  # "own history" (fitted on the user's back-tests) or "default" (none yet)
     ties: int = 0  # back-test ties it was fitted on
     positives: int = 0
     cutoffs: int = 0
 
     def __call__(self, score: np.ndarray) -> np.ndarray:
-        out: np.ndarray = np.interp(np.asarray(score, dtype=np.float64), self.x, self.p)
-        return out
+        return _sigmoid(self.a + self.b * np.asarray(score, dtype=np.float64) / 100.0)
 
     def as_dict(self) -> dict[str, object]:
-        return {"source": self.source, "ties": self.ties, "positives": self.positives, "cutoffs": self.cutoffs,
-                "horizon_days": HORIZON_DAYS}
+        return {"source": self.source, "a": round(self.a, 4), "b": round(self.b, 4), "ties": self.ties,
+                "positives": self.positives, "cutoffs": self.cutoffs}
 
 
-def default_calibration(ties: int = 0, positives: int = 0, cutoffs: int = 0) -> Calibration:
-    """The documented fallback: DEFAULT_A + DEFAULT_B·score/100 through the logistic function."""
-    x = np.linspace(0.0, 100.0, 101)
-    return Calibration(x, 1.0 / (1.0 + np.exp(-(DEFAULT_A + DEFAULT_B * x / 100.0))), "default",
-                       ties, positives, cutoffs)
+DEFAULT_CALIBRATION = Calibration(DEFAULT_A, DEFAULT_B, "default")
 
 
-def fit(samples: Sequence[Sample]) -> Calibration:
-    """Isotonic fit (pool-adjacent-violators) of outcome on score over the back-test samples; the
-    default calibration when they hold fewer than MIN_CLASS positives or negatives."""
-    if samples:
-        s = np.concatenate([x.score for x in samples])
-        y = np.concatenate([x.y for x in samples]).astype(np.float64)
-    else:
-        s = y = np.zeros(0)
-    pos = int(y.sum())
-    if pos < MIN_CLASS or len(y) - pos < MIN_CLASS:
-        return default_calibration(len(y), pos, len(samples))
-    x, p = isotonic(s, y)
-    return Calibration(x, p, "isotonic", len(y), pos, len(samples))
+def fit(samples: Sequence[Sample], prior: float = PRIOR) -> Calibration:
+    """Logistic fit of outcome on score/100 over the back-test samples (Platt scaling), with a
+    Gaussian prior of precision `prior` centred on the default curve: with few back-test ties the
+    default holds, with many the user's own history decides. The default when there is no sample."""
+    if not samples:
+        return DEFAULT_CALIBRATION
+    s = np.concatenate([x.score for x in samples])
+    y = np.concatenate([x.y for x in samples]).astype(np.float64)
+    if len(y) == 0:
+        return DEFAULT_CALIBRATION
+    a, b = platt(s / 100.0, y, (DEFAULT_A, DEFAULT_B), prior)
+    return Calibration(a, b, "own history", len(y), int(y.sum()), len(samples))
 
 
-def isotonic(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted least-squares non-decreasing fit of y on x by pool-adjacent-violators.
+def platt(x: np.ndarray, y: np.ndarray, centre: tuple[float, float] = (0.0, 0.0),
+          prior: float = 0.0) -> tuple[float, float]:
+    """(a, b) maximising Σ log-likelihood of y under sigmoid(a + b·x) − prior/2·‖(a, b) − centre‖²,
+    by Newton's method; b is kept ≥ 0 (a higher score never means a lower probability)."""
+    c = np.asarray(centre, dtype=np.float64)
+    X = np.c_[np.ones(len(x)), np.asarray(x, dtype=np.float64)]
+    theta = _newton(X, y, c, prior)
+    if theta[1] < 0:  # refit the intercept alone with a flat slope
+        theta = np.array([_newton(X[:, :1], y, c[:1], prior)[0], 0.0])
+    return float(theta[0]), float(theta[1])
 
-    Returns the distinct x values (ascending) and the fitted value at each; equal x values are
-    pooled first (their weighted mean), as scikit-learn's IsotonicRegression does.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    w = np.ones(len(x)) if w is None else np.asarray(w, dtype=np.float64)
-    if len(x) == 0:
-        return np.zeros(0), np.zeros(0)
-    order = np.argsort(x, kind="stable")
-    xs, ys, ws = x[order], y[order], w[order]
-    ux, first = np.unique(xs, return_index=True)
-    wsum = np.add.reduceat(ws, first)
-    mean = np.add.reduceat(ws * ys, first) / wsum
-    # Blocks on a stack: (weighted mean, weight, number of distinct x); merge while decreasing.
-    vals: list[float] = []
-    wts: list[float] = []
-    lens: list[int] = []
-    for v, wt in zip(mean.tolist(), wsum.tolist(), strict=True):
-        n = 1
-        while vals and vals[-1] > v:
-            pv, pw, pn = vals.pop(), wts.pop(), lens.pop()
-            v = (pv * pw + v * wt) / (pw + wt)
-            wt += pw
-            n += pn
-        vals.append(v)
-        wts.append(wt)
-        lens.append(n)
-    return ux, np.repeat(np.array(vals), lens)
+
+def _newton(X: np.ndarray, y: np.ndarray, centre: np.ndarray, prior: float) -> np.ndarray:
+    theta = centre.copy()
+    reg = np.eye(X.shape[1]) * (prior + 1e-9)
+    for _ in range(100):
+        p = _sigmoid(X @ theta)
+        grad = X.T @ (p - y) + prior * (theta - centre)
+        hess = (X * (p * (1.0 - p))[:, None]).T @ X + reg
+        step = np.linalg.solve(hess, grad)
+        # Damped: the likelihood of separable data has no finite maximum without a prior.
+        theta -= np.clip(step, -5.0, 5.0)
+        if np.abs(step).max() < 1e-10:
+            break
+    return theta
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * z))
+    return out
 
 
 def brier(p: np.ndarray, y: np.ndarray) -> float:

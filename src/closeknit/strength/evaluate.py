@@ -164,7 +164,7 @@ def evaluate_events(
             per.setdefault(name, []).append(
                 (auc(s, y), precision_at(s, y, tiebreak), ndcg_at(s, y, tiebreak)))
         calib = cal.calibrate_at(T, step, sample, protocol, earliest)
-        defaults += calib.source == "default"
+        defaults += calib is cal.DEFAULT_CALIBRATION
         probs.append(calib(smp.score))
         outcomes.append(y)
     metrics = {
@@ -340,8 +340,8 @@ def summarise(
         "protocol": {
             "history_days": protocol.history_days, "horizon_days": protocol.horizon_days,
             "min_messages": protocol.min_messages, "cutoffs": _describe(cuts, step),
-            "calibration": f"isotonic on the owner's latest {cal.MAX_CUTOFFS} earlier back-tests; default below "
-                           f"{cal.MIN_CLASS} ties of either outcome",
+            "calibration": f"logistic on the owner's latest {cal.MAX_CUTOFFS} earlier back-tests, prior "
+                           f"{cal.PRIOR:g} centred on the default curve",
             "k": K, "bootstrap": BOOTSTRAP, "seed": seed, "model_weights": "fixed defaults (not fitted)",
         },
         "owners_without_cutoffs": [r["owner"] for r in results if r["cutoffs"] == 0],
