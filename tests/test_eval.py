@@ -170,7 +170,7 @@ def test_protocol_options_and_calibration_report(mail_root: Path) -> None:
     m = out["model"]
     assert 0 <= m["brier"] <= 1 and 0 <= m["ece"] <= 1 and 0 <= m["default_share"] <= 1
     for owner in out["per_owner"]:
-        assert {"brier", "ece", "ties", "positives"} <= set(owner["model"])
+        assert {"brier", "ece", "ece_floor", "ties", "positives"} <= set(owner["model"])
 
 
 def test_metrics() -> None:

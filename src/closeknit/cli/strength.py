@@ -177,5 +177,5 @@ def eval_strength(
     message(f"AUC difference model − best baseline, bootstrap 95% interval: {result['auc_diff_ci95']}")
     m = result["model"]
     if "ece" in m:
-        message(f"calibrated probability: median Brier {m['brier']}, median ECE {m['ece']} "
-                f"(default calibration at {m['default_share']} of cut-offs)")
+        message(f"calibrated probability: median Brier {m['brier']}, median ECE {m['ece']} (a perfect calibration "
+                f"would score {m['ece_floor']} on these ties; default calibration at {m['default_share']} of cut-offs)")

@@ -27,6 +27,7 @@ ROTH_HALF_LIVES = (2, 4, 8, 12)  # weeks
 ROTH_OUT_WEIGHTS = (1, 2)
 BOOTSTRAP = 2000
 METRICS = ("auc", "p10", "ndcg10")
+FLOOR_DRAWS = 20  # outcomes drawn from the probabilities themselves, for the ECE of a perfect calibration
 
 Progress = Callable[[int, int, str], None]
 
@@ -130,7 +131,9 @@ def evaluate_events(
 
     Returns {"cutoffs": n kept, "skipped_quiet": n, "skipped_one_class": n,
     "metrics": {method: {"auc", "p10", "ndcg10"}}, "calibration": {"brier", "ece", "ties",
-    "positives", "default_share"}} (metrics empty when no cut-off is kept).
+    "positives", "default_share", "ece_floor"}} (metrics empty when no cut-off is kept). ece_floor:
+    the mean ECE of outcomes drawn from the probabilities themselves, i.e. what a perfect
+    calibration would score on this many ties (small samples have a large ECE whatever the model).
     """
     cuts = monthly_cutoffs() if cutoffs is None else cutoffs
     earliest = float(events.ts.min()) if len(events) else np.inf
@@ -174,8 +177,10 @@ def evaluate_events(
     calibration: dict[str, float] = {}
     if probs:
         p, y_all = np.concatenate(probs), np.concatenate(outcomes)
-        calibration = {"brier": cal.brier(p, y_all), "ece": cal.ece(p, y_all), "ties": float(len(p)),
-                       "positives": float(y_all.sum()), "default_share": defaults / kept}
+        rng = np.random.default_rng(seed)
+        floor = float(np.mean([cal.ece(p, rng.random(len(p)) < p) for _ in range(FLOOR_DRAWS)]))
+        calibration = {"brier": cal.brier(p, y_all), "ece": cal.ece(p, y_all), "ece_floor": floor,
+                       "ties": float(len(p)), "positives": float(y_all.sum()), "default_share": defaults / kept}
     return {"cutoffs": kept, "skipped_quiet": quiet, "skipped_one_class": one_class, "metrics": metrics,
             "calibration": calibration}
 
@@ -287,7 +292,7 @@ def summarise(
     summary = {m: med(m) for m in methods} if scored else {}
     calibrated = [r["calibration"] for r in scored if r.get("calibration")]
     if calibrated and "model" in summary:
-        for key in ("brier", "ece"):
+        for key in ("brier", "ece", "ece_floor"):
             summary["model"][key] = _round(float(np.nanmedian([c[key] for c in calibrated])))
         summary["model"]["default_share"] = _round(float(np.mean([c["default_share"] for c in calibrated])))
     roth = [m for m in methods if m.startswith("roth_")]
