@@ -72,7 +72,8 @@ def build(db: Store) -> ReportData:
         "tiers": {k: int(t.get(k, 0)) for k in ("inner", "close", "favor", "active", "dormant", "collected")},
         "favor_list": [
             {"id": p["id"], "name": p["name"], "organization": p["organization"], "strength": p["strength"],
-             "tier": p["tier"], "last_contact": p["last_contact"], "factors": p["factors"]["why"]}
+             "tier": p["tier"], "last_contact": p["last_contact"], "factors": p["factors"]["why"],
+             "p_contact_90d": p["p_contact_90d"]}
             for p in everyone if p["tier"] in FAVOR_TIERS
         ],
         "fading": [fading_entry(p) for p in fading_rows],

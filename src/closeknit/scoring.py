@@ -13,6 +13,7 @@ import numpy as np
 from closeknit.store import Store
 from closeknit.store import scores as score_store
 from closeknit.store.base import now_iso
+from closeknit.strength import calibration as cal
 from closeknit.strength import features as feat
 from closeknit.strength import model, tiers
 from closeknit.strength.events import CHANNELS, Events, channel_kind
@@ -47,8 +48,11 @@ def _channel_code(channel: str, size: int) -> int:
     return CHANNELS.index(channel_kind(channel, size))
 
 
-def _load_events(db: Store, everyone: list[int], now: float) -> Events:
-    """Interaction rows as numpy columns, read in chunks so a million rows never sit in Python objects."""
+def load_events(db: Store, now: float = np.inf, everyone: list[int] | None = None) -> Events:
+    """Interaction rows before `now` as numpy columns (people: every person but me, by id, unless
+    `everyone` is given), read in chunks so a million rows never sit in Python objects."""
+    if everyone is None:
+        everyone = [pid for pid, _ in score_store.people_ratings(db)]
     index = np.full(max(everyone, default=0) + 1, -1, dtype=np.int64)
     index[everyone] = np.arange(len(everyone))
     parts: list[list[np.ndarray]] = []
@@ -81,7 +85,7 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
     day, now = as_of_timestamp(as_of)
     rated = score_store.people_ratings(db)
     everyone = [pid for pid, _ in rated]
-    events = _load_events(db, everyone, now)
+    events = load_events(db, now, everyone)
     labels = model.labels_from_ratings([r for _, r in rated])
     rating = np.nan_to_num(labels * 2 - 1, nan=0.0)
     features = feat.compute(events, now, rating=rating)
@@ -99,6 +103,8 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
         if report.fitted:
             weights = report.weights
     scores = model.score(features, weights)
+    calib = calibration(events, now, weights)
+    p_contact = calib(cal.window_scores(events, now, weights=weights)[1])
     tier = tiers.assign(scores)
     fading = model.fading(features)
     kept = {name: features.column(name) for name in KEPT_FEATURES}
@@ -108,7 +114,7 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
         if tier[i] == "collected":  # never interacted: nothing to explain
             out.append({"person_id": pid, "strength": strength[i], "tier": "collected", "last_contact": None,
                         "last_two_way": None, "sent": 0, "received": 0, "fading": 0, "factors": NO_FACTORS,
-                        "features": "{}"})
+                        "features": "{}", "p_contact_90d": None})
             continue
         factors = [{"factor": f, "points": round(p, 1)} for f, p in scores.top_factors(i, 5)]
         out.append({
@@ -118,9 +124,19 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
             "sent": int(features.n_out[i]), "received": int(features.n_in[i]), "fading": int(bool(fading[i])),
             "factors": json.dumps({"top": factors, "why": scores.explain(i)}),
             "features": json.dumps({k: _clean(v[i]) for k, v in kept.items()}),
+            "p_contact_90d": round(float(p_contact[i]), 3),
         })
     counts = tiers.counts(tier)
+    fit_info["calibration"] = calib.as_dict()
     run = {"computed_at": now_iso(), "as_of": day.isoformat(), "model": weights.source,
            "tiers": counts, "fit": fit_info}
     score_store.save(db, out, run)
     return {**run, "people": len(everyone), "interaction_rows": len(events)}
+
+
+def calibration(events: Events, now: float, weights: model.Weights | None = None) -> cal.Calibration:
+    """The user's own calibration of score → probability of a two-way exchange within 90 days: the
+    model back-tested monthly over the last two years, at cut-offs whose outcome is known by `now`
+    (the evaluation's protocol), fitted monotonically; the documented default when too short."""
+    earliest = float(events.ts.min()) if len(events) else np.inf
+    return cal.calibrate_at(now, cal.MONTHLY, lambda t: cal.sample_at(events, t, weights=weights), earliest=earliest)

@@ -30,6 +30,17 @@ def parse_day(value: str | None) -> date | None:
         raise InputError(f"--as-of {value!r}: use a date like 2026-11-25") from None
 
 
+def percent(p: float | None) -> str:
+    """A probability as a whole percentage ("<1%" and ">99%" at the ends; "" when unknown)."""
+    if p is None:
+        return ""
+    if p < 0.005:
+        return "<1%"
+    if p > 0.995:
+        return ">99%"
+    return f"{100 * p:.0f}%"
+
+
 def ensure_scores(db: score_store.Base, as_of: str | None) -> None:
     """Scores are derived data: compute them when missing or when a date is asked for."""
     if as_of or score_store.last_run(db) is None:
@@ -65,9 +76,9 @@ def circle(
         emit_json(rows)
         return
     table(
-        ["id", "name", "organization", "strength", "tier", "last contact", "why"],
-        [[r["id"], r["name"], r["organization"], f"{r['strength']:.0f}", r["tier"], r["last_contact"] or "",
-          "; ".join(r["factors"]["why"][:3])] for r in rows],
+        ["id", "name", "organization", "strength", "90-day chance", "tier", "last contact", "why"],
+        [[r["id"], r["name"], r["organization"], f"{r['strength']:.0f}", percent(r["p_contact_90d"]), r["tier"],
+          r["last_contact"] or "", "; ".join(r["factors"]["why"][:3])] for r in rows],
         title="favor list",
     )
     message(f"{len(rows):,} people you could ask for a favor")
@@ -90,6 +101,9 @@ def explain(
         emit_json(detail)
         return
     say(f"{detail['name']} — strength {detail['strength']:.0f}/100, tier {detail['tier']}")
+    if detail["p_contact_90d"] is not None:
+        say(f"  {percent(detail['p_contact_90d'])} likely that you and they write to each other (a message each "
+            "way) within 90 days, judging from your own history")
     for line in detail["factors"]["why"]:
         say(f"  · {line}")
     table(["factor", "points"], [[f["factor"], f["points"]] for f in detail["factors"]["top"]])
@@ -133,14 +147,24 @@ def report(
 def eval_strength(
     mail_root: Annotated[Path, typer.Argument(help="A folder with one folder of mail per owner.")],
     owner: Annotated[list[str] | None, typer.Option("--owner", help="Only these owners (repeatable).")] = None,
+    history_days: Annotated[float, typer.Option(help="Days of mail the score sees before each cut-off.")] = 365,
+    horizon_days: Annotated[float, typer.Option(help="Days after a cut-off in which a two-way exchange counts.")]
+    = 90,
+    cutoffs: Annotated[str, typer.Option(
+        help="FROM:TO in months (the 1st of each month) or days (every 7 days; FROM:TO:3d sets the step).")]
+    = "2000-06:2001-09",
     as_json: JsonOpt = False,
 ) -> None:
     """Evaluate the strength model against baselines on real mail (temporal hold-out)."""
+    from closeknit.strength.calibration import Protocol, parse_cutoffs
     from closeknit.strength.evaluate import evaluate
 
     if not mail_root.is_dir():
         raise InputError(f"{mail_root}: not a folder of per-owner mail folders")
-    result = evaluate(mail_root, owners=owner or None,
+    if history_days <= 0 or horizon_days <= 0:
+        raise InputError("--history-days and --horizon-days must be positive")
+    result = evaluate(mail_root, owners=owner or None, protocol=Protocol(history_days, horizon_days),
+                      cutoffs=parse_cutoffs(cutoffs),
                       progress=lambda done, total, _name: err.print(f"\r{done}/{total} owners", end=""))
     err.print("")
     if as_json:
@@ -151,3 +175,7 @@ def eval_strength(
     table(["method", "median AUC", "median P@10", "median NDCG@10"], rows,
           title=f"{result['owners']} owners, {result['cutoffs']} cut-offs")
     message(f"AUC difference model − best baseline, bootstrap 95% interval: {result['auc_diff_ci95']}")
+    m = result["model"]
+    if "ece" in m:
+        message(f"calibrated probability: median Brier {m['brier']}, median ECE {m['ece']} (a perfect calibration "
+                f"would score {m['ece_floor']} on these ties; default calibration at {m['default_share']} of cut-offs)")

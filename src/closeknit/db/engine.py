@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from closeknit.errors import InputError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-SCHEMA_VERSION = "0003"
+SCHEMA_VERSION = "0004"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -68,8 +68,8 @@ def save(db: Base, rows: list[dict[str, Any]], run: dict[str, Any]) -> None:
         cur.execute("DELETE FROM scores")
         cur.executemany(
             "INSERT INTO scores(person_id, strength, tier, last_contact, last_two_way, sent, received, fading,"
-            " factors, features, computed_at) VALUES (:person_id, :strength, :tier, :last_contact,"
-            " :last_two_way, :sent, :received, :fading, :factors, :features, :computed_at)",
+            " factors, features, computed_at, p_contact_90d) VALUES (:person_id, :strength, :tier, :last_contact,"
+            " :last_two_way, :sent, :received, :fading, :factors, :features, :computed_at, :p_contact_90d)",
             [{**r, "computed_at": run["computed_at"]} for r in rows],
         )
         cur.execute(
@@ -89,7 +89,7 @@ def last_run(db: Base) -> dict[str, Any] | None:
 
 _PERSON_COLUMNS = (
     "p.id, p.name, p.organization, p.title, s.strength, s.tier, s.last_contact, s.last_two_way, s.sent,"
-    " s.received, s.fading, s.factors"
+    " s.received, s.fading, s.factors, s.p_contact_90d"
 )
 
 
@@ -97,7 +97,7 @@ def _person(r: Any) -> dict[str, Any]:
     return {
         "id": r[0], "name": r[1], "organization": r[2], "title": r[3], "strength": r[4], "tier": r[5],
         "last_contact": r[6], "last_two_way": r[7], "sent": r[8], "received": r[9], "fading": bool(r[10]),
-        "factors": json.loads(r[11]),
+        "factors": json.loads(r[11]), "p_contact_90d": r[12],
     }
 
 
@@ -116,7 +116,7 @@ def scored(db: Base, tiers: tuple[str, ...] | None = None, limit: int | None = N
     rows = db.rows(sql, params)
     if not features:
         return [_person(r) for r in rows]
-    return [{**_person(r), "features": json.loads(r[12])} for r in rows]
+    return [{**_person(r), "features": json.loads(r[13])} for r in rows]
 
 
 def person_score(db: Base, pid: int) -> dict[str, Any] | None:
@@ -127,7 +127,7 @@ def person_score(db: Base, pid: int) -> dict[str, Any] | None:
     if not row:
         return None
     out = _person(row[0])
-    out["features"] = json.loads(row[0][12])
+    out["features"] = json.loads(row[0][13])
     return out
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,16 +15,11 @@ from typing import Any
 import numpy as np
 
 from closeknit.errors import InputError
-from closeknit.mailconv import SENT_FOLDER
-from closeknit.strength import features as feat
-from closeknit.strength import model
+from closeknit.strength import calibration as cal
+from closeknit.strength.calibration import DAY, MONTHLY, Protocol, Step
 from closeknit.strength.events import IN, OUT, Events
 from closeknit.strength.model import auc
 
-DAY = 86400.0
-HISTORY_DAYS = 365  # features see the 12 months before the cut-off only
-HORIZON_DAYS = 90  # positive: a reciprocated exchange within 90 days after the cut-off
-MIN_MESSAGES = 20  # a cut-off counts when the owner exchanged ≥ 20 messages in the history window
 FIRST_CUTOFF = (2000, 6)
 LAST_CUTOFF = (2001, 9)
 K = 10
@@ -31,6 +27,7 @@ ROTH_HALF_LIVES = (2, 4, 8, 12)  # weeks
 ROTH_OUT_WEIGHTS = (1, 2)
 BOOTSTRAP = 2000
 METRICS = ("auc", "p10", "ndcg10")
+FLOOR_DRAWS = 20  # outcomes drawn from the probabilities themselves, for the ECE of a perfect calibration
 
 Progress = Callable[[int, int, str], None]
 
@@ -45,30 +42,27 @@ def monthly_cutoffs(first: tuple[int, int] = FIRST_CUTOFF, last: tuple[int, int]
     return out
 
 
-def infer_owner_addresses(records: Iterable[Any]) -> list[str]:
-    """The owner's addresses: the usual From addresses in sent folders (each with at least 10% of
-    the top address's count and ≥ 2 messages); without sent folders, the most frequent recipient."""
-    senders: Counter[str] = Counter()
-    recipients: Counter[str] = Counter()
-    for r in records:
-        parties = getattr(r, "parties", None)
-        if not parties:
-            continue
-        sent = bool(SENT_FOLDER.search(getattr(r, "folder", "") or ""))
-        for p in parties:
-            if not p.address:
-                continue
-            if p.role == "from":
-                if sent:
-                    senders[p.address.lower()] += 1
-            else:
-                recipients[p.address.lower()] += 1
-    if senders:
-        top = max(senders.values())
-        return sorted(a for a, n in senders.items() if n >= max(2, top * 0.1))
-    if recipients:
-        return [recipients.most_common(1)[0][0]]
-    return []
+def owner_events(path: Path, empty_store: Path | None = None) -> tuple[Events, dict[str, Any]]:
+    """One owner's events exactly as a user gets them: the mail imported into a fresh store (the
+    importer's reading of mail, its "me", directions, threads and replies), read back as scoring reads it.
+
+    `empty_store`: a new, migrated database file to start from (a copy is cheaper than migrating).
+    """
+    from closeknit import scoring
+    from closeknit.importer import run_import
+    from closeknit.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="closeknit-eval-") as tmp:
+        target = Path(tmp) / "eval.db"
+        if empty_store is not None:
+            shutil.copyfile(empty_store, target)
+        db = Store(target)
+        try:
+            result = run_import(db, path, kind="mail")
+            events = scoring.load_events(db)
+        finally:
+            db.close()
+    return events, {"messages": result.messages, "owner_addresses": len(result.me)}
 
 
 # --------------------------------------------------------------------------- metrics
@@ -119,60 +113,87 @@ def baseline_scores(win: Events, cand: np.ndarray, now: float, seed: int) -> dic
 # --------------------------------------------------------------------------- one owner
 
 
-def evaluate_events(events: Events, cutoffs: list[float] | None = None, seed: int = 0) -> dict[str, Any]:
-    """Metrics of the model and baselines for one owner's events, averaged over kept cut-offs.
+def evaluate_events(
+    events: Events,
+    cutoffs: list[float] | None = None,
+    seed: int = 0,
+    *,
+    protocol: Protocol = cal.DEFAULT_PROTOCOL,
+    step: Step = MONTHLY,
+) -> dict[str, Any]:
+    """Metrics of the model and baselines for one owner's events, averaged over kept cut-offs, and
+    the calibration of the model's probability over those cut-offs.
+
+    A cut-off is kept when its history window holds ≥ `protocol.min_messages` messages and both
+    outcomes occur among its candidates. At each kept cut-off the probability comes from the
+    calibration the owner would have had then: fitted on back-tests at earlier cut-offs of the same
+    grid (`step` apart) whose outcome was known by then (no peeking at the future).
 
     Returns {"cutoffs": n kept, "skipped_quiet": n, "skipped_one_class": n,
-    "metrics": {method: {"auc", "p10", "ndcg10"}}} (metrics empty when no cut-off is kept).
+    "metrics": {method: {"auc", "p10", "ndcg10"}}, "calibration": {"brier", "ece", "ties",
+    "positives", "default_share", "ece_floor"}} (metrics empty when no cut-off is kept). ece_floor:
+    the mean ECE of outcomes drawn from the probabilities themselves, i.e. what a perfect
+    calibration would score on this many ties (small samples have a large ECE whatever the model).
     """
     cuts = monthly_cutoffs() if cutoffs is None else cutoffs
+    earliest = float(events.ts.min()) if len(events) else np.inf
+    cache: dict[float, cal.Sample | None] = {}
+
+    def sample(t: float) -> cal.Sample | None:
+        if t not in cache:
+            cache[t] = cal.sample_at(events, t, protocol)
+        return cache[t]
+
     per: dict[str, list[tuple[float, float, float]]] = {}
+    probs: list[np.ndarray] = []
+    outcomes: list[np.ndarray] = []
+    defaults = 0
     kept = quiet = one_class = 0
     for n, T in enumerate(cuts):
-        win = events.window(T - HISTORY_DAYS * DAY, T)
-        if len(np.unique(win.item)) < MIN_MESSAGES:
+        smp = sample(T)
+        if smp is None:
             quiet += 1
             continue
-        cand = np.unique(win.person)
-        fut = events.window(T, T + HORIZON_DAYS * DAY)
-        wrote = np.zeros(events.n_people, dtype=bool)
-        heard = np.zeros(events.n_people, dtype=bool)
-        wrote[fut.person[fut.direction == OUT]] = True
-        heard[fut.person[fut.direction == IN]] = True
-        y = (wrote & heard)[cand]
+        y = smp.y
         if y.all() or not y.any():
             one_class += 1
             continue
         kept += 1
         cut_seed = seed * 1_000_003 + n
-        tiebreak = np.random.default_rng(cut_seed + 7).permutation(len(cand))
-        scores = baseline_scores(win, cand, T, cut_seed)
-        f = feat.compute(win, T).take(cand)
-        scores["model"] = model.score(f).score
+        tiebreak = np.random.default_rng(cut_seed + 7).permutation(len(smp.cand))
+        scores = baseline_scores(smp.window, smp.cand, T, cut_seed)
+        scores["model"] = smp.score
         for name, s in scores.items():
             per.setdefault(name, []).append(
                 (auc(s, y), precision_at(s, y, tiebreak), ndcg_at(s, y, tiebreak)))
+        calib = cal.calibrate_at(T, step, sample, protocol, earliest)
+        defaults += calib is cal.DEFAULT_CALIBRATION
+        probs.append(calib(smp.score))
+        outcomes.append(y)
     metrics = {
         name: dict(zip(METRICS, (float(v) for v in np.nanmean(np.array(vals), axis=0)), strict=True))
         for name, vals in per.items()
     }
-    return {"cutoffs": kept, "skipped_quiet": quiet, "skipped_one_class": one_class, "metrics": metrics}
+    calibration: dict[str, float] = {}
+    if probs:
+        p, y_all = np.concatenate(probs), np.concatenate(outcomes)
+        rng = np.random.default_rng(seed)
+        floor = float(np.mean([cal.ece(p, rng.random(len(p)) < p) for _ in range(FLOOR_DRAWS)]))
+        calibration = {"brier": cal.brier(p, y_all), "ece": cal.ece(p, y_all), "ece_floor": floor,
+                       "ties": float(len(p)), "positives": float(y_all.sum()), "default_share": defaults / kept}
+    return {"cutoffs": kept, "skipped_quiet": quiet, "skipped_one_class": one_class, "metrics": metrics,
+            "calibration": calibration}
 
 
-def _owner_job(args: tuple[str, str, int]) -> dict[str, Any]:
-    from closeknit.sources import mail
-
-    name, path, seed = args
+def _owner_job(args: tuple[str, str, int, list[float], Protocol, Step, str]) -> dict[str, Any]:
+    name, path, seed, cutoffs, protocol, step, empty_store = args
     start = time.perf_counter()
-    records = [r for r in mail.parse(path) if getattr(r, "parties", None) is not None]
-    me = infer_owner_addresses(records)
-    events = Events.from_mail(records, me)
+    events, info = owner_events(Path(path), Path(empty_store))
     parsed = time.perf_counter() - start
-    result = evaluate_events(events, seed=seed)
+    result = evaluate_events(events, cutoffs, seed, protocol=protocol, step=step)
     result.update(
-        owner=name, messages=len(records), owner_addresses=len(me), rows=len(events),
-        people=events.n_people, parse_seconds=round(parsed, 3),
-        seconds=round(time.perf_counter() - start, 3),
+        owner=name, rows=len(events), people=events.n_people, parse_seconds=round(parsed, 3),
+        seconds=round(time.perf_counter() - start, 3), **info,
     )
     return result
 
@@ -187,14 +208,18 @@ def evaluate(
     *,
     workers: int | None = None,
     seed: int = 0,
+    protocol: Protocol = cal.DEFAULT_PROTOCOL,
+    cutoffs: tuple[list[float], Step] | None = None,
 ) -> dict[str, Any]:
     """Evaluate the model against baselines on a folder of mailboxes, one sub-folder per owner.
 
-    Protocol (per owner): the owner's addresses are inferred from the sent folders; monthly
-    cut-offs T from 2000-06-01 to 2001-09-01 are kept when the owner exchanged ≥ 20 messages in
-    the 365 days before T and both classes occur; candidates are everyone the owner exchanged
-    mail with in those 365 days; features use those 365 days only; a candidate is positive when
-    there is at least one message each way in the 90 days after T. Metrics per cut-off: AUC,
+    Protocol (per owner): the owner's mail is imported into a fresh store exactly as `closeknit
+    import` does (its "me", directions, threads and replies) and read back as `closeknit score`
+    reads it; cut-offs T (default: monthly from 2000-06-01 to 2001-09-01; `cutoffs` gives others
+    with their step) are kept when the owner exchanged ≥ 20 messages in the `history_days` (365)
+    before T and both classes occur; candidates are everyone the owner exchanged mail with in
+    that window; features use that window only; a candidate is positive when there is at least
+    one message each way in the `horizon_days` (90) after T. Metrics per cut-off: AUC,
     precision@10 and NDCG@10 (score ties broken by a seeded permutation shared by all methods),
     averaged over the owner's cut-offs; the summary is the median over owners. Baselines:
     random (seeded), message count, recency, min(in, out) and Roth et al.'s interactions rank
@@ -202,7 +227,9 @@ def evaluate(
     median AUC reported as "roth_best". Baselines count every message (bulk included).
     auc_diff_ci95: seeded bootstrap (2,000 resamples of owners) of the mean paired per-owner
     AUC difference model − best baseline (by median AUC). The model uses fixed default weights;
-    nothing is fitted, so no owner's future can leak into it.
+    nothing is fitted, so no owner's future can leak into it. The model's probability at each
+    cut-off is calibrated on that owner's earlier back-tests only; `brier` and `ece` (10
+    equal-count bins over all ties of an owner's kept cut-offs) are medians over owners.
 
     `progress(done, total, owner)` is called after each owner. `workers` processes parse and
     score owners in parallel (default: the CPU count; 1 runs in this process).
@@ -221,29 +248,41 @@ def evaluate(
     if not names:
         raise InputError(f"no owner folders in {root}")
     start = time.perf_counter()
-    jobs = [(n, str(root / n), seed) for n in names]
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    cuts, step = cutoffs or (monthly_cutoffs(), MONTHLY)
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(names)))
     results: list[dict[str, Any]] = []
-    if n_workers == 1:
-        for job in jobs:
-            results.append(_owner_job(job))
-            if progress:
-                progress(len(results), len(jobs), job[0])
-    else:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            for res in pool.map(_owner_job, jobs):
-                results.append(res)
+    with tempfile.TemporaryDirectory(prefix="closeknit-eval-") as tmp:
+        from closeknit.store import Store
+
+        empty = Path(tmp) / "empty.db"
+        Store(empty).close()
+        jobs = [(n, str(root / n), seed, cuts, protocol, step, str(empty)) for n in names]
+        if n_workers == 1:
+            for job in jobs:
+                results.append(_owner_job(job))
                 if progress:
-                    progress(len(results), len(jobs), res["owner"])
-    out = summarise(results, seed=seed)
+                    progress(len(results), len(jobs), job[0])
+        else:
+            with ProcessPoolExecutor(max_workers=n_workers) as pool:
+                for res in pool.map(_owner_job, jobs):
+                    results.append(res)
+                    if progress:
+                        progress(len(results), len(jobs), res["owner"])
+    out = summarise(results, seed=seed, protocol=protocol, cutoffs=(cuts, step))
     out["seconds"] = round(time.perf_counter() - start, 2)
     out["workers"] = n_workers
     return out
 
 
-def summarise(results: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
+def summarise(
+    results: list[dict[str, Any]],
+    seed: int = 0,
+    protocol: Protocol = cal.DEFAULT_PROTOCOL,
+    cutoffs: tuple[list[float], Step] | None = None,
+) -> dict[str, Any]:
     """Aggregate per-owner results (from `evaluate_events` plus "owner") into the report dict."""
     scored = [r for r in results if r["cutoffs"] > 0]
+    cuts, step = cutoffs or (monthly_cutoffs(), MONTHLY)
     methods = sorted({m for r in scored for m in r["metrics"]})
 
     def med(name: str) -> dict[str, float | None]:
@@ -251,6 +290,11 @@ def summarise(results: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
         return dict(zip(METRICS, (_round(v) for v in np.nanmedian(vals, axis=0)), strict=True))
 
     summary = {m: med(m) for m in methods} if scored else {}
+    calibrated = [r["calibration"] for r in scored if r.get("calibration")]
+    if calibrated and "model" in summary:
+        for key in ("brier", "ece", "ece_floor"):
+            summary["model"][key] = _round(float(np.nanmedian([c[key] for c in calibrated])))
+        summary["model"]["default_share"] = _round(float(np.mean([c["default_share"] for c in calibrated])))
     roth = [m for m in methods if m.startswith("roth_")]
     roth_best = max(roth, key=lambda m: (_num(summary[m]["auc"]), m)) if roth else ""
     baselines: dict[str, dict[str, Any]] = {}
@@ -278,7 +322,7 @@ def summarise(results: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
         {
             "owner": r["owner"], "messages": r.get("messages", 0), "cutoffs": r["cutoffs"],
             "skipped_quiet": r["skipped_quiet"], "skipped_one_class": r["skipped_one_class"],
-            "model": {k: _round(v) for k, v in r["metrics"].get("model", {}).items()},
+            "model": {k: _round(v) for k, v in {**r["metrics"].get("model", {}), **r.get("calibration", {})}.items()},
             "baselines": {
                 m: {k: _round(v) for k, v in vals.items()} for m, vals in r["metrics"].items() if m != "model"
             },
@@ -299,13 +343,21 @@ def summarise(results: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
         "auc_diff_ci95": diff_ci,
         "roth_grid": {m: summary[m] for m in roth},
         "protocol": {
-            "history_days": HISTORY_DAYS, "horizon_days": HORIZON_DAYS, "min_messages": MIN_MESSAGES,
-            "cutoffs": f"monthly {FIRST_CUTOFF[0]}-{FIRST_CUTOFF[1]:02d} to {LAST_CUTOFF[0]}-{LAST_CUTOFF[1]:02d}",
+            "history_days": protocol.history_days, "horizon_days": protocol.horizon_days,
+            "min_messages": protocol.min_messages, "cutoffs": _describe(cuts, step),
+            "calibration": f"logistic on the owner's latest {cal.MAX_CUTOFFS} earlier back-tests, prior "
+                           f"{cal.PRIOR:g} centred on the default curve",
             "k": K, "bootstrap": BOOTSTRAP, "seed": seed, "model_weights": "fixed defaults (not fitted)",
         },
         "owners_without_cutoffs": [r["owner"] for r in results if r["cutoffs"] == 0],
         "per_owner": per_owner,
     }
+
+
+def _describe(cuts: list[float], step: Step) -> str:
+    fmt = "%Y-%m" if step.months else "%Y-%m-%d"
+    ends = [datetime.fromtimestamp(t, UTC).strftime(fmt) for t in (cuts[0], cuts[-1])] if cuts else ["", ""]
+    return f"every {step.label()} from {ends[0]} to {ends[1]}"
 
 
 def _num(x: float | None) -> float:
