@@ -1,0 +1,156 @@
+"""An import killed at any moment (storing rows, deriving me, directions and threads, queueing review) and
+run again, or repaired by `doctor --repair`, gives exactly the database of one uninterrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from closeknit.sources.mailgen import write_mbox
+
+pytestmark = pytest.mark.faults
+
+# Columns that record when something happened on this machine, not what was imported.
+CLOCK_COLUMNS = {"imported_at", "created_at", "at", "started_at", "finished_at"}
+# Every table an import writes, derived ones included (directions and threads are interaction columns).
+TABLES = ("people", "identifiers", "source_records", "interactions", "interaction_raw", "interaction_parties",
+          "quarantine", "settings", "organizations", "roles", "tags", "notes", "review_queue", "distinct_people",
+          "merge_log")
+
+# Runs the command line, killing itself (SIGKILL, nothing cleaned up) at the moment KILL_AT names:
+# "before" or "after" the nth call of module.function, e.g. "after closeknit.importer:_Writer.flush 1".
+KILLER = """
+import importlib, os, signal, sys
+when, target, nth = os.environ["KILL_AT"].split()
+module_name, _, name = target.partition(":")
+owner = importlib.import_module(module_name)
+*outer, attr = name.split(".")
+for part in outer:
+    owner = getattr(owner, part)
+real = getattr(owner, attr)
+calls = 0
+
+def patched(*args, **kwargs):
+    global calls
+    calls += 1
+    if when == "before" and calls == int(nth):
+        os.kill(os.getpid(), signal.SIGKILL)
+    result = real(*args, **kwargs)
+    if when == "after" and calls == int(nth):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return result
+
+setattr(owner, attr, patched)
+from closeknit.cli.main import run
+run()
+"""
+
+MESSAGES = 5_600  # two batches of the writer
+
+
+def closeknit(db: Path, *args: str, kill_at: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KILL_AT": kill_at}
+    code = KILLER if kill_at else "from closeknit.cli.main import run; run()"
+    return subprocess.run([sys.executable, "-c", code, "--db", str(db), *args], env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    con = sqlite3.connect(db)
+    out = {}
+    for table in TABLES:
+        cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in CLOCK_COLUMNS]
+        out[table] = sorted(con.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall(), key=repr)
+    con.close()
+    return out
+
+
+def assert_same(whole: Path, resumed: Path) -> None:
+    a, b = dump(whole), dump(resumed)
+    for table in TABLES:
+        assert a[table] == b[table], f"{table} differs from the uninterrupted run"
+
+
+@pytest.fixture(scope="module")
+def mbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("mail")
+    return write_mbox(folder / "box.mbox", MESSAGES, 500, me="me@example.com", seed=11, large_every=0)
+
+
+@pytest.fixture(scope="module")
+def whole(mbox: Path) -> Path:
+    """One uninterrupted import, "me" inferred."""
+    db = mbox.with_name("whole.db")
+    done = closeknit(db, "import", "mail", str(mbox))
+    assert done.returncode == 0, done.stderr
+    con = sqlite3.connect(db)
+    derived = con.execute(
+        "SELECT count(DISTINCT direction), sum(direction = ''), count(DISTINCT thread_id),"
+        " (SELECT count(*) FROM review_queue), (SELECT count(*) FROM people WHERE is_me = 1) FROM interactions"
+    ).fetchone()
+    con.close()
+    directions, undirected, threads, review, me = derived
+    # The comparison means something only if each derived table has something in it.
+    assert directions >= 2 and not undirected and threads < 0.8 * MESSAGES and review > 0 and me == 1, derived
+    return db
+
+
+def killed(tmp_path: Path, mbox: Path, kill_at: str, *args: str) -> Path:
+    db = tmp_path / "cut.db"
+    cut = closeknit(db, "import", "mail", str(mbox), *args, kill_at=kill_at)
+    assert cut.returncode == -signal.SIGKILL, f"the import was not killed at {kill_at}: {cut.stderr}"
+    return db
+
+
+MOMENTS = [
+    "after closeknit.importer:_Writer.flush 1",  # the first batch stored, the second not
+    "before closeknit.store.pending:finish 1",  # every row stored, nothing derived
+    "before closeknit.store.derive:infer_me 1",
+    "before closeknit.store.derive:derive_directions 1",  # "me" set, directions not
+    "before closeknit.store.derive:derive_threads 1",  # me and directions derived, threads not
+    "before closeknit.store.review:find_candidates 1",  # threads derived, the review queue empty
+    "after closeknit.store.review:find_candidates 1",  # the review queue full, the notes of it not cleared
+]
+
+
+@pytest.mark.parametrize("kill_at", MOMENTS, ids=lambda m: m.split(":")[1].replace(" ", "-"))
+def test_killed_import_run_again_gives_the_uninterrupted_database(
+    tmp_path: Path, mbox: Path, whole: Path, kill_at: str
+) -> None:
+    db = killed(tmp_path, mbox, kill_at)
+    again = closeknit(db, "import", "mail", str(mbox))
+    assert again.returncode == 0, again.stderr
+    assert "finished what an interrupted import left" in " ".join(again.stderr.split())
+    assert_same(whole, db)
+
+
+def test_doctor_shows_the_pending_work_and_repair_finishes_it(tmp_path: Path, mbox: Path, whole: Path) -> None:
+    db = killed(tmp_path, mbox, "before closeknit.store.derive:derive_threads 1")
+    shown = closeknit(db, "doctor", "--json")
+    assert shown.returncode == 0, shown.stderr
+    owed = json.loads(shown.stdout)["pending"]
+    assert owed["derive"] and owed["review_people"] > 0 and owed["rows_complete"]
+    repaired = closeknit(db, "doctor", "--repair")
+    assert repaired.returncode == 0, repaired.stderr
+    assert_same(whole, db)
+    after = json.loads(closeknit(db, "doctor", "--json").stdout)["pending"]
+    assert after == {"derive": False, "review_people": 0, "rows_complete": False}
+
+
+def test_a_cut_set_me_is_made_again(tmp_path: Path, mbox: Path) -> None:
+    given = tmp_path / "given.db"
+    done = closeknit(given, "import", "mail", str(mbox), "--me", "me@example.com")
+    assert done.returncode == 0, done.stderr
+    db = killed(tmp_path, mbox, "before closeknit.store.derive:derive_directions 1", "--me", "me@example.com")
+    repaired = closeknit(db, "doctor", "--repair")
+    assert repaired.returncode == 0, repaired.stderr
+    again = closeknit(db, "import", "mail", str(mbox), "--me", "me@example.com")
+    assert again.returncode == 0, again.stderr
+    assert_same(given, db)
