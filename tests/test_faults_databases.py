@@ -8,7 +8,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,16 +15,11 @@ import pytest
 
 from closeknit.db import SCHEMA_VERSION
 from closeknit.store import Store
+from faultkit import closeknit
 
 pytestmark = pytest.mark.faults
 
 VCARD = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Example\r\nEMAIL:ada@example.com\r\nEND:VCARD\r\n"
-
-
-def closeknit(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "400"}  # one line stays one line however long
-    return subprocess.run([sys.executable, "-c", "from closeknit.cli.main import run; run()", "--db", str(db),
-                           *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 def digest(path: Path) -> str:

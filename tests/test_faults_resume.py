@@ -4,25 +4,16 @@ run again, or repaired by `doctor --repair`, gives exactly the database of one u
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from closeknit.sources.mailgen import write_mbox
+from faultkit import assert_same, closeknit
 
 pytestmark = pytest.mark.faults
-
-# Columns that record when something happened on this machine, not what was imported.
-CLOCK_COLUMNS = {"imported_at", "created_at", "at", "started_at", "finished_at"}
-# Every table an import writes, derived ones included (directions and threads are interaction columns).
-TABLES = ("people", "identifiers", "source_records", "interactions", "interaction_raw", "interaction_parties",
-          "quarantine", "settings", "organizations", "roles", "tags", "notes", "review_queue", "distinct_people",
-          "merge_log")
 
 # Runs the command line, killing itself (SIGKILL, nothing cleaned up) at the moment KILL_AT names:
 # "before" or "after" the nth call of module.function, e.g. "after closeknit.importer:_Writer.flush 1".
@@ -55,29 +46,6 @@ run()
 MESSAGES = 5_600  # two batches of the writer
 
 
-def closeknit(db: Path, *args: str, kill_at: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KILL_AT": kill_at}
-    code = KILLER if kill_at else "from closeknit.cli.main import run; run()"
-    return subprocess.run([sys.executable, "-c", code, "--db", str(db), *args], env=env, capture_output=True,
-                          text=True, timeout=300)
-
-
-def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    con = sqlite3.connect(db)
-    out = {}
-    for table in TABLES:
-        cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in CLOCK_COLUMNS]
-        out[table] = sorted(con.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall(), key=repr)
-    con.close()
-    return out
-
-
-def assert_same(whole: Path, resumed: Path) -> None:
-    a, b = dump(whole), dump(resumed)
-    for table in TABLES:
-        assert a[table] == b[table], f"{table} differs from the uninterrupted run"
-
-
 @pytest.fixture(scope="module")
 def mbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("mail")
@@ -104,7 +72,7 @@ def whole(mbox: Path) -> Path:
 
 def killed(tmp_path: Path, mbox: Path, kill_at: str, *args: str) -> Path:
     db = tmp_path / "cut.db"
-    cut = closeknit(db, "import", "mail", str(mbox), *args, kill_at=kill_at)
+    cut = closeknit(db, "import", "mail", str(mbox), *args, code=KILLER, KILL_AT=kill_at)
     assert cut.returncode == -signal.SIGKILL, f"the import was not killed at {kill_at}: {cut.stderr}"
     return db
 
@@ -128,7 +96,7 @@ def test_killed_import_run_again_gives_the_uninterrupted_database(
     again = closeknit(db, "import", "mail", str(mbox))
     assert again.returncode == 0, again.stderr
     assert "finished what an interrupted import left" in " ".join(again.stderr.split())
-    assert_same(whole, db)
+    assert_same(whole, db, "the uninterrupted run")
 
 
 def test_doctor_shows_the_pending_work_and_repair_finishes_it(tmp_path: Path, mbox: Path, whole: Path) -> None:
@@ -139,7 +107,7 @@ def test_doctor_shows_the_pending_work_and_repair_finishes_it(tmp_path: Path, mb
     assert owed["derive"] and owed["review_people"] > 0 and owed["rows_complete"]
     repaired = closeknit(db, "doctor", "--repair")
     assert repaired.returncode == 0, repaired.stderr
-    assert_same(whole, db)
+    assert_same(whole, db, "the uninterrupted run")
     after = json.loads(closeknit(db, "doctor", "--json").stdout)["pending"]
     assert after == {"derive": False, "review_people": 0, "rows_complete": False}
 
@@ -153,4 +121,4 @@ def test_a_cut_set_me_is_made_again(tmp_path: Path, mbox: Path) -> None:
     assert repaired.returncode == 0, repaired.stderr
     again = closeknit(db, "import", "mail", str(mbox), "--me", "me@example.com")
     assert again.returncode == 0, again.stderr
-    assert_same(given, db)
+    assert_same(given, db, "the uninterrupted run")
