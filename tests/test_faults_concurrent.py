@@ -68,7 +68,7 @@ def test_a_second_import_waits_for_the_first_and_both_land(tmp_path: Path) -> No
 
 def test_processes_opening_a_new_database_at_once_never_race_to_migrate(tmp_path: Path) -> None:
     db = tmp_path / "new.db"
-    procs = [start(db, "doctor", "--json") for _ in range(4)]
+    procs = [start(db, "doctor", "--json") for _ in range(3)]
     for proc in procs:
         finished(proc)
     con = sqlite3.connect(db)

@@ -79,8 +79,7 @@ def killed(tmp_path: Path, mbox: Path, kill_at: str, *args: str) -> Path:
 
 MOMENTS = [
     "after closeknit.importer:_Writer.flush 1",  # the first batch stored, the second not
-    "before closeknit.store.pending:finish 1",  # every row stored, nothing derived
-    "before closeknit.store.derive:infer_me 1",
+    "before closeknit.store.pending:finish 1",  # every row stored, nothing derived, "me" not inferred
     "before closeknit.store.derive:derive_directions 1",  # "me" set, directions not
     "before closeknit.store.derive:derive_threads 1",  # me and directions derived, threads not
     "before closeknit.store.review:find_candidates 1",  # threads derived, the review queue empty
