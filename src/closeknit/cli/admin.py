@@ -59,7 +59,7 @@ def _pending_line(owed: dict[str, Any]) -> str:
         parts.append(f"{owed['review_people']:,} people to compare for review")
     if not parts:
         return "nothing"
-    return f"{' and '.join(parts)} (an import was interrupted: closeknit doctor --repair, or run it again)"
+    return f"{'; '.join(parts)} (an import was interrupted: closeknit doctor --repair, or run it again)"
 
 
 @app.command()

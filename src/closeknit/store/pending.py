@@ -71,13 +71,16 @@ def complete(db: Base) -> bool:
     return STORED in left(db)
 
 
+def _to_review(notes: dict[str, Any]) -> set[int]:
+    return {p for k, v in notes.items() if k.startswith(REVIEW) for p in v}
+
+
 def describe(db: Base) -> dict[str, Any]:
     """The pending work, for doctor: whether me/directions/threads are owed and how many people await review."""
     notes = left(db)
-    people = {p for k, v in notes.items() if k.startswith(REVIEW) for p in v}
     return {
         "derive": DERIVE in notes or ME in notes,
-        "review_people": len(people),
+        "review_people": len(_to_review(notes)),
         "rows_complete": STORED in notes,
     }
 
@@ -99,7 +102,7 @@ def finish(db: Base, region: str) -> Finished:
                     derive.set_me(db, inferred, region)
                 done.me_inferred = True
         derive.derive_threads(db)
-    people = {p for k, v in notes.items() if k.startswith(REVIEW) for p in v}
+    people = _to_review(notes)
     if people:
         done.review = review.find_candidates(db, people)
     db.delete_settings(list(notes))
