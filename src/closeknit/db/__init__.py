@@ -6,10 +6,16 @@ from closeknit.db.engine import (
     exclusive,
     migrate,
     open_engine,
-    read_only_error,
     schema_version,
+    write_error,
 )
 
 __all__ = [
-    "SCHEMA_VERSION", "connect_engine", "exclusive", "migrate", "open_engine", "read_only_error", "schema_version",
+    "SCHEMA_VERSION",
+    "connect_engine",
+    "exclusive",
+    "migrate",
+    "open_engine",
+    "schema_version",
+    "write_error",
 ]

@@ -65,11 +65,13 @@ def exclusive(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator
         os.close(fd)  # releases the lock
 
 
-def read_only_error(path: Path, exc: BaseException) -> InputError | None:
-    """The one-line error for a write refused because the database (or its folder) is read-only, else None."""
+def write_error(path: Path, exc: BaseException) -> InputError | None:
+    """The one-line error for a write the database refused (read-only, or busy past the timeout), else None."""
     reason = str(getattr(exc, "orig", None) or exc)
     if "readonly" in reason or "read-only" in reason or "unable to open database file" in reason:
         return InputError(f"{path}: the database is read-only (or its folder is); nothing was changed")
+    if "database is locked" in reason:
+        return InputError(f"{path}: another process kept the database busy too long; nothing was changed, try again")
     return None
 
 
@@ -128,7 +130,7 @@ def connect_engine(path: Path | str) -> Engine:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # sqlite3.DatabaseError: read-only folder, locked, ...
         engine.dispose()
-        problem = read_only_error(path, exc)
+        problem = write_error(path, exc)
         if problem is not None:
             raise problem from None
         raise InputError(f"{path}: cannot open as a Closeknit database ({type(exc).__name__})") from None
@@ -189,8 +191,7 @@ def migrate(engine: Engine) -> None:
             command.upgrade(cfg, "head")
             conn.commit()
     except (sqlite3.DatabaseError, DBAPIError) as exc:
-        problem = read_only_error(path, exc)
+        problem = write_error(path, exc)
         if problem is not None:
-            raise InputError(f"{path}: needs an upgrade to schema {SCHEMA_VERSION} but is read-only;"
-                             " nothing was changed") from None
+            raise InputError(f"{problem} (it needs an upgrade to schema {SCHEMA_VERSION})") from None
         raise InputError(f"cannot migrate the database: {exc}") from None

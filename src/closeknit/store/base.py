@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
-from closeknit.db import exclusive, open_engine, read_only_error, schema_version
+from closeknit.db import exclusive, open_engine, schema_version, write_error
 
 
 def now_iso() -> str:
@@ -58,7 +58,7 @@ class Base:
             with self.conn.begin():
                 yield self.conn
         except (sqlite3.OperationalError, OperationalError) as exc:
-            problem = read_only_error(self.path, exc)
+            problem = write_error(self.path, exc)
             if problem is None:
                 raise
             raise problem from None
