@@ -121,3 +121,42 @@ def test_a_cut_set_me_is_made_again(tmp_path: Path, mbox: Path) -> None:
     again = closeknit(db, "import", "mail", str(mbox), "--me", "me@example.com")
     assert again.returncode == 0, again.stderr
     assert_same(given, db, "the uninterrupted run")
+
+
+def write_vcards(path: Path, n: int) -> Path:
+    """`n` contacts in two batches of the writer: look-alike names for review, and every 40th card naming the
+    email of one earlier contact and the phone of another, so that the two merge in the middle of a batch."""
+    given, family = ("Ada", "Alan", "Alma", "Amir", "Anna"), ("Baxter", "Calder", "Dunmore", "Ellery", "Fenwick")
+    cards = []
+    for i in range(n):
+        name = f"{given[i % 5]} {family[(i // 5) % 5]}{'e' if i % 7 == 0 else ''} {i // 25}"
+        email, phone = f"person{i}@example.com", f"+1 202 555 {i % 10_000:04d}"
+        if i % 40 == 39:
+            email, phone = f"person{i - 30}@example.com", f"+1 202 555 {(i - 20) % 10_000:04d}"
+        cards.append(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nEMAIL:{email}\r\nTEL:{phone}\r\n"
+                     f"ORG:Org {i % 300}\r\nEND:VCARD\r\n")
+    path.write_text("".join(cards), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("kill_at", [
+    "after closeknit.importer:_Writer.flush 100",  # two thirds stored (each merge flushes the batch first)
+    "after closeknit.store.people:merge_into 3",  # a merge committed, the card that caused it not yet
+    "before closeknit.store.review:find_candidates 1",
+], ids=["batch", "merge", "review"])
+def test_killed_contacts_import_run_again_gives_the_uninterrupted_database(tmp_path: Path, kill_at: str) -> None:
+    cards = write_vcards(tmp_path / "contacts.vcf", 6_000)
+    whole = tmp_path / "whole.db"
+    done = closeknit(whole, "import", str(cards))
+    assert done.returncode == 0, done.stderr
+    con = sqlite3.connect(whole)
+    merges, review = con.execute("SELECT (SELECT count(*) FROM merge_log), (SELECT count(*) FROM review_queue)"
+                                 ).fetchone()
+    con.close()
+    assert merges > 100 and review > 100, (merges, review)
+    db = tmp_path / "cut.db"
+    cut = closeknit(db, "import", str(cards), code=KILLER, KILL_AT=kill_at)
+    assert cut.returncode == -signal.SIGKILL, f"the import was not killed at {kill_at}: {cut.stderr}"
+    again = closeknit(db, "import", str(cards))
+    assert again.returncode == 0, again.stderr
+    assert_same(whole, db, "the uninterrupted run")
