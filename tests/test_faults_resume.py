@@ -139,14 +139,11 @@ def write_vcards(path: Path, n: int) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kill_at", [
-    "after closeknit.importer:_Writer.flush 100",  # two thirds stored (each merge flushes the batch first)
-    "after closeknit.store.people:merge_into 3",  # a merge committed, the card that caused it not yet
-    "before closeknit.store.review:find_candidates 1",
-], ids=["batch", "merge", "review"])
-def test_killed_contacts_import_run_again_gives_the_uninterrupted_database(tmp_path: Path, kill_at: str) -> None:
-    cards = write_vcards(tmp_path / "contacts.vcf", 6_000)
-    whole = tmp_path / "whole.db"
+@pytest.fixture(scope="module")
+def contacts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A vCard file and the database of its uninterrupted import."""
+    cards = write_vcards(tmp_path_factory.mktemp("contacts") / "contacts.vcf", 6_000)
+    whole = cards.with_name("whole.db")
     done = closeknit(whole, "import", str(cards))
     assert done.returncode == 0, done.stderr
     con = sqlite3.connect(whole)
@@ -154,6 +151,18 @@ def test_killed_contacts_import_run_again_gives_the_uninterrupted_database(tmp_p
                                  ).fetchone()
     con.close()
     assert merges > 100 and review > 100, (merges, review)
+    return cards, whole
+
+
+@pytest.mark.parametrize("kill_at", [
+    "after closeknit.importer:_Writer.flush 100",  # two thirds stored (each merge flushes the batch first)
+    "after closeknit.store.people:merge_into 3",  # a merge committed, the card that caused it not yet
+    "before closeknit.store.review:find_candidates 1",
+], ids=["batch", "merge", "review"])
+def test_killed_contacts_import_run_again_gives_the_uninterrupted_database(
+    tmp_path: Path, contacts: tuple[Path, Path], kill_at: str
+) -> None:
+    cards, whole = contacts
     db = tmp_path / "cut.db"
     cut = closeknit(db, "import", str(cards), code=KILLER, KILL_AT=kill_at)
     assert cut.returncode == -signal.SIGKILL, f"the import was not killed at {kill_at}: {cut.stderr}"
