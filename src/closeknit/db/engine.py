@@ -40,18 +40,27 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+_HELD: set[Path] = set()  # lock files this process holds (flock would wait on itself)
+
+
 @contextmanager
 def exclusive(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the lock file beside the database `path` (one import or migration at a time, across processes).
 
     `on_wait` is called once when another process holds it; the lock then waits its turn. Without a
     folder to write the lock in, nothing can be written beside the database either: no lock is taken.
+    Taken again inside its own block (in this process), it is already held.
     """
+    lock = path.with_name(path.name + ".lock").absolute()
+    if lock in _HELD:
+        yield
+        return
     try:
-        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
         yield
         return
+    _HELD.add(lock)
     try:
         if fcntl is not None:
             try:
@@ -62,6 +71,7 @@ def exclusive(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator
                 fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
+        _HELD.discard(lock)
         os.close(fd)  # releases the lock
 
 
