@@ -176,11 +176,10 @@ def parse(path: Path | str) -> Iterator[ContactItem]:
     """Contacts from a CSV file; rows that cannot be used come out as RecordError with their text."""
     path = Path(path)
     file = str(path)
-    text = csvutil.text_or_error(csvutil.read_bytes(path), file)
-    if isinstance(text, RecordError):
-        yield text
+    lines = csvutil.lines_or_error(lambda: csvutil.read_file(path), file)
+    if isinstance(lines, RecordError):
+        yield lines
         return
-    lines = csvutil.split_lines(text)
     layout = csvutil.find_header(lines, _score)
     if layout is None:
         yield RecordError(file, 0, NO_HEADER)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import BinaryIO
 
 from closeknit.errors import InputError
 from closeknit.records import RecordError
@@ -16,11 +17,20 @@ from closeknit.sources import textio
 
 DELIMITERS = (",", ";", "\t", "|")
 HEAD_BYTES = 65536  # how much of a file sniff() looks at
+# Limits that keep a hostile file (a zip bomb of blank lines or commas) in bounded memory. A real export
+# stays far below them: 30,000 LinkedIn connections are about 6 MB, 150,000 lines and 20 columns.
+MAX_BYTES = 64 << 20  # a CSV file, or a zip member once unpacked, larger than this is refused
+MAX_LINES = 1_000_000  # a file with more lines than this is refused
+MAX_LINE = 1 << 20  # a longer physical line is set aside (its first characters kept as the raw text)
+MAX_COLUMNS = 2000  # a record with more fields is set aside
+RAW_KEPT = 2000  # characters of a set-aside overlong line kept in quarantine
 
 BROKEN_QUOTE = "broken quote: a quoted field is never closed properly; line set aside, next lines re-read"
 FRAGMENT = "line inside a broken quoted field does not match the header"
 UNREADABLE_LINE = "line could not be read as CSV"
 BAD_QUOTES = "misplaced quote: the line does not split into the header's columns"
+OVERLONG = f"line longer than {MAX_LINE:,} characters: set aside (its start kept)"
+TOO_WIDE = f"more than {MAX_COLUMNS:,} fields: set aside (its start kept)"
 
 
 @dataclass(slots=True)
@@ -83,6 +93,31 @@ def read_bytes(path: Path) -> bytes:
         raise unreadable(path, exc) from exc
 
 
+def too_large(file: str) -> RecordError:
+    return RecordError(file, 0, f"larger than {MAX_BYTES >> 20} MB (unpacked): not read")
+
+
+def read_capped(stream: BinaryIO, file: str, limit: int = MAX_BYTES) -> bytes | RecordError:
+    """At most `limit` bytes of a stream, counted as really read (a zip member's declared size is not
+    trusted); a longer stream is the one RecordError saying so, having read only `limit` + 1 bytes."""
+    buffer = io.BytesIO()  # grows in place; getvalue() then hands over its bytes without a copy
+    while buffer.tell() <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - buffer.tell()))
+        if not chunk:
+            return buffer.getvalue()
+        buffer.write(chunk)
+    return too_large(file)
+
+
+def read_file(path: Path, file: str | None = None) -> bytes | RecordError:
+    """A whole CSV file within MAX_BYTES, or the RecordError for a larger one; OSError as `read_bytes`."""
+    try:
+        with path.open("rb") as stream:
+            return read_capped(stream, file or str(path))
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
+
+
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
     """The first `size` bytes of a file (OSError propagates)."""
     with path.open("rb") as fh:
@@ -97,12 +132,26 @@ def text_or_error(data: bytes, file: str) -> str | RecordError:
     """Decoded text of a CSV file, or the single RecordError for an empty or binary file."""
     if textio.looks_binary(data):
         return RecordError(file, 0, "not a CSV file")
+    if max(data.count(b"\n"), data.count(b"\r")) > MAX_LINES:
+        return RecordError(file, 0, f"more than {MAX_LINES:,} lines: not read")
     text = textio.decode(data)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
+    if not text.lstrip("\ufeff") or text.lstrip("\ufeff").isspace():  # (lstrip copies only with a BOM)
         return RecordError(file, 0, "empty file")
-    return text
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def lines_or_error(read: Callable[[], bytes | RecordError], file: str) -> list[str] | RecordError:
+    """The lines of the CSV bytes `read()` gives (see `text_or_error`), or the RecordError standing for them.
+
+    The bytes are dropped once decoded and the text once split, so no two of them are held at once
+    longer than a copy takes.
+    """
+    data = read()
+    if isinstance(data, RecordError):
+        return data
+    text = text_or_error(data, file)
+    del data
+    return text if isinstance(text, RecordError) else split_lines(text)
 
 
 def split_lines(text: str) -> list[str]:
@@ -145,8 +194,19 @@ class _Lines:
         pos = self.pos
         if pos >= self.stop:
             raise StopIteration
+        line = self.lines[pos]
+        if len(line) > MAX_LINE:
+            raise _Overlong(pos)
         self.pos = pos + 1
-        return self.lines[pos]
+        return line
+
+
+class _Overlong(Exception):
+    """Raised through the csv reader when it reaches a line longer than MAX_LINE (at index `pos`)."""
+
+    def __init__(self, pos: int) -> None:
+        super().__init__(pos)
+        self.pos = pos
 
 
 def find_header(
@@ -168,11 +228,13 @@ def find_header(
                 fields = next(reader)
             except StopIteration:
                 break
-            except csv.Error:
+            except (csv.Error, _Overlong):
                 break
             if not fields or not any(f.strip() for f in fields):
                 continue
             seen += 1
+            if len(fields) > MAX_COLUMNS:
+                continue
             names = [norm(f) for f in fields]
             value = score(names)
             if value > 0 and (best is None or value > best[0]):
@@ -212,6 +274,16 @@ def iter_rows(lines: list[str], layout: Layout) -> Iterator[Row | BadRow]:
             fields = next(reader)
         except StopIteration:
             return
+        except _Overlong as exc:
+            # The line itself, or a record that runs into it: set aside its first line, read on after it.
+            line = lines[begin]
+            if exc.pos == begin:
+                yield BadRow(begin + 1, line[:RAW_KEPT], OVERLONG)
+            else:
+                yield BadRow(begin + 1, strip_eol(line[:RAW_KEPT]), BROKEN_QUOTE)
+            src.pos = begin + 1
+            reader = csv.reader(src, delimiter=delimiter, strict=True)
+            continue
         except csv.Error:
             end = max(src.pos, begin + 1)
             if end - begin == 1:
@@ -229,6 +301,9 @@ def iter_rows(lines: list[str], layout: Layout) -> Iterator[Row | BadRow]:
             suspect_until = max(suspect_until, end)
             continue
         end = src.pos
+        if len(fields) > MAX_COLUMNS:
+            yield BadRow(begin + 1, strip_eol(lines[begin][:RAW_KEPT]), TOO_WIDE)
+            continue
         if end - begin == 1:
             line = lines[begin]
             if not line.strip(blank):
