@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from closeknit.errors import InputError
 from closeknit.records import RecordError
@@ -97,7 +97,7 @@ def too_large(file: str) -> RecordError:
     return RecordError(file, 0, f"larger than {MAX_BYTES >> 20} MB (unpacked): not read")
 
 
-def read_capped(stream: BinaryIO, file: str, limit: int = MAX_BYTES) -> bytes | RecordError:
+def read_capped(stream: IO[bytes], file: str, limit: int = MAX_BYTES) -> bytes | RecordError:
     """At most `limit` bytes of a stream, counted as really read (a zip member's declared size is not
     trusted); a longer stream is the one RecordError saying so, having read only `limit` + 1 bytes."""
     buffer = io.BytesIO()  # grows in place; getvalue() then hands over its bytes without a copy
@@ -128,35 +128,49 @@ def one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ")
 
 
-def text_or_error(data: bytes, file: str) -> str | RecordError:
-    """Decoded text of a CSV file, or the single RecordError for an empty or binary file."""
+def _refused(data: bytes, file: str) -> RecordError | None:
+    """Why a file's bytes are not read as CSV at all (binary, too many lines), or None."""
     if textio.looks_binary(data):
         return RecordError(file, 0, "not a CSV file")
     if max(data.count(b"\n"), data.count(b"\r")) > MAX_LINES:
         return RecordError(file, 0, f"more than {MAX_LINES:,} lines: not read")
-    text = textio.decode(data)
-    if not text.lstrip("\ufeff") or text.lstrip("\ufeff").isspace():  # (lstrip copies only with a BOM)
-        return RecordError(file, 0, "empty file")
-    return text[1:] if text.startswith("\ufeff") else text
+    return None
 
 
 def lines_or_error(read: Callable[[], bytes | RecordError], file: str) -> list[str] | RecordError:
-    """The lines of the CSV bytes `read()` gives (see `text_or_error`), or the RecordError standing for them.
-
-    The bytes are dropped once decoded and the text once split, so no two of them are held at once
-    longer than a copy takes.
-    """
+    """The lines of the CSV bytes `read()` gives, or the one RecordError for an empty, binary or
+    oversized file. The bytes are decoded a piece at a time and dropped once split."""
     data = read()
     if isinstance(data, RecordError):
         return data
-    text = text_or_error(data, file)
+    error = _refused(data, file)
+    if error is not None:
+        return error
+    lines = textio.decode_lines(data, split_lines)
     del data
-    return text if isinstance(text, RecordError) else split_lines(text)
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    if all(line.isspace() or not line for line in lines):
+        return RecordError(file, 0, "empty file")
+    return lines
+
+
+# Characters str.splitlines() also ends a line at, which the csv module does not.
+_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_LINE_END = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 
 def split_lines(text: str) -> list[str]:
-    """Physical lines with their terminators (\\r\\n, \\n or \\r), as the csv module wants them."""
-    return io.StringIO(text, newline="").readlines()
+    """Physical lines with their terminators (\\r\\n, \\n or \\r), as the csv module wants them.
+
+    (Not io.StringIO(text).readlines(): that holds a 4-byte-per-character copy of the whole text.)
+    """
+    if _OTHER_BREAKS.search(text) is None:
+        return text.splitlines(keepends=True)
+    lines = _LINE_END.split(text)
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def strip_eol(line: str) -> str:
