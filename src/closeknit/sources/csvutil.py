@@ -29,6 +29,7 @@ BROKEN_QUOTE = "broken quote: a quoted field is never closed properly; line set 
 FRAGMENT = "line inside a broken quoted field does not match the header"
 UNREADABLE_LINE = "line could not be read as CSV"
 BAD_QUOTES = "misplaced quote: the line does not split into the header's columns"
+NUL_BYTE = "NUL byte in the record (a damaged file?)"
 OVERLONG = f"line longer than {MAX_LINE:,} characters: set aside (its start kept)"
 TOO_WIDE = f"more than {MAX_COLUMNS:,} fields: set aside (its start kept)"
 
@@ -334,6 +335,9 @@ def iter_rows(lines: list[str], layout: Layout) -> Iterator[Row | BadRow]:
             raw = "".join(lines[begin:end]).rstrip("\r\n")
         if begin < suspect_until and ncols >= 3 and len(fields) != ncols:
             yield BadRow(begin + 1, raw, FRAGMENT)
+            continue
+        if "\x00" in raw:
+            yield BadRow(begin + 1, raw, NUL_BYTE)
             continue
         yield Row(begin + 1, raw, fields)
 

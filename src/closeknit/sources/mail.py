@@ -25,6 +25,8 @@ CHANNEL = "email"
 RAW_LIMIT = 64 * 1024  # characters of header text kept in `raw`
 MAX_HEADER = 1 << 20  # a header block longer than this is cut here
 BULK_RECIPIENTS = 25  # more recipients than this makes a message bulk
+HEADER_CUT = f"header block longer than {MAX_HEADER >> 20} MB: read up to there"
+MAX_RECIPIENTS = 100  # more than this and the recipients are a mailing, not people: only their count is kept
 _CHUNK = 1 << 20
 _HEAD_PEEK = 8192
 
@@ -769,9 +771,13 @@ def _build(
     if not _FIRST_LINE_RE.match(text):
         return _error(file, number, "does not start with a header line", text, stats)
     try:
-        return _record(file, number, text, folder, complete, mbox, fallback, stats)
+        record = _record(file, number, text, folder, complete, mbox, fallback, stats)
     except Exception as exc:  # one odd message must not stop an import
         return _error(file, number, f"cannot read headers: {_why(exc)}", text, stats)
+    if not complete and len(header) >= MAX_HEADER and isinstance(record, InteractionRecord):
+        _count(stats, "flag:" + HEADER_CUT)  # what was read is kept, and says it was cut
+        record.note = f"{HEADER_CUT}; {record.note}" if record.note else HEADER_CUT
+    return record
 
 
 def _headers(text: str) -> dict[str, str]:
@@ -836,6 +842,8 @@ def _record(
             if pairs:
                 _add_parties(parties, pairs, role, h.get("x-" + role))
     size = len({p.address or "name:" + p.name.lower() for p in parties[n_from:]}) if len(parties) > n_from else 0
+    if size > MAX_RECIPIENTS:
+        del parties[n_from:]  # a mailing: its recipients are not people to add
 
     msgid = _first_id(msgid_raw) if msgid_raw else ""
     subject = h.get("subject", "")
@@ -895,7 +903,7 @@ def _record(
             cached = _SENDER_BULK.get(from_addr)
             bulk = cached if cached is not None else _sender_bulk(from_addr)
         if not bulk and size > BULK_RECIPIENTS:
-            bulk = f"{size} recipients"
+            bulk = f"{size} recipients" + (", not kept as people" if size > MAX_RECIPIENTS else "")
         if not bulk and "return-path" in h:
             bulk = _return_path_bulk(h["return-path"])
 

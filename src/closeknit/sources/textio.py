@@ -100,6 +100,9 @@ def read_text(path: str | Path) -> str:
     return decode(Path(path).read_bytes())
 
 
+STRAY_CONTROLS = 3  # so many control bytes (a stray NUL) still leave a short text file text
+
+
 def looks_binary(data: bytes) -> bool:
     """True when bytes are not text in any encoding we accept (NULs outside UTF-16, control bytes)."""
     head = data[:4000]
@@ -108,4 +111,4 @@ def looks_binary(data: bytes) -> bool:
     if _sniff(head) and not head.startswith(codecs.BOM_UTF8):  # UTF-16 or UTF-32
         return False
     controls = sum(1 for b in head if b < 9 or (13 < b < 32 and b != 27))
-    return controls > len(head) // 50
+    return controls > max(len(head) // 50, STRAY_CONTROLS)
