@@ -98,9 +98,10 @@ def too_large(file: str) -> RecordError:
     return RecordError(file, 0, f"larger than {MAX_BYTES >> 20} MB (unpacked): not read")
 
 
-def read_capped(stream: IO[bytes], file: str, limit: int = MAX_BYTES) -> bytes | RecordError:
-    """At most `limit` bytes of a stream, counted as really read (a zip member's declared size is not
-    trusted); a longer stream is the one RecordError saying so, having read only `limit` + 1 bytes."""
+def read_capped(stream: IO[bytes], file: str) -> bytes | RecordError:
+    """At most MAX_BYTES of a stream, counted as really read (a zip member's declared size is not
+    trusted); a longer stream is the one RecordError saying so, having read only MAX_BYTES + 1 bytes."""
+    limit = MAX_BYTES
     buffer = io.BytesIO()  # grows in place; getvalue() then hands over its bytes without a copy
     while buffer.tell() <= limit:
         chunk = stream.read(min(1 << 20, limit + 1 - buffer.tell()))

@@ -634,7 +634,7 @@ class _MboxReader:
                         pos = hs + cut
                         continue
                 yield number, sep, header, complete
-                if not complete and eof:
+                if not complete and eof and len(header) < MAX_HEADER:  # the file ends inside the headers
                     return
                 # Skip the body: the next "From " line that follows a blank line.
                 s = he + len(pattern) - 1 if complete else hs + len(header)
@@ -775,8 +775,9 @@ def _build(
     except Exception as exc:  # one odd message must not stop an import
         return _error(file, number, f"cannot read headers: {_why(exc)}", text, stats)
     if not complete and len(header) >= MAX_HEADER and isinstance(record, InteractionRecord):
-        _count(stats, "flag:" + HEADER_CUT)  # what was read is kept, and says it was cut
-        record.note = f"{HEADER_CUT}; {record.note}" if record.note else HEADER_CUT
+        # What was read is kept, and says it was cut: a header block that long is never a personal message.
+        _count(stats, "flag:" + HEADER_CUT)
+        record.bulk = f"{HEADER_CUT}; {record.bulk}" if record.bulk else HEADER_CUT
     return record
 
 
