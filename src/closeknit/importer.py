@@ -71,7 +71,7 @@ class ImportResult:
 
 
 _MODULES = {"linkedin": "linkedin", "vcard": "vcard", "csv": "contacts_csv", "mail": "mail", "ics": "ics",
-            walk.SOURCE: "walk"}
+            walk.SOURCE: "walk", "closeknit": "closeknit_json"}
 
 
 def _parser(kind: str) -> Any:
@@ -82,7 +82,7 @@ def sniff_file(path: Path) -> str | None:
     """The kind of one file, or None when no parser recognises it."""
     if path.suffix.lower() == ".zip":
         return "linkedin" if _parser("linkedin").sniff(path) else None
-    for kind in ("linkedin", "vcard", "ics", "mail", "csv"):
+    for kind in ("closeknit", "linkedin", "vcard", "ics", "mail", "csv"):
         try:
             if _parser(kind).sniff(path):
                 return kind
@@ -117,7 +117,7 @@ def detect(path: Path) -> list[tuple[str, Path]]:
     if not any(k != walk.SOURCE for k, _ in found):
         raise InputError(f"{path}: no file in a format Closeknit reads")
     # Set-aside entries first, then contacts before interactions, so messages find the people they are about.
-    order = (walk.SOURCE, *KINDS)
+    order = (walk.SOURCE, "closeknit", *KINDS)
     return sorted(found, key=lambda kp: order.index(kp[0]))
 
 

@@ -13,6 +13,7 @@ from closeknit.cli.app import JsonOpt, app, emit, emit_json, message, store, tab
 from closeknit.errors import InputError
 from closeknit.store import people as people_store
 from closeknit.store import stats
+from closeknit.store.writer import database_id
 
 
 @app.command()
@@ -49,7 +50,7 @@ def export(
         raise InputError(f"unknown format {fmt!r}: use vcard, csv or json")
     with store() as db:
         ids = people_store.person_ids(db)
-        text = exporter.chunks(people_store.people_details(db, ids), fmt)
+        text = exporter.chunks(people_store.people_details(db, ids), fmt, database_id(db))
         if output is None:
             emit(text)
             return

@@ -17,7 +17,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from closeknit.config import resolve_db_path
-from closeknit.export import json_array, spreadsheet_safe
+from closeknit.export import json_array
+from closeknit.sources.csvutil import spreadsheet_safe
 from closeknit.store import Store
 
 app = typer.Typer(

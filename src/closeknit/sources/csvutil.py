@@ -353,6 +353,23 @@ def padded(fields: list[str], ncols: int) -> list[str]:
 
 MULTI_SEP = " ::: "
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula, or with a quote, gets a quote in front.
+
+    Quoting the quotes too makes `spreadsheet_value` its exact inverse.
+    """
+    return "'" + value if value.startswith(FORMULA_STARTS) or value.startswith("'") else value
+
+
+def spreadsheet_value(cell: str) -> str:
+    """The value `spreadsheet_safe` was given (Closeknit's own CSV export read back)."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
 
 def split_multi(value: str) -> list[str]:
     """Google's ' ::: '-joined multi-values, stripped, empties dropped."""
