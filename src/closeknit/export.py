@@ -13,10 +13,10 @@ from closeknit.sources.csvutil import spreadsheet_safe
 from closeknit.sources.vcard import CONNECTED_ON
 
 FORMATS = ("vcard", "csv", "json")
-# The CSV export's columns: the first names it as Closeknit's own (read back exactly, escapes undone).
+# The CSV export's columns: the last names it as Closeknit's own (read back exactly, escapes undone).
 ID_COLUMN = "closeknit_id"
-CSV_COLUMNS = [ID_COLUMN, "name", "given", "family", "organization", "title", "emails", "phones", "profiles",
-               "urls", "tags", "birthday", "connected_on", "notes"]
+CSV_COLUMNS = ["id", "name", "given", "family", "organization", "title", "emails", "phones", "profiles",
+               "urls", "tags", "birthday", "connected_on", "notes", ID_COLUMN]
 JSON_KEYS = [ID_COLUMN, "id", "name", "given", "family", "organization", "title", "emails", "phones", "profiles",
              "urls", "tags", "birthday", "connected_on", "notes", "roles", "sources"]
 LIST_SEP = " ::: "  # between the values of one CSV cell (Google's convention)
@@ -70,10 +70,11 @@ def vcard(person: dict[str, Any], database: str) -> str:
 
 def csv_row(person: dict[str, Any], database: str) -> list[str]:
     """The CSV export's cells for one person, each safe to open in a spreadsheet."""
-    cells = [own_id(database, person), person["name"], person["given"], person["family"], person["organization"],
+    cells = [str(person["id"]), person["name"], person["given"], person["family"], person["organization"],
              person["title"], LIST_SEP.join(person["emails"]), LIST_SEP.join(person["phones"]),
              LIST_SEP.join(person["profiles"]), LIST_SEP.join(person["urls"]), LIST_SEP.join(person["tags"]),
-             person["birthday"], person["connected_on"], LIST_SEP.join(n["text"] for n in person["notes"])]
+             person["birthday"], person["connected_on"], LIST_SEP.join(n["text"] for n in person["notes"]),
+             own_id(database, person)]
     return [spreadsheet_safe(c or "") for c in cells]
 
 

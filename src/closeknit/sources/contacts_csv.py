@@ -15,7 +15,7 @@ SOURCE = "csv"
 
 NO_HEADER = "no header with name or email columns"
 EMPTY_ROW = "row without a name, email, phone or organisation"
-OWN_COLUMN = "closeknit id"  # the first column of Closeknit's own CSV export, normalised
+OWN_COLUMN = "closeknit id"  # the column of Closeknit's own CSV export holding its id, normalised
 
 _NAME = {
     "name",
@@ -290,12 +290,12 @@ def _records(file: str, lines: list[str], layout: Layout) -> Iterator[ContactIte
     for dates, indexes in ((birthdays, plan.birthday), (connected, plan.connected)):
         if indexes:
             rows = csvutil.settle(rows, dates, _picker(indexes))
-    own = bool(layout.names) and layout.names[0] == OWN_COLUMN  # Closeknit's own export: read back exactly
+    own = layout.index(OWN_COLUMN)  # Closeknit's own export (>= 0): read back exactly
     for row in rows:
         if isinstance(row, BadRow):
             yield row.error(file)
             continue
-        f = csvutil.padded([csvutil.spreadsheet_value(c) for c in row.fields] if own else row.fields, ncols)
+        f = csvutil.padded([csvutil.spreadsheet_value(c) for c in row.fields] if own >= 0 else row.fields, ncols)
         given = _first(f, plan.given)
         middle = _first(f, plan.middle)
         family = _first(f, plan.family)
@@ -303,8 +303,8 @@ def _records(file: str, lines: list[str], layout: Layout) -> Iterator[ContactIte
         emails = _values(f, plan.emails, split_lists=True)
         phones = _values(f, plan.phones)
         organization = _first(f, plan.org)
-        if own:  # a person of Closeknit's own export is one even when nothing else is known
-            yield _own_record(file, row, f, plan, connected)
+        if own >= 0:  # a person of Closeknit's own export is one even when nothing else is known
+            yield _own_record(file, row, f, plan, connected, f[own].strip())
             continue
         if not (name or emails or phones or organization):
             yield RecordError(file, row.line, EMPTY_ROW, row.raw)
@@ -330,7 +330,7 @@ def _records(file: str, lines: list[str], layout: Layout) -> Iterator[ContactIte
         )
 
 
-def _own_record(file: str, row: Row, f: list[str], plan: _Plan, connected: Dates) -> ContactRecord:
+def _own_record(file: str, row: Row, f: list[str], plan: _Plan, connected: Dates, uid: str) -> ContactRecord:
     """A row of Closeknit's CSV export: its id, and every list split only where the export joined it."""
 
     def listed(indexes: list[int]) -> list[str]:
@@ -353,5 +353,5 @@ def _own_record(file: str, row: Row, f: list[str], plan: _Plan, connected: Dates
         tags=listed(plan.tags),
         birthday=_first(f, plan.birthday),
         connected_on=connected.iso_date(_first(f, plan.connected)) if plan.connected else "",
-        uid=f[0].strip(),
+        uid=uid,
     )
