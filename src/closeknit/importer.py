@@ -21,7 +21,7 @@ from closeknit.store import Store, derive, review
 from closeknit.store.base import now_iso
 from closeknit.store.writer import PreparedContact, Writer, prepare_contact
 
-CONTACT_KINDS = ("linkedin", "vcard", "csv")
+CONTACT_KINDS = ("linkedin", "vcard", "csv", "closeknit")
 INTERACTION_KINDS = ("mail", "ics")
 KINDS = CONTACT_KINDS + INTERACTION_KINDS
 MAX_ERRORS_LISTED = 1000
@@ -117,7 +117,7 @@ def detect(path: Path) -> list[tuple[str, Path]]:
     if not any(k != walk.SOURCE for k, _ in found):
         raise InputError(f"{path}: no file in a format Closeknit reads")
     # Set-aside entries first, then contacts before interactions, so messages find the people they are about.
-    order = (walk.SOURCE, "closeknit", *KINDS)
+    order = (walk.SOURCE, *KINDS)
     return sorted(found, key=lambda kp: order.index(kp[0]))
 
 
