@@ -148,6 +148,26 @@ def test_cli_names_each_odd_entry_and_a_single_unreadable_file_says_cannot_read(
         assert run.returncode == 2 and why in run.stderr and "not a format" not in run.stderr
 
 
+def test_mail_tree_and_linkedin_folder_name_what_they_cannot_read(tmp_path: Path) -> None:
+    maildir = tmp_path / "mail" / "cur"
+    maildir.mkdir(parents=True)
+    message = (b"From: Ann <a@example.org>\nTo: b@example.org\nMessage-ID: <%d@x>\n"
+               b"Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nhi\n")
+    (maildir / "1.eml").write_bytes(message % 1)
+    with open(os.fsencode(maildir) + b"/2-\xff.eml", "wb") as f:
+        f.write(message % 2)
+    with Store(tmp_path / "m.db") as db:
+        result = run_import(db, tmp_path / "mail", me=["a@example.org"])
+        assert result.interactions == 1 and [e["reason"] for e in result.errors] == [
+            "file name is not valid UTF-8 (shown escaped): rename it to import it"]
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "Connections.csv").write_text(HEADER + ROW, encoding="utf-8")
+    os.symlink("/proc/self/mem", export / "messages.csv")  # unreadable, root included
+    people, reasons = _import(tmp_path, export)
+    assert people == 1 and len(reasons) == 1 and "cannot read" in reasons[0]
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode (the /proc case covers root)")
 def test_permission_denied_file(tmp_path: Path) -> None:
     locked = tmp_path / "locked.csv"

@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from closeknit.errors import InputError
 from closeknit.records import (
     ContactItem,
     ContactRecord,
@@ -138,7 +139,11 @@ def _export_files(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, lis
 
 
 def _read(path: Path) -> tuple[str, list[str]] | RecordError:
-    lines = csvutil.lines_or_error(lambda: csvutil.read_file(path), str(path))
+    """One export file's lines; a file that cannot be read is a RecordError saying so (the rest still lands)."""
+    try:
+        lines = csvutil.lines_or_error(lambda: csvutil.read_file(path), str(path))
+    except InputError as exc:
+        return RecordError(str(path), 0, str(exc))
     return lines if isinstance(lines, RecordError) else (str(path), lines)
 
 

@@ -19,6 +19,7 @@ from typing import BinaryIO, TypeVar
 
 from closeknit.errors import InputError
 from closeknit.records import InteractionItem, InteractionRecord, Party, RecordError, content_hash
+from closeknit.sources import walk
 
 SOURCE = "mail"
 CHANNEL = "email"
@@ -314,6 +315,9 @@ def _walk(root: Path) -> Iterator[Path]:
 def _parse_tree(root: Path, stats: dict[str, int]) -> Iterator[InteractionItem]:
     folders: dict[Path, str] = {}
     for path in _walk(root):
+        if walk.has_bad_name(path):  # named escaped; its text could not be stored under its name
+            yield _error(walk.shown(path), 0, walk.BAD_NAME, "", stats)
+            continue
         name = path.name.lower()
         parent = path.parent.name
         if parent in ("cur", "new") or _NUMBERED_FILE.match(name) or name.endswith(_MESSAGE_SUFFIXES):
