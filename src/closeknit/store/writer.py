@@ -6,10 +6,13 @@ import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Container, Sequence
+from contextlib import suppress
 from dataclasses import fields as dataclass_fields
 from functools import cached_property
 from operator import itemgetter
 from typing import Any, NamedTuple
+
+from sqlalchemy.exc import OperationalError
 
 from closeknit.identity import normalise
 from closeknit.records import OWN_ID, ContactRecord, InteractionRecord, RecordError, content_hash
@@ -26,11 +29,17 @@ _LOOKUP_CHUNK = 500  # keys per IN (...) query
 
 
 def database_id(db: Base) -> str:
-    """This database's random id (made on first use): an exported person's id is only its own here."""
+    """This database's random id, made by its first export: an exported person's id is only its own here.
+
+    Imports never make it (so two imports of the same files give the same database). A database that
+    cannot be written still exports, under an id it cannot keep: its people are then not recognised
+    when that export is read back, as with any other file.
+    """
     value = db.get_setting("database_id")
     if not value:
         value = uuid.uuid4().hex[:16]
-        db.set_setting("database_id", value)
+        with suppress(OperationalError):  # a read-only database: the export goes on
+            db.set_setting("database_id", value)
     return str(value)
 
 
@@ -138,8 +147,10 @@ class Writer:
                 "SELECT kind, value, person_id FROM identifiers WHERE kind IN ('email','phone','linkedin','uid')"
             )
         }
-        own = f"{OWN_ID}{database_id(self.db)}:"
-        index.update((("uid", f"{own}{p}"), p) for (p,) in self.db.fast_rows("SELECT id FROM people"))
+        exported = self.db.get_setting("database_id")
+        if exported:
+            own = f"{OWN_ID}{exported}:"
+            index.update((("uid", f"{own}{p}"), p) for (p,) in self.db.fast_rows("SELECT id FROM people"))
         return index
 
     @cached_property
