@@ -21,6 +21,7 @@ JSON_KEYS = [ID_COLUMN, "id", "name", "given", "family", "organization", "title"
              "urls", "tags", "birthday", "connected_on", "notes", "roles", "sources"]
 LIST_SEP = " ::: "  # between the values of one CSV cell (Google's convention)
 
+
 def _vc_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;")
 

@@ -18,7 +18,7 @@ from closeknit.sources import textio
 DELIMITERS = (",", ";", "\t", "|")
 HEAD_BYTES = 65536  # how much of a file sniff() looks at
 # Limits that keep a hostile file (a zip bomb of blank lines or commas) in bounded memory. A real export
-# stays far below them: 30,000 LinkedIn connections are about 6 MB, 150,000 lines and 20 columns.
+# stays far below them: 30,000 LinkedIn connections are about 6 MB in 30,000 lines of 7 columns.
 MAX_BYTES = 64 << 20  # a CSV file, or a zip member once unpacked, larger than this is refused
 MAX_LINES = 1_000_000  # a file with more lines than this is refused
 MAX_LINE = 1 << 20  # a longer physical line is set aside (its first characters kept as the raw text)
@@ -86,14 +86,6 @@ def unreadable(path: Path, exc: OSError) -> InputError:
     return InputError(f"cannot read {one_line(str(path))}: {exc.strerror or type(exc).__name__}")
 
 
-def read_bytes(path: Path) -> bytes:
-    """The whole file; an OSError becomes a one-line InputError naming the file."""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise unreadable(path, exc) from exc
-
-
 def too_large(file: str) -> RecordError:
     return RecordError(file, 0, f"larger than {MAX_BYTES >> 20} MB (unpacked): not read")
 
@@ -111,11 +103,12 @@ def read_capped(stream: IO[bytes], file: str) -> bytes | RecordError:
     return too_large(file)
 
 
-def read_file(path: Path, file: str | None = None) -> bytes | RecordError:
-    """A whole CSV file within MAX_BYTES, or the RecordError for a larger one; OSError as `read_bytes`."""
+def read_file(path: Path) -> bytes | RecordError:
+    """A whole CSV file within MAX_BYTES, or the RecordError for a larger one; an OSError becomes a
+    one-line InputError naming the file."""
     try:
         with path.open("rb") as stream:
-            return read_capped(stream, file or str(path))
+            return read_capped(stream, str(path))
     except OSError as exc:
         raise unreadable(path, exc) from exc
 

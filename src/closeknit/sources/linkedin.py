@@ -131,7 +131,10 @@ def _export_files(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, lis
         except OSError as exc:
             raise csvutil.unreadable(path, exc) from exc
         for file in files:
-            yield _read(file)
+            try:
+                yield _read(file)
+            except InputError as exc:  # one unreadable file of an export folder: the rest still lands
+                yield RecordError(str(file), 0, str(exc))
     elif _is_zip(path):
         yield from _zip_members(path, wanted)
     else:
@@ -139,11 +142,8 @@ def _export_files(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, lis
 
 
 def _read(path: Path) -> tuple[str, list[str]] | RecordError:
-    """One export file's lines; a file that cannot be read is a RecordError saying so (the rest still lands)."""
-    try:
-        lines = csvutil.lines_or_error(lambda: csvutil.read_file(path), str(path))
-    except InputError as exc:
-        return RecordError(str(path), 0, str(exc))
+    """One file's lines (an OSError is an InputError naming it)."""
+    lines = csvutil.lines_or_error(lambda: csvutil.read_file(path), str(path))
     return lines if isinstance(lines, RecordError) else (str(path), lines)
 
 
