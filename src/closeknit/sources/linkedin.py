@@ -132,9 +132,10 @@ def _export_files(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, lis
             raise csvutil.unreadable(path, exc) from exc
         for file in files:
             try:
-                yield _read(file)
+                item = _read(file)
             except InputError as exc:  # one unreadable file of an export folder: the rest still lands
-                yield RecordError(str(file), 0, str(exc))
+                item = RecordError(str(file), 0, str(exc))
+            yield item
     elif _is_zip(path):
         yield from _zip_members(path, wanted)
     else:
