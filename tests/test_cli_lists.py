@@ -146,11 +146,11 @@ def test_failed_export_leaves_the_previous_file_whole(big_db: Path, tmp_path: Pa
     written = export.vcard
     calls = {"n": 0}
 
-    def failing(person: dict[str, object]) -> str:
+    def failing(person: dict[str, object], database: str) -> str:
         calls["n"] += 1
         if calls["n"] == 1500:  # past the first chunk of people
             raise OSError("disk full")
-        return written(person)
+        return written(person, database)
 
     monkeypatch.setattr(export, "vcard", failing)
     monkeypatch.setattr(sys, "argv", ["closeknit", "--db", str(big_db), "export", "--format", "vcard",
