@@ -12,8 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
 
 from closeknit.db import SCHEMA_VERSION
+from closeknit.db.engine import MIGRATIONS
 from closeknit.errors import InputError
 from closeknit.store import Store
 from faultkit import closeknit
@@ -123,12 +128,17 @@ def test_a_read_only_database_says_so_and_stays_as_it_was(tmp_path: Path, vcard:
 
 
 def test_a_read_only_database_that_needs_an_upgrade_says_so(tmp_path: Path) -> None:
-    db = ours(tmp_path / "old.db")
+    db = tmp_path / "old.db"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    previous = ScriptDirectory.from_config(cfg).get_revision(SCHEMA_VERSION).down_revision
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:  # a database written before the newest revision
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, str(previous))
+    engine.dispose()
     con = sqlite3.connect(db)
-    con.execute("UPDATE alembic_version SET version_num = '0002'")  # as if written before the last revision
-    con.execute("ALTER TABLE interactions ADD COLUMN raw TEXT NOT NULL DEFAULT ''")
-    con.execute("DROP TABLE interaction_raw")
-    con.commit()
+    con.execute("PRAGMA journal_mode=DELETE")
     con.close()
     before = digest(db)
     with read_only(db):
