@@ -32,6 +32,7 @@ def test_killed_import_resumes_to_the_same_database(tmp_path: Path) -> None:
     deadline = time.monotonic() + 300
     while interactions(cut) == 0 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
+    assert proc.poll() is None, f"the import ended before the kill: {proc.stderr.read() if proc.stderr else ''}"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = interactions(cut)
