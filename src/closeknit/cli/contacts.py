@@ -150,31 +150,48 @@ def note(person: Annotated[str, typer.Argument(help="Id, email, phone, profile U
 
 @app.command("review")
 def review(
-    merge: Annotated[int | None, typer.Option(help="Merge the pair of this review item.")] = None,
-    different: Annotated[int | None, typer.Option(help="Mark the pair of this item as different people.")] = None,
+    items: Annotated[list[int] | None, typer.Argument(help="Items to decide, with --merge or --different.",
+                                                      show_default=False)] = None,
+    merge: Annotated[bool, typer.Option("--merge", help="Merge the pair of each ITEM.")] = False,
+    different: Annotated[bool, typer.Option("--different", help="Keep the pair of each ITEM apart.")] = False,
+    merge_all_above: Annotated[float | None, typer.Option(help="Merge every open item scoring this or more.")]
+    = None,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many items, best first.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Possible duplicates (similar name and organisation) waiting for your decision."""
+    """Possible duplicates (similar name, organisation and identifiers) waiting for your decision."""
+    if merge and different:
+        raise InputError("--merge and --different exclude each other")
+    if (merge or different) != bool(items):
+        raise InputError("give item numbers with --merge or --different (e.g. closeknit review --merge 3 7)")
+    if limit is not None and limit < 1:
+        raise InputError("--limit must be 1 or more")
     with store() as db:
-        if merge is not None:
-            review_store.decide(db, merge, same=True)
-            message(f"review item {merge}: merged")
+        if merge_all_above is not None:
+            done = review_store.decide_all(db, review_store.items_above(db, merge_all_above), same=True)
+            message(f"{len(done):,} review items scoring {merge_all_above:g} or more: merged")
             return
-        if different is not None:
-            review_store.decide(db, different, same=False)
-            message(f"review item {different}: kept apart")
+        if items:
+            done = review_store.decide_all(db, items, same=merge)
+            skipped = [i for i in items if i not in done]
+            verb = "merged" if merge else "kept apart"
+            message(f"review item{'s' if len(done) > 1 else ''} {', '.join(map(str, done))}: {verb}")
+            if skipped:
+                message(f"review items {', '.join(map(str, skipped))}: closed by an earlier merge")
             return
-        items = review_store.open_items(db)
+        rows = review_store.open_items(db, limit)
     if as_json:
-        emit_json(items)
+        emit_json(rows)
         return
     listing(
-        ["item", "person", "organization", "other person", "organization", "score", "why"],
-        ([i["id"], f"{i['name_a']} (#{i['person_a']})", i["org_a"], f"{i['name_b']} (#{i['person_b']})", i["org_b"],
-          i["score"], i["reason"]] for i in items),
-        "open",
+        ["item", "person", "identifiers", "organization", "other person", "identifiers", "organization", "score",
+         "why"],
+        ([i["id"], f"{i['name_a']} (#{i['person_a']})", ", ".join(i["identifiers_a"]), i["org_a"],
+          f"{i['name_b']} (#{i['person_b']})", ", ".join(i["identifiers_b"]), i["org_b"], i["score"], i["reason"]]
+         for i in rows),
+        "open", cap=None if limit else TERMINAL_ROWS,
     )
-    message("decide with closeknit review --merge ITEM or --different ITEM")
+    message("decide with closeknit review --merge ITEM... or --different ITEM..., or --merge-all-above SCORE")
 
 
 @app.command("merge")

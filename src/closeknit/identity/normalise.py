@@ -15,6 +15,20 @@ _HONORIFICS = {
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx", "herr", "frau", "mme", "mlle", "m",
     "jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "esq", "dds", "cpa", "pe",
 }
+# Names that stand for no one: an exporter's or a mail client's stand-in, never evidence of a person.
+PLACEHOLDER_NAMES = frozenset({
+    "email", "e mail", "mail", "linkedin member", "unknown", "unknown unknown", "no name", "noname", "none", "null",
+    "n a", "na", "user", "contact", "anonymous", "undisclosed recipients", "undisclosed recipient", "recipient",
+    "recipients", "me", "test", "nobody",
+})
+# Words that say how someone relates to a named person ("Y father"): they name another person.
+RELATION_WORDS = frozenset({
+    "father", "mother", "dad", "daddy", "mom", "mum", "mummy", "mommy", "papa", "pappa", "brother", "sister", "bro",
+    "sis", "son", "daughter", "wife", "husband", "uncle", "aunt", "aunty", "auntie", "cousin", "grandpa", "grandma",
+    "grandfather", "grandmother", "nephew", "niece", "bhai", "bhaiya", "bhaia", "didi", "di", "bhabhi", "jiju",
+    "mama", "mami", "mausi", "masi", "chacha", "chachi", "kaka", "kaki", "nana", "nani", "dada", "dadi", "tau", "tai",
+    "beta", "friend", "neighbour", "neighbor", "inlaw", "law",
+})
 _PUNCT_RE = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACE_RE = re.compile(r"\s+")
 
@@ -143,11 +157,22 @@ def display_name(name: str, given: str, family: str) -> tuple[str, str, str, str
 
 
 def block_keys(key: str) -> list[str]:
-    """Blocking keys for candidate pairs: family name + first initial, in both name orders."""
-    tokens = key.split()
+    """Blocking keys for candidate pairs: family name + first initial, in both name orders.
+
+    Relation words and labels with digits ("father", "10th") are left out: they name no one.
+    """
+    tokens = [t for t in key.split() if t not in RELATION_WORDS and not any(c.isdigit() for c in t)] or key.split()
     if not tokens:
         return []
     if len(tokens) == 1:
         return [tokens[0]]
     first, last = tokens[0], tokens[-1]
     return [f"{last}|{first[0]}", f"{first}|{last[0]}"]
+
+
+def placeholder_name(name: str) -> bool:
+    """True for a name that names no one: a stand-in ("e-mail", "LinkedIn Member") or an address used as a name."""
+    if "@" in name or "://" in name:
+        return True
+    key = name_key(name)
+    return not key or key in PLACEHOLDER_NAMES or not any(c.isalpha() for c in key)
