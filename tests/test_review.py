@@ -75,9 +75,11 @@ def test_names_must_agree_word_by_word(db: Store) -> None:
     assert review.names_alike("thomas a martin", "thomas martin") == 95
     assert review.names_alike("chris abel", "christopher abel") == 95
     assert review.names_alike("rahul patil", "rohan patil") == 0
+    assert review.names_alike("stephen schwarz", "stephen schwarzbach") == 0
     assert review.names_alike("y", "y father") == 0
     assert review.names_alike("j", "j smith") == 0  # an initial alone names no one
     assert review.names_alike("list1", "list3") == 0
+    assert review.names_alike("dl all_ees", "dl all_ews") == 0
 
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -94,12 +94,12 @@ def _word_alike(x: str, y: str) -> float:
     """How far two words of a name are the same word: equal, an initial, a shortening or a typo."""
     if x == y:
         return 1.0
-    if any(c.isdigit() for c in x + y):  # "worldwide1" and "worldwide3", "10a" and "10b": different things
+    if not (x.isalpha() and y.isalpha()):  # "list1" and "list3", "all_ees" and "all_ews": different things
         return 0.0
     short, long = sorted((x, y), key=len)
     if len(short) == 1:
         return 0.9 if long[0] == short else 0.0
-    if len(short) >= 3 and long.startswith(short):
+    if 3 <= len(short) <= 5 and long.startswith(short):  # a short form ("Chris"), not a longer surname
         return 0.9
     if len(short) >= 4:
         alike = fuzz.ratio(x, y) / 100
