@@ -32,7 +32,9 @@ def import_(
     what: Annotated[str, typer.Argument(help=f"A file or folder, or a kind ({'|'.join(KINDS)}) followed by PATH.")],
     path: Annotated[Path | None, typer.Argument(help="The file or folder, when a kind is given.")] = None,
     me: Annotated[list[str] | None, typer.Option("--me", help="Your own email address (repeatable).")] = None,
-    region: Annotated[str | None, typer.Option(help="Default phone region, e.g. US, GB, DE.")] = None,
+    region: Annotated[str | None, typer.Option(
+        help="Phone region of numbers written without a country code, e.g. US, GB, IN (default: inferred per"
+             " file); re-reads the stored numbers of the files imported.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import contacts (LinkedIn export, vCard, CSV) or interactions (mail, .ics); re-running is a no-op."""
@@ -51,7 +53,7 @@ def import_(
         ) as bar:
             task = bar.add_task("importing", total=None)
             result = run_import(
-                db, target, kind=kind, me=me or [],
+                db, target, kind=kind, me=me or [], region=region.upper() if region else None,
                 progress=lambda n: bar.update(task, description=f"importing: {n:,} records read"),
             )
     if as_json:

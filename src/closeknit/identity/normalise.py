@@ -93,6 +93,34 @@ def phone(value: str, region: str = "US") -> str | None:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
+def country_code(value: str) -> int | None:
+    """The country calling code of a number written with one ("+91 …", "0044 …"), else None."""
+    v = value.strip()
+    if v[:4].lower() == "tel:":
+        v = v[4:]
+    if v.startswith("00"):
+        v = "+" + v[2:]
+    if not v.startswith("+"):
+        return None
+    e164 = phone(v)
+    if not e164:
+        return None
+    for cc_len in (1, 2, 3):
+        if int(e164[1:1 + cc_len]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return int(e164[1:1 + cc_len])
+    return None
+
+
+def is_region(code: str) -> bool:
+    """True for a region phone numbers can be read in ("IN", "GB")."""
+    return code.upper() in phonenumbers.SUPPORTED_REGIONS
+
+
+def region_of(code: int) -> str:
+    """The main region of a country calling code ("US" for 1, "IN" for 91)."""
+    return str(phonenumbers.region_code_for_country_code(code))
+
+
 _PLAIN_PROFILE = re.compile(r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/([^/?#%\s]+)/?$", re.I)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import fields as dataclass_fields
 from functools import cached_property
+from itertools import chain, islice
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from closeknit.identity import normalise
 from closeknit.records import ContactRecord, InteractionRecord, RecordError, content_hash
@@ -19,9 +20,13 @@ _COLUMN_FIELDS = {"source", "file", "record", "raw"}
 _CONTACT_FIELDS = tuple(f.name for f in dataclass_fields(ContactRecord) if f.name not in _COLUMN_FIELDS)
 # Identifier kinds that prove two records are one person.
 MATCHING_KINDS = ("email", "phone", "linkedin", "uid")
+# The kind of a phone number that could not be normalised: kept as written, matched with nothing.
+AS_WRITTEN = "phone_as_written"
+INFER_SAMPLE = 5000  # contact records of a file read before its phone region is decided
 # Sources whose organisation/title are the freshest (people keep LinkedIn current).
 JOB_AUTHORITY = {"linkedin"}
 _LOOKUP_CHUNK = 500  # keys per IN (...) query
+T = TypeVar("T")
 
 
 def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str, str]]:
@@ -37,7 +42,9 @@ def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str,
     for e in rec.emails:
         add("email", normalise.email(e), e)
     for p in rec.phones:
-        add("phone", normalise.phone(p, region), p)
+        e164 = normalise.phone(p, region)
+        # A number that cannot be normalised is kept as written, flagged by its kind, never dropped.
+        add("phone", e164, p) if e164 else add(AS_WRITTEN, " ".join(p.split()), p)
     for u in rec.urls:
         li = normalise.linkedin_url(u)
         add("linkedin", li, u) if li else add("url", u.strip(), u)
@@ -82,6 +89,70 @@ def prepare_contact(rec: ContactRecord, region: str, known: Container[tuple[str,
         contact_identifiers(rec, region), json.dumps(data, ensure_ascii=False), fields,
         [t.strip() for t in rec.tags if t.strip()], [n.strip() for n in rec.notes if n.strip()],
     )
+
+
+def file_region(phones: Iterable[str]) -> str | None:
+    """The region of most numbers written with a country code, or None when there are none or they disagree."""
+    codes = Counter(c for p in phones if (c := normalise.country_code(p)))
+    if not codes:
+        return None
+    code, n = codes.most_common(1)[0]
+    return normalise.region_of(code) if 2 * n > codes.total() else None
+
+
+def prepare_file(items: Iterable[T], region: str, known: Container[tuple[str, str]] = (),
+                 infer: bool = True) -> Iterator[T | PreparedContact]:
+    """`prepare_contact` for each contact record of one file, other items as they are.
+
+    With `infer`, numbers without a country code are read in the file's own region (from its
+    numbers that carry one, see `file_region`), `region` only when the file does not tell.
+    """
+    stream: Iterator[T] = iter(items)
+    if infer:
+        head = list(islice(stream, INFER_SAMPLE))
+        region = file_region(p for i in head if isinstance(i, ContactRecord) for p in i.phones) or region
+        stream = chain(head, stream)
+    for item in stream:
+        yield prepare_contact(item, region, known) if isinstance(item, ContactRecord) else item
+
+
+def default_region(db: Base) -> str:
+    """The region for numbers nothing else places: the configured one, else the owner's own numbers', else US."""
+    configured = db.get_setting("region", "")
+    if configured:
+        return str(configured)
+    owner = [v for (v,) in db.fast_rows(
+        "SELECT i.value FROM identifiers i JOIN people p ON p.id = i.person_id WHERE p.is_me = 1 AND i.kind = 'phone'"
+    )]
+    return file_region(owner) or "US"
+
+
+def renormalise_phones(db: Base, files: Iterable[str], region: str) -> int:
+    """Read again, in `region`, the stored numbers of `files` written without a country code; returns
+    how many records changed. (Numbers with a country code read the same in any region.)"""
+    changed: set[int] = set()
+    rows = []
+    for kind, value, rid, label in db.fast_rows(
+        "SELECT i.kind, i.value, i.source_record_id, i.label FROM identifiers i"
+        " JOIN source_records r ON r.id = i.source_record_id"
+        " WHERE r.file IN (SELECT value FROM json_each(:files)) AND i.kind IN ('phone', :raw)",
+        {"files": json.dumps(list(files)), "raw": AS_WRITTEN},
+    ):
+        e164 = normalise.phone(label, region)
+        new = ("phone", e164) if e164 else (AS_WRITTEN, " ".join(label.split()))
+        if new != (kind, value):
+            changed.add(rid)
+            rows.append((*new, kind, value, rid))
+    if rows:
+        with db.transaction():
+            cur = db.dbapi().cursor()
+            cur.executemany("UPDATE OR IGNORE identifiers SET kind = ?, value = ? WHERE kind = ? AND value = ?"
+                            " AND source_record_id = ?", rows)
+            # A record holding the same number twice, now spelled alike: the old row is a duplicate.
+            cur.executemany("DELETE FROM identifiers WHERE kind = ? AND value = ? AND source_record_id = ?",
+                            [r[2:] for r in rows])
+            cur.close()
+    return len(changed)
 
 
 class Writer:
