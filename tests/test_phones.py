@@ -25,7 +25,8 @@ def indian_export(path: Path) -> Path:
     rows = [f"Intl{i},Kumar,Mobile,+91 98{i:03d} 4{i:04d}" for i in range(12)]  # most numbers carry +91
     rows += [f"Local{i},Shah,Mobile,98{i:03d} 5{i:04d}" for i in range(6)]  # the rest are written nationally
     rows += [f"Trunk{i},Rao,Mobile,098{i:03d} 6{i:04d}" for i in range(3)]  # with the trunk 0
-    rows += ["Abroad,Jones,Work,+44 20 7946 0018", "Odd,One,Home,ext 12", "Odd,Two,Home,call the office"]
+    rows += ["Abroad,Jones,Work,+44 20 7946 0018", "Odd,One,Home,ext 12", "Odd,Two,Home,call the office",
+             'Two,Numbers,Mobile,"+91 98111 11111, +91 98111 22222"']
     path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
     return path
 
@@ -34,12 +35,16 @@ def test_region_is_inferred_per_file_and_nothing_is_dropped(tmp_path: Path) -> N
     with Store(tmp_path / "t.db") as db:
         run_import(db, indian_export(tmp_path / "google.csv"))
         got = phones(db)
-    assert len(got) == 12 + 6 + 3 + 3
+    assert len(got) == 12 + 6 + 3 + 3  # "call the office" holds no number
     assert got["Local0 Shah"] == ("phone", "+919800050000")
     assert got["Trunk2 Rao"] == ("phone", "+919800260002")
     assert got["Abroad Jones"] == ("phone", "+442079460018")
-    assert got["Odd One"] == (AS_WRITTEN, "ext 12") and got["Odd Two"] == (AS_WRITTEN, "call the office")
-    assert sum(kind == "phone" and value.startswith("+91") for kind, value in got.values()) == 21
+    assert got["Odd One"] == (AS_WRITTEN, "ext 12")
+    assert sum(kind == "phone" and value.startswith("+91") for kind, value in got.values()) == 22
+    with Store(tmp_path / "t.db") as db:
+        assert {v for (v,) in db.fast_rows("SELECT i.value FROM identifiers i JOIN people p ON p.id = i.person_id"
+                                           " WHERE p.name = 'Two Numbers'")} == {
+            "+919811111111", "+919811122222"}
 
 
 def test_region_needs_a_majority() -> None:

@@ -93,6 +93,17 @@ def phone(value: str, region: str = "US") -> str | None:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
+_LIST_SEPARATOR = re.compile(r"\s*(?:[,;]|\s/\s|:::)\s*")
+
+
+def phone_list(value: str) -> list[str]:
+    """The numbers in one phone field: "+91 98200 11111, +91 98200 22222" holds two."""
+    parts = [p for p in _LIST_SEPARATOR.split(value) if p]
+    if len(parts) > 1 and all(sum(c.isdigit() for c in p) >= 5 for p in parts):
+        return parts
+    return [value]
+
+
 def country_code(value: str) -> int | None:
     """The country calling code of a number written with one ("+91 …", "0044 …"), else None."""
     v = value.strip()

@@ -41,10 +41,12 @@ def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str,
 
     for e in rec.emails:
         add("email", normalise.email(e), e)
-    for p in rec.phones:
+    for p in (one for value in rec.phones for one in normalise.phone_list(value)):
         e164 = normalise.phone(p, region)
-        # A number that cannot be normalised is kept as written, flagged by its kind, never dropped.
-        add("phone", e164, p) if e164 else add(AS_WRITTEN, " ".join(p.split()), p)
+        # A number that cannot be normalised is kept as written, flagged by its kind, never dropped
+        # (text without a digit, "mobile", is no number).
+        if e164 or any(c.isdigit() for c in p):
+            add("phone", e164, p) if e164 else add(AS_WRITTEN, " ".join(p.split()), p)
     for u in rec.urls:
         li = normalise.linkedin_url(u)
         add("linkedin", li, u) if li else add("url", u.strip(), u)
