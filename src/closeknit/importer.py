@@ -291,11 +291,10 @@ def run_import(
     if progress:
         progress(run.seen)
     if result.interactions:
-        if not db.get_setting("me_addresses"):
-            inferred = derive.infer_me(db)
-            if inferred:
-                derive.set_me(db, inferred, region)
-                result.me_inferred = True
+        inferred = derive.infer_me(db)  # the known addresses, and any other of the user's met in this mail
+        if set(inferred) - set(db.get_setting("me_addresses", [])):
+            derive.set_me(db, inferred, region)
+            result.me_inferred = True
         derive.derive_threads(db)
     result.me = db.get_setting("me_addresses", [])
     result.review = review.find_candidates(db, run.touched) if run.touched else 0

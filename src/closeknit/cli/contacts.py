@@ -23,6 +23,7 @@ from closeknit.cli.app import (
 )
 from closeknit.errors import InputError
 from closeknit.importer import KINDS, run_import
+from closeknit.store import derive
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store
 
@@ -56,6 +57,7 @@ def import_(
                 db, target, kind=kind, me=me or [], region=region.upper() if region else None,
                 progress=lambda n: bar.update(task, description=f"importing: {n:,} records read"),
             )
+        others = derive.not_me_senders(db) if result.interactions else {}
     if as_json:
         emit_json(result.as_dict())
         return
@@ -65,6 +67,9 @@ def import_(
         message(f"… and {result.skipped - 20:,} more skipped records (see closeknit doctor)")
     if result.me_inferred:
         message(f"me (inferred, confirm with --me): {', '.join(result.me)}")
+    if others:
+        message(f"warning: {len(others):,} address{'es' if len(others) > 1 else ''} not yours sent"
+                f" {sum(others.values()):,} messages from your sent folders (a delegate?): see closeknit me list")
     message(result.summary())
 
 

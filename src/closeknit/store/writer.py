@@ -400,7 +400,7 @@ class Writer:
                 continue
             seen.add((pid, role))
             if pid in self.me_ids:
-                if role in ("from", "organizer"):
+                if role in ("from", "sender", "organizer"):
                     sender_me = True
                 else:
                     other_me = True
