@@ -12,6 +12,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from closeknit.identity import normalise
+from closeknit.mailconv import normal_subject
 from closeknit.records import ContactRecord, InteractionRecord, RecordError, content_hash
 from closeknit.store.base import Base, now_iso
 
@@ -497,7 +498,8 @@ class Writer:
         self._reset_batch()
 
     def _drop_stored_interactions(self, cur: Any) -> None:
-        """Drop the batch's interactions already stored (found by their unique key), number the rest, count both.
+        """Drop the batch's interactions already stored (found by their unique key) and the copies of a
+        message met before (see `_copies`), number the rest, count both.
 
         Looking keys up in the index, batch by batch, keeps memory flat however large the mailbox.
         """
@@ -510,10 +512,11 @@ class Writer:
                 chunk = keys[i:i + _LOOKUP_CHUNK]
                 sql = f"SELECT key, id FROM interactions WHERE channel = ? AND key IN ({','.join('?' * len(chunk))})"
                 stored.update(((channel, k), iid) for k, iid in cur.execute(sql, [channel, *chunk]))
+        copies = self._copies(cur, [r for r in self.b_interactions if (r[1], r[2]) not in stored])
         ids: dict[int, int] = {}  # place in the batch -> id, for the rows to write
         rows = []
         for row in self.b_interactions:
-            iid = stored.get((row[1], row[2]))
+            iid = stored.get((row[1], row[2]), copies.get(row[0]))
             if iid is not None:
                 self.outcomes["duplicate" if iid >= self.first_interaction else "unchanged"] += 1
                 continue
@@ -524,3 +527,55 @@ class Writer:
             self.outcomes["added"] += len(rows)
         self.b_interactions = rows
         self.b_parties = [(ids[p[0]], *p[1:]) for p in self.b_parties if p[0] in ids]
+
+    def _copies(self, cur: Any, rows: list[tuple[Any, ...]]) -> dict[int, int]:
+        """Place in the batch -> id of the message each copy repeats (a stored one, or one earlier in the batch,
+        given the id it is about to get).
+
+        The same message filed in several folders may carry a different Message-ID in each: it is one
+        message when its Date, From, To/Cc addresses and normalised subject agree.
+        """
+        mail = [r for r in rows if r[1] == "email" and r[5] is not None]
+        if not mail:
+            return {}
+        addresses: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for p in self.b_parties:
+            addresses[p[0]].append((p[2], p[4]))
+        seen: dict[tuple[Any, ...], int] = {}
+        times = sorted({r[5] for r in mail})
+        for i in range(0, len(times), _LOOKUP_CHUNK):
+            chunk = times[i:i + _LOOKUP_CHUNK]
+            found = list(cur.execute(
+                "SELECT id, ts, subject FROM interactions WHERE channel = 'email'"
+                f" AND ts IN ({','.join('?' * len(chunk))})", chunk,
+            ))
+            parties: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for j in range(0, len(found), _LOOKUP_CHUNK):
+                part = [f[0] for f in found[j:j + _LOOKUP_CHUNK]]
+                for iid, role, address in cur.execute(
+                    "SELECT interaction_id, role, address FROM interaction_parties WHERE interaction_id IN"
+                    f" ({','.join('?' * len(part))})", part,
+                ):
+                    parties[iid].append((role, address))
+            for iid, ts, subject in found:
+                if (key := _copy_key(ts, subject, parties[iid])) is not None:
+                    seen.setdefault(key, iid)
+        out: dict[int, int] = {}
+        for r in mail:  # in batch order, so that the first copy is the one kept
+            key = _copy_key(r[5], r[7], addresses[r[0]])
+            if key is None:
+                continue
+            if key in seen:
+                out[r[0]] = seen[key]
+            else:
+                seen[key] = self.next_interaction  # a copy of a message of this import: any new id says so
+        return out
+
+
+def _copy_key(ts: int | None, subject: str, parties: list[tuple[str, str]]) -> tuple[Any, ...] | None:
+    """What makes two copies of a mail message one message: Date, From, To/Cc and normalised subject."""
+    senders = sorted(a.lower() for role, a in parties if role == "from" and a)
+    if ts is None or not senders:
+        return None
+    recipients = tuple(sorted({a.lower() for role, a in parties if role in ("to", "cc") and a}))
+    return ts, senders[0], recipients, normal_subject(subject)
