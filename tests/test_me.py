@@ -106,3 +106,13 @@ def test_me_add_remove_list(tmp_path: Path) -> None:
     assert listed["me"] == ["dana@home.example"] and listed["not_me"] == ["dana.whitfield@corp.example"]
     bad = cli(db, "me", "remove", "nobody@corp.example")
     assert bad.returncode != 0 and "not one of your addresses" in bad.stderr
+
+
+def test_a_delegate_writing_in_my_name_from_their_own_address_is_not_me(tmp_path: Path) -> None:
+    in_my_name = "Dana Whitfield <pat.moreno@corp.example>"
+    box = mailbox(tmp_path / "mail", [(in_my_name, "")] * 30 + [(EXEC, "")] * 10, [EXEC] * 30)
+    with Store(tmp_path / "t.db") as db:
+        assert run_import(db, box).me == ["dana.whitfield@corp.example"]
+        assert derive.not_me_senders(db) == {"pat.moreno@corp.example": 30}
+        # Still my sent mail: sent on my behalf.
+        assert db.scalar("SELECT count(*) FROM interactions WHERE folder = 'sent' AND direction = 'out'") == 40

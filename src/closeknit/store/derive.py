@@ -132,9 +132,13 @@ def _local_words(address: str) -> str:
 
 
 def _same_person(address: str, key: str, me_keys: set[str]) -> bool:
-    """True when an address's name is one of "me"'s names (or, nameless, its local part holds one of their words)."""
+    """True when an address's name is one of "me"'s names (or, nameless, its local part holds one of their words),
+    and its local part names no one else ("pat.moreno@…" named "Dana Whitfield" is Dana's delegate)."""
     from closeknit.store.review import names_alike
 
+    local_key = _local_words(address)
+    if len(local_key.split()) >= 2 and not any(names_alike(local_key, k) for k in me_keys):
+        return False  # someone else's address sending in my name: a delegate
     if key:
         return any(names_alike(key, k) >= 90 for k in me_keys)
     local = address.split("@")[0]
@@ -191,9 +195,16 @@ def derive_directions(db: Base) -> None:
         " WHEN EXISTS (SELECT 1 FROM interaction_parties ip JOIN people p ON p.id = ip.person_id"
         "   WHERE ip.interaction_id = interactions.id AND p.is_me = 1) THEN 'in'"
         " WHEN :has_me AND lower(folder) LIKE '%inbox%' THEN 'in'"  # received through a list or a Bcc
+        " WHEN :has_me AND folder IN (SELECT value FROM json_each(:sent)) THEN 'out'"  # sent on my behalf
         " WHEN :has_me THEN 'other' ELSE '' END",
-        {"has_me": int(has_me)},
+        {"has_me": int(has_me), "sent": json.dumps(sent_folders(db))},
     )
+
+
+def sent_folders(db: Base) -> list[str]:
+    """The mail folders that hold sent mail."""
+    return [f for (f,) in db.fast_rows("SELECT DISTINCT folder FROM interactions WHERE channel = 'email'")
+            if SENT_FOLDER.search(f or "")]
 
 
 # Parents and roots are kept as offsets from the lowest email id in compact arrays; these mark "none".

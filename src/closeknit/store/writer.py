@@ -12,7 +12,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from closeknit.identity import normalise
-from closeknit.mailconv import normal_subject
+from closeknit.mailconv import SENT_FOLDER, normal_subject
 from closeknit.records import ContactRecord, InteractionRecord, RecordError, content_hash
 from closeknit.store.base import Base, now_iso
 
@@ -409,6 +409,8 @@ class Writer:
         direction = rec.direction or ("out" if sender_me else "in" if other_me else "other" if self.me_ids else "")
         if direction == "other" and "inbox" in rec.folder.lower():
             direction = "in"  # in my inbox without naming me: a list or a Bcc, still received
+        elif direction == "other" and SENT_FOLDER.search(rec.folder):
+            direction = "out"  # in my sent mail without my address: sent on my behalf
         when = rec.when
         self.b_interactions.append((
             iid, rec.channel, rec.key, rec.source, when.isoformat() if when else None,
