@@ -518,9 +518,12 @@ class Writer:
         ids: dict[int, int] = {}  # place in the batch -> id, for the rows to write
         rows = []
         for row in self.b_interactions:
-            iid = stored.get((row[1], row[2]), copies.get(row[0]))
+            iid = stored.get((row[1], row[2]))
             if iid is not None:
                 self.outcomes["duplicate" if iid >= self.first_interaction else "unchanged"] += 1
+                continue
+            if row[0] in copies:  # a copy is a duplicate, whenever the message it repeats was stored
+                self.outcomes["duplicate"] += 1
                 continue
             ids[row[0]] = self.next_interaction
             rows.append((self.next_interaction, *row[1:]))
@@ -530,20 +533,19 @@ class Writer:
         self.b_interactions = rows
         self.b_parties = [(ids[p[0]], *p[1:]) for p in self.b_parties if p[0] in ids]
 
-    def _copies(self, cur: Any, rows: list[tuple[Any, ...]]) -> dict[int, int]:
-        """Place in the batch -> id of the message each copy repeats (a stored one, or one earlier in the batch,
-        given the id it is about to get).
+    def _copies(self, cur: Any, rows: list[tuple[Any, ...]]) -> set[int]:
+        """Places in the batch of the copies of a message stored before or met earlier in the batch.
 
         The same message filed in several folders may carry a different Message-ID in each: it is one
         message when its Date, From, To/Cc addresses and normalised subject agree.
         """
         mail = [r for r in rows if r[1] == "email" and r[5] is not None]
         if not mail:
-            return {}
+            return set()
         addresses: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for p in self.b_parties:
             addresses[p[0]].append((p[2], p[4]))
-        seen: dict[tuple[Any, ...], int] = {}
+        seen: set[tuple[Any, ...]] = set()
         times = sorted({r[5] for r in mail})
         for i in range(0, len(times), _LOOKUP_CHUNK):
             chunk = times[i:i + _LOOKUP_CHUNK]
@@ -559,18 +561,16 @@ class Writer:
                     f" ({','.join('?' * len(part))})", part,
                 ):
                     parties[iid].append((role, address))
-            for iid, ts, subject in found:
-                if (key := _copy_key(ts, subject, parties[iid])) is not None:
-                    seen.setdefault(key, iid)
-        out: dict[int, int] = {}
+            seen.update(k for iid, ts, subject in found if (k := _copy_key(ts, subject, parties[iid])) is not None)
+        out: set[int] = set()
         for r in mail:  # in batch order, so that the first copy is the one kept
             key = _copy_key(r[5], r[7], addresses[r[0]])
             if key is None:
                 continue
             if key in seen:
-                out[r[0]] = seen[key]
+                out.add(r[0])
             else:
-                seen[key] = self.next_interaction  # a copy of a message of this import: any new id says so
+                seen.add(key)
         return out
 
 
