@@ -112,3 +112,12 @@ def test_review_command_pages_shows_identifiers_and_decides_in_bulk(tmp_path: Pa
     bad = cli(db, "review", "--merge", "9999")
     assert bad.returncode != 0 and "no open review item 9999" in bad.stderr
     assert cli(db, "review", "--limit", "0").returncode != 0
+
+
+def test_placeholder_display_names_name_no_one(db: Store) -> None:
+    w = Writer(db)
+    ids = {w.person_for(f"p{i}@example.com", "e-mail", "mail", "box", i) for i in range(5)}
+    assert len(ids) == 5
+    assert w.person_for("", "LinkedIn Member", "linkedin", "messages.csv", 1) is None
+    w.flush()
+    assert db.scalar("SELECT count(*) FROM people WHERE name != ''") == 0

@@ -327,12 +327,17 @@ class Writer:
 
     # interactions ------------------------------------------------------------
     def person_for(self, addr: str, display: str, source: str, file: str, record: int) -> int | None:
-        """The person with this address (or, lacking one, this unique name); new when unknown."""
+        """The person with this address (or, lacking one, this unique name); new when unknown.
+
+        A placeholder name ("e-mail", "LinkedIn Member") is no name: it neither names nor finds anyone.
+        """
         kind, value = "", ""
         if addr:
             hit = self._addr_cache.get(addr)
             if hit is not None:
                 return self.canon(hit)
+        if display and normalise.placeholder_name(display):
+            display = ""
             if "@" in addr:
                 value, kind = normalise.email(addr) or "", "email"
             else:
@@ -367,7 +372,7 @@ class Writer:
             self.index[(kind, value)] = pid
         self.touched.add(pid)  # a collected person may be a contact under another address
         name = display.strip().strip("'\"")
-        if name and "@" not in name:
+        if name:
             self._set_fields(pid, {"name": name, "name_key": normalise.name_key(name)})
         elif kind == "name":
             self._names_index()[value].append(pid)
