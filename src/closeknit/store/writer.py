@@ -336,12 +336,12 @@ class Writer:
             hit = self._addr_cache.get(addr)
             if hit is not None:
                 return self.canon(hit)
-        if display and normalise.placeholder_name(display):
-            display = ""
             if "@" in addr:
                 value, kind = normalise.email(addr) or "", "email"
             else:
                 value, kind = normalise.linkedin_url(addr) or "", "linkedin"
+        if display and normalise.placeholder_name(display):
+            display = ""
         if value:
             pid = self.index.get((kind, value))
             if pid is not None:
