@@ -45,6 +45,8 @@ def test_copies_in_several_folders_count_once(tmp_path: Path) -> None:
         assert first.messages == 4 + 5 + 3 + 1
         assert first.interactions == 5 and first.duplicates == 8
         assert db.scalar("SELECT count(*) FROM interactions WHERE direction = 'out'") == 4
+        # The message kept is filed where its copies tell most: sent mail in "sent", received in "inbox".
+        assert dict(db.fast_rows("SELECT folder, count(*) FROM interactions GROUP BY 1")) == {"sent": 4, "inbox": 1}
         ali = db.scalar("SELECT person_id FROM identifiers WHERE value = 'ali@client.example'")
         assert db.scalar("SELECT count(*) FROM interaction_parties WHERE person_id = :p", {"p": ali}) == 4
         again = run_import(db, box)
@@ -58,3 +60,8 @@ def test_copies_met_in_a_later_import_are_known(tmp_path: Path) -> None:
         later = run_import(db, box / "all_documents.mbox")
         assert (later.interactions, later.duplicates) == (1, 4)
         assert db.scalar("SELECT count(*) FROM interactions") == 5
+    with Store(tmp_path / "u.db") as db:  # the other way round: the stored copy moves to the sent folder
+        run_import(db, box / "all_documents.mbox", me=["robin.hale@firm.example"])
+        run_import(db, box / "sent.mbox")
+        assert dict(db.fast_rows("SELECT folder, count(*) FROM interactions GROUP BY 1")) == {
+            "sent": 4, "all_documents": 1}

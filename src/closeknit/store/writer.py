@@ -186,6 +186,8 @@ class Writer:
         self.alias: dict[int, int] = {}
         self._addr_cache: dict[str, int] = {}  # raw address -> person (maybe merged since: see canon)
         self.touched: set[int] = set()  # people created or changed: candidates for review
+        self._refiled: dict[int, str] = {}  # see _copies
+        self._stored_refiled: dict[int, str] = {}
         self._reset_batch()
 
     @cached_property
@@ -530,6 +532,8 @@ class Writer:
             if row[0] in copies:  # a copy is a duplicate, whenever the message it repeats was stored
                 self.outcomes["duplicate"] += 1
                 continue
+            if row[0] in self._refiled:
+                row = _refile(row, self._refiled.pop(row[0]))
             ids[row[0]] = self.next_interaction
             rows.append((self.next_interaction, *row[1:]))
             self.next_interaction += 1
@@ -537,25 +541,36 @@ class Writer:
             self.outcomes["added"] += len(rows)
         self.b_interactions = rows
         self.b_parties = [(ids[p[0]], *p[1:]) for p in self.b_parties if p[0] in ids]
+        if self._stored_refiled:
+            cur.executemany(
+                "UPDATE interactions SET folder = ?, direction = CASE WHEN direction = 'other' THEN ? ELSE direction"
+                " END WHERE id = ?",
+                [(folder, _FOLDER_DIRECTION.get(_folder_rank(folder), "other"), iid)
+                 for iid, folder in self._stored_refiled.items()],
+            )
+        self._stored_refiled.clear()
 
     def _copies(self, cur: Any, rows: list[tuple[Any, ...]]) -> set[int]:
         """Places in the batch of the copies of a message stored before or met earlier in the batch.
 
         The same message filed in several folders may carry a different Message-ID in each: it is one
-        message when its Date, From, To/Cc addresses and normalised subject agree.
+        message when its Date, From, To/Cc addresses and normalised subject agree. The message kept
+        takes the telling folder of its copies (sent, then inbox), in `_refiled` and `_stored_refiled`.
         """
+        self._refiled = {}  # place in the batch -> the folder the kept message takes
+        self._stored_refiled = {}  # stored interaction id -> the folder it takes
         mail = [r for r in rows if r[1] == "email" and r[5] is not None]
         if not mail:
             return set()
         addresses: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for p in self.b_parties:
             addresses[p[0]].append((p[2], p[4]))
-        seen: set[tuple[Any, ...]] = set()
+        seen: dict[tuple[Any, ...], tuple[bool, int, str]] = {}  # copy key -> (stored?, id or place, folder)
         times = sorted({r[5] for r in mail})
         for i in range(0, len(times), _LOOKUP_CHUNK):
             chunk = times[i:i + _LOOKUP_CHUNK]
             found = list(cur.execute(
-                "SELECT id, ts, subject FROM interactions WHERE channel = 'email'"
+                "SELECT id, ts, subject, folder FROM interactions WHERE channel = 'email'"
                 f" AND ts IN ({','.join('?' * len(chunk))})", chunk,
             ))
             parties: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -566,17 +581,37 @@ class Writer:
                     f" ({','.join('?' * len(part))})", part,
                 ):
                     parties[iid].append((role, address))
-            seen.update(k for iid, ts, subject in found if (k := _copy_key(ts, subject, parties[iid])) is not None)
+            for iid, ts, subject, folder in found:
+                if (key := _copy_key(ts, subject, parties[iid])) is not None:
+                    seen.setdefault(key, (True, iid, folder))
         out: set[int] = set()
         for r in mail:  # in batch order, so that the first copy is the one kept
             key = _copy_key(r[5], r[7], addresses[r[0]])
             if key is None:
                 continue
-            if key in seen:
-                out.add(r[0])
-            else:
-                seen.add(key)
+            kept = seen.get(key)
+            if kept is None:
+                seen[key] = (False, r[0], r[8])
+                continue
+            out.add(r[0])
+            if _folder_rank(r[8]) > _folder_rank(kept[2]):
+                seen[key] = (kept[0], kept[1], r[8])
+                (self._stored_refiled if kept[0] else self._refiled)[kept[1]] = r[8]
         return out
+
+
+_FOLDER_DIRECTION = {2: "out", 1: "in"}  # what a folder says of mail that does not name "me"
+
+
+def _folder_rank(folder: str) -> int:
+    """How much a folder tells of a message: a sent folder (2), an inbox (1), any other (0)."""
+    return 2 if SENT_FOLDER.search(folder) else 1 if "inbox" in folder.lower() else 0
+
+
+def _refile(row: tuple[Any, ...], folder: str) -> tuple[Any, ...]:
+    """An interaction row moved to `folder`, its direction following when only the folder told it."""
+    direction = _FOLDER_DIRECTION.get(_folder_rank(folder), "other") if row[15] == "other" else row[15]
+    return (*row[:8], folder, *row[9:15], direction, *row[16:])
 
 
 def _copy_key(ts: int | None, subject: str, parties: list[tuple[str, str]]) -> tuple[Any, ...] | None:
