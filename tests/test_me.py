@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from closeknit.importer import run_import
-from closeknit.store import Store, derive
+from closeknit.store import Store, derive, scores
 
 EXEC = "Dana Whitfield <dana.whitfield@corp.example>"
 EXEC_HOME = "Dana Whitfield <dana@home.example>"
@@ -116,3 +116,7 @@ def test_a_delegate_writing_in_my_name_from_their_own_address_is_not_me(tmp_path
         assert derive.not_me_senders(db) == {"pat.moreno@corp.example": 30}
         # Still my sent mail: sent on my behalf.
         assert db.scalar("SELECT count(*) FROM interactions WHERE folder = 'sent' AND direction = 'out'") == 40
+        # ...and the delegate who sent it is no counterpart of it: only its recipients are.
+        pat = db.scalar("SELECT person_id FROM identifiers WHERE value = 'pat.moreno@corp.example'")
+        counterparts = {row[0] for chunk in scores.interaction_chunks(db) for row in chunk}
+        assert pat not in counterparts and len(counterparts) == 7
