@@ -68,3 +68,15 @@ def test_a_named_region_rereads_stored_numbers(tmp_path: Path) -> None:
         assert run_import(db, path, region="IN").updated == 0
         with pytest.raises(InputError, match="unknown phone region"):
             run_import(db, path, region="XQ")
+
+
+def test_a_file_that_does_not_tell_takes_the_owners_region(tmp_path: Path) -> None:
+    own = tmp_path / "me.csv"
+    own.write_text("First Name,Last Name,E-mail 1 - Value,Phone 1 - Value\n"
+                   "Sam,Owner,sam@owner.example,+44 20 7946 0958\n", encoding="utf-8")
+    local = tmp_path / "local.csv"
+    local.write_text(HEADER + "Kit,Marsh,Mobile,020 7946 0321\n", encoding="utf-8")
+    with Store(tmp_path / "t.db") as db:
+        run_import(db, own, me=["sam@owner.example"])
+        run_import(db, local)
+        assert phones(db)["Kit Marsh"] == ("phone", "+442079460321")
