@@ -76,6 +76,7 @@ def test_names_must_agree_word_by_word(db: Store) -> None:
     assert review.names_alike("chris abel", "christopher abel") == 95
     assert review.names_alike("rahul patil", "rohan patil") == 0
     assert review.names_alike("stephen schwarz", "stephen schwarzbach") == 0
+    assert review.names_alike("rebecca ford", "rebecca fordham") == 0
     assert review.names_alike("y", "y father") == 0
     assert review.names_alike("j", "j smith") == 0  # an initial alone names no one
     assert review.names_alike("list1", "list3") == 0

@@ -90,8 +90,9 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
     return len(rows)
 
 
-def _word_alike(x: str, y: str) -> float:
-    """How far two words of a name are the same word: equal, an initial, a shortening or a typo."""
+def _word_alike(x: str, y: str, given: bool) -> float:
+    """How far two words of a name are the same word: equal, an initial, a typo, or (for two `given` names)
+    a short form."""
     if x == y:
         return 1.0
     if not (x.isalpha() and y.isalpha()):  # "list1" and "list3", "all_ees" and "all_ews": different things
@@ -99,7 +100,7 @@ def _word_alike(x: str, y: str) -> float:
     short, long = sorted((x, y), key=len)
     if len(short) == 1:
         return 0.9 if long[0] == short else 0.0
-    if 3 <= len(short) <= 5 and long.startswith(short):  # a short form ("Chris"), not a longer surname
+    if given and 3 <= len(short) <= 5 and long.startswith(short):  # "Chris"; but "Ford" is not "Fordham"
         return 0.9
     if len(short) >= 4:
         alike = fuzz.ratio(x, y) / 100
@@ -125,10 +126,10 @@ def names_alike(key_a: str, key_b: str) -> float:
     used: set[int] = set()
     total = 0.0
     full = False
-    for word in short:
+    for i, word in enumerate(short):
         best, at = 0.0, -1
         for j, other in enumerate(long):
-            if j not in used and (alike := _word_alike(word, other)) > best:
+            if j not in used and (alike := _word_alike(word, other, i == j == 0)) > best:
                 best, at = alike, j
         if not best:
             return 0.0
