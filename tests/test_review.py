@@ -77,6 +77,8 @@ def test_names_must_agree_word_by_word(db: Store) -> None:
     assert review.names_alike("rahul patil", "rohan patil") == 0
     assert review.names_alike("stephen schwarz", "stephen schwarzbach") == 0
     assert review.names_alike("rebecca ford", "rebecca fordham") == 0
+    assert review.names_alike("michael taylor", "mitchell taylor") == 0
+    assert 90 < review.names_alike("greg wolfe", "greg woulfe") < 100  # one letter: a typo
     assert review.names_alike("y", "y father") == 0
     assert review.names_alike("j", "j smith") == 0  # an initial alone names no one
     assert review.names_alike("list1", "list3") == 0

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from closeknit.errors import NotFoundError
 from closeknit.identity import normalise
@@ -91,8 +92,8 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
 
 
 def _word_alike(x: str, y: str, given: bool) -> float:
-    """How far two words of a name are the same word: equal, an initial, a typo, or (for two `given` names)
-    a short form."""
+    """How far two words of a name are the same word: equal, an initial, a typo (one letter), or (for two
+    `given` names) a short form."""
     if x == y:
         return 1.0
     if not (x.isalpha() and y.isalpha()):  # "list1" and "list3", "all_ees" and "all_ews": different things
@@ -102,9 +103,8 @@ def _word_alike(x: str, y: str, given: bool) -> float:
         return 0.9 if long[0] == short else 0.0
     if given and 3 <= len(short) <= 5 and long.startswith(short):  # "Chris"; but "Ford" is not "Fordham"
         return 0.9
-    if len(short) >= 4:
-        alike = fuzz.ratio(x, y) / 100
-        return alike if alike >= 0.8 else 0.0
+    if len(short) >= 4 and Levenshtein.distance(x, y, score_cutoff=1) <= 1:  # a typo is one letter
+        return fuzz.ratio(x, y) / 100
     return 0.0
 
 
