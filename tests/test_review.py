@@ -70,6 +70,16 @@ def test_differing_phones_keep_namesakes_out(db: Store) -> None:
     assert {*item["identifiers_a"], *item["identifiers_b"]} == {"meera.iyer@example.com", "iyer@example.org"}
 
 
+def test_namesakes_with_addresses_of_their_own_names_stay_apart(db: Store) -> None:
+    records = [
+        contact(1, "David Port", emails=["david.port@corp.example"]),
+        contact(2, "David Portz", emails=["david.portz@corp.example"]),  # one letter apart, each their own address
+        contact(3, "Greg Wolfe", emails=["greg.wolfe@corp.example"]),
+        contact(4, "Woulfe, Greg", emails=["greg.woulfe@home.example"]),  # a typo, and no address of its own here
+    ]
+    assert queue(db, records) == [("Greg Wolfe", "Woulfe, Greg")]
+
+
 def test_names_must_agree_word_by_word(db: Store) -> None:
     assert review.names_alike("sunita rao", "rao sunita") == 100
     assert review.names_alike("thomas a martin", "thomas martin") == 95

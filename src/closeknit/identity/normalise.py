@@ -209,6 +209,11 @@ def block_keys(key: str) -> list[str]:
     return [f"{last}|{first[0]}", f"{first}|{last[0]}"]
 
 
+def local_words(address: str) -> str:
+    """The words of an address's local part as a name key: "dana.whitfield@…" gives "dana whitfield"."""
+    return name_key(" ".join(re.split(r"[^a-z]+", address.split("@")[0].lower())))
+
+
 def placeholder_name(name: str) -> bool:
     """True for a name that names no one: a stand-in ("e-mail", "LinkedIn Member") or an address used as a name."""
     if "@" in name or "://" in name:

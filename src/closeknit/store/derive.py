@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from array import array
 from collections.abc import Sequence
@@ -126,17 +125,12 @@ def _names(db: Base, addresses: Sequence[str]) -> dict[str, str]:
     )}
 
 
-def _local_words(address: str) -> str:
-    """The words of an address's local part, as a name key: "dana.whitfield@…" gives "dana whitfield"."""
-    return normalise.name_key(" ".join(re.split(r"[^a-z]+", address.split("@")[0].lower())))
-
-
 def _same_person(address: str, key: str, me_keys: set[str]) -> bool:
     """True when an address's name is one of "me"'s names (or, nameless, its local part holds one of their words),
     and its local part names no one else ("pat.moreno@…" named "Dana Whitfield" is Dana's delegate)."""
     from closeknit.store.review import names_alike
 
-    local_key = _local_words(address)
+    local_key = normalise.local_words(address)
     if len(local_key.split()) >= 2 and not any(names_alike(local_key, k) for k in me_keys):
         return False  # someone else's address sending in my name: a delegate
     if key:
@@ -166,7 +160,7 @@ def infer_me(db: Base) -> list[str]:
     names = _names(db, [*anchors, *candidates])
     me_keys = {names[a] for a in anchors if names.get(a)}
     me_keys |= {k for (k,) in db.fast_rows("SELECT name_key FROM people WHERE is_me = 1 AND name_key != ''")}
-    me_keys |= {k for a in anchors if len((k := _local_words(a)).split()) >= 2}  # "dana.whitfield@…"
+    me_keys |= {k for a in anchors if len((k := normalise.local_words(a)).split()) >= 2}  # "dana.whitfield@…"
     also = [a for a in candidates if normalise.email(a) and _same_person(a, names.get(a, ""), me_keys)]
     return sorted({*anchors, *also})
 

@@ -25,6 +25,9 @@ MIN_SCORE = 75.0  # a pair scoring less is not worth the user's time
 PHONES_DIFFER = 30.0
 EMAILS_DIFFER = 20.0
 EMAILS_DIFFER_NAMED = 5.0
+# Two addresses at one domain, each spelling its own, different, name ("david.port@", "david.portz@"):
+# the organisation gave two people an address each.
+OWN_ADDRESSES = 20.0
 MAX_BLOCK = 200  # a block this large is a common name with no signal; skip rather than go quadratic
 SPLIT_BLOCK = 50  # a block larger than this is split by a second letter
 _CHUNK = 250_000  # pairs scored per rapidfuzz call
@@ -176,7 +179,18 @@ def _identifier_conflict(
         named = all(_named_by(e, words) for e in a["email"] | b["email"])
         cost += EMAILS_DIFFER_NAMED if named else EMAILS_DIFFER
         why.append("different emails" + (", each holding the name" if named else ""))
+        if sorted(key_a.split()) != sorted(key_b.split()) and {
+            e.rsplit("@", 1)[1] for e in a["email"] if _spells(e, key_a)
+        } & {e.rsplit("@", 1)[1] for e in b["email"] if _spells(e, key_b)}:
+            cost += OWN_ADDRESSES
+            why.append("each with an address of their own name")
     return cost, why
+
+
+def _spells(address: str, key: str) -> bool:
+    """True when the address's local part is the name, word for word (initials aside)."""
+    words = {w for w in normalise.local_words(address).split() if len(w) > 1}
+    return bool(words) and words == {w for w in key.split() if len(w) > 1}
 
 
 class _Organisations:
