@@ -46,8 +46,6 @@ def import_(
     else:
         raise InputError(f"unknown import kind {what!r}: use one of {', '.join(KINDS)}")
     with store() as db:
-        if region:
-            db.set_setting("region", region.upper())
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
             console=err, transient=True, disable=not err.is_terminal,
@@ -58,6 +56,8 @@ def import_(
                 progress=lambda n: bar.update(task, description=f"importing: {n:,} records read"),
             )
         others = derive.not_me_senders(db) if result.interactions else {}
+        if region:  # a region the import accepted becomes the default
+            db.set_setting("region", region.upper())
     if as_json:
         emit_json(result.as_dict())
         return
