@@ -194,7 +194,7 @@ def test_reimport_prepares_only_new_or_changed_records(tmp_path: Path, monkeypat
                 prepared.append(rec.source)
             return out
 
-        monkeypatch.setattr("closeknit.importer.prepare_contact", counting)
+        monkeypatch.setattr("closeknit.store.writer.prepare_contact", counting)
         second = run_import(store, folder)
         assert prepared == ["csv"]
         assert (second.added + second.updated, second.unchanged) == (1, first.added + first.updated - 1)

@@ -19,7 +19,7 @@ from closeknit.records import ContactRecord, InteractionRecord, RecordError
 from closeknit.sources import walk
 from closeknit.store import Store, derive, pending
 from closeknit.store.base import Base, now_iso
-from closeknit.store.writer import PreparedContact, Writer, prepare_contact
+from closeknit.store.writer import PreparedContact, Writer, default_region, prepare_file, renormalise_phones
 
 CONTACT_KINDS = ("linkedin", "vcard", "csv", "closeknit")
 INTERACTION_KINDS = ("mail", "ics")
@@ -170,22 +170,18 @@ def _parsed(make: Callable[[], Iterable[T]], path: Path) -> Iterable[T]:
     return make()
 
 
-def _prepared(items: Iterable[Item], region: str, known: Known) -> Iterator[Item | PreparedContact]:
-    for item in items:
-        yield prepare_contact(item, region, known) if isinstance(item, ContactRecord) else item
-
-
-def _items(kind: str, path: Path, region: str, known: Known) -> Iterable[Item | PreparedContact]:
+def _items(kind: str, path: Path, region: str, known: Known, infer: bool = True) -> Iterable[Item | PreparedContact]:
     """The parsed items of one file; contacts come prepared, in the parser process when there is one.
 
     Records in `known` are only hashed, so a file imported again costs little more than its parse.
+    Phone numbers are read in the file's own region when `infer` (see `prepare_file`), else in `region`.
     """
     if kind == "linkedin":
         li = _parser("linkedin")
         if _is_export(path) or li.sniff(path):
-            return _parsed(lambda: _prepared(li.parse(path), region, known), path)
+            return _parsed(lambda: prepare_file(li.parse(path), region, known, infer), path)
         return li.parse_interactions(path)
-    return _parsed(lambda: _prepared(_parser(kind).parse(path), region, known), path)
+    return _parsed(lambda: prepare_file(_parser(kind).parse(path), region, known, infer), path)
 
 
 class _Writer(Writer):
@@ -209,9 +205,10 @@ class _Writer(Writer):
 class _Run:
     """One import: feeds parsed items to a writer and keeps the tally."""
 
-    def __init__(self, db: Store, region: str, progress: Progress | None) -> None:
-        self.db, self.region, self.progress = db, region, progress
+    def __init__(self, db: Store, region: str, progress: Progress | None, infer: bool = True) -> None:
+        self.db, self.region, self.progress, self.infer = db, region, progress, infer
         self.result = ImportResult()
+        self.contact_files: set[str] = set()  # files contact records came from
         self.seen = 0
         self._writer: Writer | None = None
 
@@ -245,6 +242,7 @@ class _Run:
                     result.errors.append({"file": item.file, "record": item.record, "reason": item.reason})
             elif isinstance(item, ContactRecord | PreparedContact):
                 outcome = writer.add_contact(item)
+                self.contact_files.add(item.file)
                 setattr(result, outcome, getattr(result, outcome) + 1)
             else:
                 if item.channel == "email":
@@ -254,7 +252,7 @@ class _Run:
     def linkedin_export(self, path: Path) -> None:
         """Connections first, then messages and invitations with the owner recognised as me."""
         li = _parser("linkedin")
-        self.feed("linkedin", _items("linkedin", path, self.region, self.writer.known_hashes("linkedin")))
+        self.feed("linkedin", _items("linkedin", path, self.region, self.writer.known_hashes("linkedin"), self.infer))
         items = list(li.parse_interactions(path))
         records = [i for i in items if isinstance(i, InteractionRecord)]
         urls, names = _linkedin_owner(records, li.owner_names(path))
@@ -301,6 +299,8 @@ def run_import(
     targets = [(kind, path)] if kind else detect(path)
     if kind and not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    if region is not None and not normalise.is_region(region):
+        raise InputError(f"unknown phone region {region!r}: use a two-letter country code such as US, GB, IN")
     with db.exclusive(on_wait):
         return _import(db, path, targets, [a for a in (me or []) if a], region, progress)
 
@@ -308,7 +308,8 @@ def run_import(
 @_fewer_collections()
 def _import(db: Store, path: Path, targets: list[tuple[str, Path]], me_given: list[str], region: str | None,
             progress: Progress | None = None) -> ImportResult:
-    region = region or db.get_setting("region", "US")
+    region_given = region is not None  # named for this import: read every number in it, stored ones too
+    region = region or default_region(db)
     started = now_iso()
     resumed = bool(pending.left(db))
     # Derivation owed by rows all stored comes first, as it would have without the interruption; that of
@@ -321,15 +322,17 @@ def _import(db: Store, path: Path, targets: list[tuple[str, Path]], me_given: li
     if me_given:
         with pending.setting_me(db, me_given):
             derive.set_me(db, me_given, region)
-    run = _Run(db, region, progress)
+    run = _Run(db, region, progress, infer=not region_given)
     result = run.result
     for k, p in targets:
         result.files[str(p)] = k
         if k == "linkedin" and _is_export(p):
             run.linkedin_export(p)
         else:
-            run.feed(k, _items(k, p, region, run.writer.known_hashes(k) if k in CONTACT_KINDS else ()))
+            run.feed(k, _items(k, p, region, run.writer.known_hashes(k) if k in CONTACT_KINDS else (), run.infer))
     run.finish_writer()
+    if region_given:
+        result.updated += renormalise_phones(db, run.contact_files, region)
     result.added += result.interactions
     if progress:
         progress(run.seen)

@@ -23,6 +23,7 @@ from closeknit.cli.app import (
 )
 from closeknit.errors import InputError
 from closeknit.importer import KINDS, run_import
+from closeknit.store import derive
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store
 
@@ -32,7 +33,9 @@ def import_(
     what: Annotated[str, typer.Argument(help=f"A file or folder, or a kind ({'|'.join(KINDS)}) followed by PATH.")],
     path: Annotated[Path | None, typer.Argument(help="The file or folder, when a kind is given.")] = None,
     me: Annotated[list[str] | None, typer.Option("--me", help="Your own email address (repeatable).")] = None,
-    region: Annotated[str | None, typer.Option(help="Default phone region, e.g. US, GB, DE.")] = None,
+    region: Annotated[str | None, typer.Option(
+        help="Phone region of numbers written without a country code, e.g. US, GB, IN (default: inferred per"
+             " file); re-reads the stored numbers of the files imported.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import contacts (LinkedIn export, vCard, CSV) or interactions (mail, .ics); re-running is a no-op."""
@@ -43,18 +46,19 @@ def import_(
     else:
         raise InputError(f"unknown import kind {what!r}: use one of {', '.join(KINDS)}")
     with store() as db:
-        if region:
-            db.set_setting("region", region.upper())
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
             console=err, transient=True, disable=not err.is_terminal,
         ) as bar:
             task = bar.add_task("importing", total=None)
             result = run_import(
-                db, target, kind=kind, me=me or [],
+                db, target, kind=kind, me=me or [], region=region.upper() if region else None,
                 progress=lambda n: bar.update(task, description=f"importing: {n:,} records read"),
                 on_wait=lambda: message("waiting for another import to finish…"),
             )
+        others = derive.not_me_senders(db) if result.interactions else {}
+        if region:  # a region the import accepted becomes the default
+            db.set_setting("region", region.upper())
     if as_json:
         emit_json(result.as_dict())
         return
@@ -64,6 +68,9 @@ def import_(
         message(f"… and {result.skipped - 20:,} more skipped records (see closeknit doctor)")
     if result.me_inferred:
         message(f"me (inferred, confirm with --me): {', '.join(result.me)}")
+    if others:
+        message(f"warning: {len(others):,} address{'es' if len(others) > 1 else ''} not yours sent"
+                f" {sum(others.values()):,} messages from your sent folders (a delegate?): see closeknit me list")
     message(result.summary())
 
 
@@ -151,31 +158,48 @@ def note(person: Annotated[str, typer.Argument(help="Id, email, phone, profile U
 
 @app.command("review")
 def review(
-    merge: Annotated[int | None, typer.Option(help="Merge the pair of this review item.")] = None,
-    different: Annotated[int | None, typer.Option(help="Mark the pair of this item as different people.")] = None,
+    items: Annotated[list[int] | None, typer.Argument(help="Items to decide, with --merge or --different.",
+                                                      show_default=False)] = None,
+    merge: Annotated[bool, typer.Option("--merge", help="Merge the pair of each ITEM.")] = False,
+    different: Annotated[bool, typer.Option("--different", help="Keep the pair of each ITEM apart.")] = False,
+    merge_all_above: Annotated[float | None, typer.Option(help="Merge every open item scoring this or more.")]
+    = None,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many items, best first.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Possible duplicates (similar name and organisation) waiting for your decision."""
+    """Possible duplicates (similar name, organisation and identifiers) waiting for your decision."""
+    if merge and different:
+        raise InputError("--merge and --different exclude each other")
+    if (merge or different) != bool(items):
+        raise InputError("give item numbers with --merge or --different (e.g. closeknit review --merge 3 7)")
+    if limit is not None and limit < 1:
+        raise InputError("--limit must be 1 or more")
     with store() as db:
-        if merge is not None:
-            review_store.decide(db, merge, same=True)
-            message(f"review item {merge}: merged")
+        if merge_all_above is not None:
+            done = review_store.decide_all(db, review_store.items_above(db, merge_all_above), same=True)
+            message(f"{len(done):,} review items scoring {merge_all_above:g} or more: merged")
             return
-        if different is not None:
-            review_store.decide(db, different, same=False)
-            message(f"review item {different}: kept apart")
+        if items:
+            done = review_store.decide_all(db, items, same=merge)
+            skipped = [i for i in items if i not in done]
+            verb = "merged" if merge else "kept apart"
+            message(f"review item{'s' if len(done) > 1 else ''} {', '.join(map(str, done))}: {verb}")
+            if skipped:
+                message(f"review items {', '.join(map(str, skipped))}: closed by an earlier merge")
             return
-        items = review_store.open_items(db)
+        rows = review_store.open_items(db, limit)
     if as_json:
-        emit_json(items)
+        emit_json(rows)
         return
     listing(
-        ["item", "person", "organization", "other person", "organization", "score", "why"],
-        ([i["id"], f"{i['name_a']} (#{i['person_a']})", i["org_a"], f"{i['name_b']} (#{i['person_b']})", i["org_b"],
-          i["score"], i["reason"]] for i in items),
-        "open",
+        ["item", "person", "identifiers", "organization", "other person", "identifiers", "organization", "score",
+         "why"],
+        ([i["id"], f"{i['name_a']} (#{i['person_a']})", ", ".join(i["identifiers_a"]), i["org_a"],
+          f"{i['name_b']} (#{i['person_b']})", ", ".join(i["identifiers_b"]), i["org_b"], i["score"], i["reason"]]
+         for i in rows),
+        "open", cap=None if limit else TERMINAL_ROWS,
     )
-    message("decide with closeknit review --merge ITEM or --different ITEM")
+    message("decide with closeknit review --merge ITEM... or --different ITEM..., or --merge-all-above SCORE")
 
 
 @app.command("merge")

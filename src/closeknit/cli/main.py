@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from closeknit.cli import admin, contacts, demo, interactions, strength  # noqa: F401  (commands register on import)
+from closeknit.cli import admin, contacts, demo, interactions, me, strength  # noqa: F401  (commands register on import)
 from closeknit.cli.app import ENV, app, err, message
 from closeknit.errors import CloseknitError
 

@@ -15,6 +15,20 @@ _HONORIFICS = {
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx", "herr", "frau", "mme", "mlle", "m",
     "jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "esq", "dds", "cpa", "pe",
 }
+# Names that stand for no one: an exporter's or a mail client's stand-in, never evidence of a person.
+PLACEHOLDER_NAMES = frozenset({
+    "email", "e mail", "mail", "linkedin member", "unknown", "unknown unknown", "no name", "noname", "none", "null",
+    "n a", "na", "user", "contact", "anonymous", "undisclosed recipients", "undisclosed recipient", "recipient",
+    "recipients", "me", "test", "nobody",
+})
+# Words that say how someone relates to a named person ("Y father"): they name another person.
+RELATION_WORDS = frozenset({
+    "father", "mother", "dad", "daddy", "mom", "mum", "mummy", "mommy", "papa", "pappa", "brother", "sister", "bro",
+    "sis", "son", "daughter", "wife", "husband", "uncle", "aunt", "aunty", "auntie", "cousin", "grandpa", "grandma",
+    "grandfather", "grandmother", "nephew", "niece", "bhai", "bhaiya", "bhaia", "didi", "di", "bhabhi", "jiju",
+    "mama", "mami", "mausi", "masi", "chacha", "chachi", "kaka", "kaki", "nana", "nani", "dada", "dadi", "tau", "tai",
+    "beta", "friend", "neighbour", "neighbor", "inlaw", "law",
+})
 _PUNCT_RE = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACE_RE = re.compile(r"\s+")
 
@@ -77,6 +91,45 @@ def phone(value: str, region: str = "US") -> str | None:
     if not phonenumbers.is_possible_number(num):
         return None
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+_LIST_SEPARATOR = re.compile(r"\s*(?:[,;]|\s/\s|:::)\s*")
+
+
+def phone_list(value: str) -> list[str]:
+    """The numbers in one phone field: "+91 98200 11111, +91 98200 22222" holds two."""
+    parts = [p for p in _LIST_SEPARATOR.split(value) if p]
+    if len(parts) > 1 and all(sum(c.isdigit() for c in p) >= 5 for p in parts):
+        return parts
+    return [value]
+
+
+def country_code(value: str) -> int | None:
+    """The country calling code of a number written with one ("+91 …", "0044 …"), else None."""
+    v = value.strip()
+    if v[:4].lower() == "tel:":
+        v = v[4:]
+    if v.startswith("00"):
+        v = "+" + v[2:]
+    if not v.startswith("+"):
+        return None
+    e164 = phone(v)
+    if not e164:
+        return None
+    for cc_len in (1, 2, 3):
+        if int(e164[1:1 + cc_len]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return int(e164[1:1 + cc_len])
+    return None
+
+
+def is_region(code: str) -> bool:
+    """True for a region phone numbers can be read in ("IN", "GB")."""
+    return code.upper() in phonenumbers.SUPPORTED_REGIONS
+
+
+def region_of(code: int) -> str:
+    """The main region of a country calling code ("US" for 1, "IN" for 91)."""
+    return str(phonenumbers.region_code_for_country_code(code))
 
 
 _PLAIN_PROFILE = re.compile(r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/([^/?#%\s]+)/?$", re.I)
@@ -143,11 +196,27 @@ def display_name(name: str, given: str, family: str) -> tuple[str, str, str, str
 
 
 def block_keys(key: str) -> list[str]:
-    """Blocking keys for candidate pairs: family name + first initial, in both name orders."""
-    tokens = key.split()
+    """Blocking keys for candidate pairs: family name + first initial, in both name orders.
+
+    Relation words and labels with digits ("father", "10th") are left out: they name no one.
+    """
+    tokens = [t for t in key.split() if t not in RELATION_WORDS and not any(c.isdigit() for c in t)] or key.split()
     if not tokens:
         return []
     if len(tokens) == 1:
         return [tokens[0]]
     first, last = tokens[0], tokens[-1]
     return [f"{last}|{first[0]}", f"{first}|{last[0]}"]
+
+
+def local_words(address: str) -> str:
+    """The words of an address's local part as a name key: "dana.whitfield@…" gives "dana whitfield"."""
+    return name_key(" ".join(re.split(r"[^a-z]+", address.split("@")[0].lower())))
+
+
+def placeholder_name(name: str) -> bool:
+    """True for a name that names no one: a stand-in ("e-mail", "LinkedIn Member") or an address used as a name."""
+    if "@" in name or "://" in name:
+        return True
+    key = name_key(name)
+    return not key or key in PLACEHOLDER_NAMES or not any(c.isalpha() for c in key)

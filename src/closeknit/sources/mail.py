@@ -839,6 +839,10 @@ def _record(
         if pairs:
             from_addr = pairs[0][0]
             _add_parties(parties, pairs, "from", h.get("x-from"))
+    # A Sender: other than the From: sent the message on the From's behalf (an assistant, a delegate).
+    sender = _addresses(h.get("sender") or "") if from_addr else ()
+    if sender and sender[0][0] and sender[0][0].lower() != from_addr.lower():
+        parties.append(Party(sender[0][0], sender[0][1], "sender"))
     n_from = len(parties)
     for role in ("to", "cc", "bcc"):
         value = h.get(role)

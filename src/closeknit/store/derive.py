@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from array import array
 from collections.abc import Sequence
 
-from closeknit.errors import InputError
+from closeknit.errors import InputError, NotFoundError
 from closeknit.identity import normalise
 from closeknit.mailconv import SENT_FOLDER, SUBJECT_PREFIX, normal_subject
 from closeknit.store.base import Base
-from closeknit.store.people import merge_into
+from closeknit.store.people import merge_into, split
+
+ME = "me_addresses"  # setting: the user's own addresses
+NOT_ME = "not_me_addresses"  # setting: addresses the user said are not theirs (never inferred again)
+SENDING_ROLES = ("from", "sender", "organizer")  # a message or meeting sent by "me" in one of these roles
+_SHARE = 0.1  # an address of the owner's name receiving this share of the mail is theirs too
 
 
 def set_me(
     db: Base, addresses: Sequence[str], region: str = "US", profiles: Sequence[str] = (), names: Sequence[str] = ()
 ) -> list[str]:
-    """Record the user's own addresses (and profile URLs or names), make them one person flagged as me."""
+    """Add the user's own addresses (and profile URLs or names) to "me": one person, flagged as me."""
     from closeknit.store.writer import Writer
 
     clean = []
@@ -25,8 +31,11 @@ def set_me(
         if not e:
             raise InputError(f"--me {a!r} is not an email address")
         clean.append(e)
-    known = list(db.get_setting("me_addresses", []))
+    known = list(db.get_setting(ME, []))
     merged = sorted(set(known) | set(clean))
+    not_me = [a for a in db.get_setting(NOT_ME, []) if a not in clean]
+    if clean:
+        db.set_setting(NOT_ME, not_me)
     writer = Writer(db, region=region)
     found = [writer.person_for(e, "", "me", "settings", 0) for e in merged]
     found += [writer.person_for(u, "", "me", "linkedin export", 0) for u in profiles]
@@ -39,33 +48,132 @@ def set_me(
     for other in pids[1:]:
         merge_into(db, pids[0], other, "both are me")
     db.execute("UPDATE people SET is_me = 1 WHERE id = :p", {"p": pids[0]})
-    db.set_setting("me_addresses", merged)
+    db.set_setting(ME, merged)
     derive_directions(db)
     return merged
 
 
-def infer_me(db: Base) -> list[str]:
-    """Guess the user's addresses: the usual sender in sent folders, else the ever-present address."""
-    senders = db.rows(
-        "SELECT ip.address, i.folder, count(*) FROM interaction_parties ip JOIN interactions i"
-        " ON i.id = ip.interaction_id WHERE i.channel = 'email' AND ip.role = 'from' AND ip.address != ''"
-        " GROUP BY ip.address, i.folder"
-    )
+def remove_me(db: Base, address: str) -> list[str]:
+    """Take an address out of "me" (its records become a person of their own); it is never inferred again."""
+    e = normalise.email(address)
+    if not e:
+        raise InputError(f"{address!r} is not an email address")
+    known = list(db.get_setting(ME, []))
+    if e not in known:
+        raise NotFoundError(f"{e} is not one of your addresses (see closeknit me list)")
+    me = db.scalar("SELECT min(id) FROM people WHERE is_me = 1")
+    records = [r for (r,) in db.rows(
+        "SELECT DISTINCT source_record_id FROM identifiers WHERE kind = 'email' AND value = :v AND person_id = :p",
+        {"v": e, "p": me},
+    )]
+    if records:
+        mine = int(db.scalar("SELECT count(*) FROM source_records WHERE person_id = :p", {"p": me}) or 0)
+        if len(records) < mine:
+            split(db, int(me), records)
+        elif len(known) == 1:  # the last address: no one is me any more
+            db.execute("UPDATE people SET is_me = 0 WHERE id = :p", {"p": me})
+    db.set_setting(ME, [a for a in known if a != e])
+    db.set_setting(NOT_ME, sorted({*db.get_setting(NOT_ME, []), e}))
+    derive_directions(db)
+    return list(db.get_setting(ME, []))
+
+
+def sent_senders(db: Base, roles: Sequence[str] = ("from", "sender")) -> dict[str, int]:
+    """Messages in sent folders by each address sending them (in `roles`), lower-cased."""
     counts: dict[str, int] = {}
-    for addr, folder, n in senders:
-        if SENT_FOLDER.search(folder or ""):
-            counts[addr.lower()] = counts.get(addr.lower(), 0) + n
-    if counts:
-        top = max(counts.values())
-        return sorted(a for a, n in counts.items() if n >= max(2, top // 10) and normalise.email(a))
+    for addr, folder, n in db.fast_rows(
+        "SELECT lower(ip.address), i.folder, count(DISTINCT i.id) FROM interaction_parties ip JOIN interactions i"
+        " ON i.id = ip.interaction_id WHERE i.channel = 'email' AND ip.address != ''"
+        " AND ip.role IN (SELECT value FROM json_each(:roles)) GROUP BY 1, 2",
+        {"roles": json.dumps(list(roles))},
+    ):
+        if SENT_FOLDER.search(folder or "") and normalise.email(addr):
+            counts[addr] = counts.get(addr, 0) + n
+    return counts
+
+
+def not_me_senders(db: Base) -> dict[str, int]:
+    """From addresses of messages in sent folders that are not "me", with their counts (delegates sending
+    as themselves, or addresses of the user's still missing from "me")."""
+    known = set(db.get_setting(ME, []))
+    return {a: n for a, n in sent_senders(db, ("from",)).items() if a not in known}
+
+
+def _received(db: Base) -> tuple[dict[str, int], int]:
+    """Messages outside sent folders by each recipient address, and how many such messages there are."""
+    counts: dict[str, int] = {}
+    total = 0
+    for addr, folder, n in db.fast_rows(
+        "SELECT lower(ip.address), i.folder, count(DISTINCT i.id) FROM interaction_parties ip JOIN interactions i"
+        " ON i.id = ip.interaction_id WHERE i.channel = 'email' AND ip.role IN ('to', 'cc', 'bcc')"
+        " AND ip.address != '' GROUP BY 1, 2"
+    ):
+        if not SENT_FOLDER.search(folder or ""):
+            counts[addr] = counts.get(addr, 0) + n
+    for folder, n in db.fast_rows("SELECT folder, count(*) FROM interactions WHERE channel = 'email' GROUP BY 1"):
+        if not SENT_FOLDER.search(folder or ""):
+            total += n
+    return counts, total
+
+
+def _names(db: Base, addresses: Sequence[str]) -> dict[str, str]:
+    """The name key of the person holding each address."""
+    return {a: k for a, k in db.fast_rows(
+        "SELECT i.value, p.name_key FROM identifiers i JOIN people p ON p.id = i.person_id"
+        " WHERE i.kind = 'email' AND i.value IN (SELECT value FROM json_each(:a))",
+        {"a": json.dumps(sorted(addresses))},
+    )}
+
+
+def _same_person(address: str, key: str, me_keys: set[str]) -> bool:
+    """True when an address's name is one of "me"'s names (or, nameless, its local part holds one of their words),
+    and its local part names no one else ("pat.moreno@…" named "Dana Whitfield" is Dana's delegate)."""
+    from closeknit.store.review import names_alike
+
+    local_key = normalise.local_words(address)
+    if len(local_key.split()) >= 2 and not any(names_alike(local_key, k) for k in me_keys):
+        return False  # someone else's address sending in my name: a delegate
+    if key:
+        return any(names_alike(key, k) >= 90 for k in me_keys)
+    local = address.split("@")[0]
+    return any(len(w) >= 3 and w in local for k in me_keys for w in k.split())
+
+
+def infer_me(db: Base) -> list[str]:
+    """The user's addresses: the known ones, or else the sender in sent folders who receives the most other
+    mail (an assistant sending an executive's mail receives little of it); with every other address of
+    theirs (by name) that sends from a sent folder or receives a tenth of the mail. Without sent folders,
+    the address in at least 30% of the messages."""
+    known = list(db.get_setting(ME, []))
+    not_me = set(db.get_setting(NOT_ME, []))
+    sent = {a: n for a, n in sent_senders(db).items() if a not in not_me}
+    received, total = _received(db)
+    anchors = known
+    if not anchors and sent:
+        # Whose mailbox this is: of those sending its sent mail, the one its other mail is addressed to.
+        steady = {a: n for a, n in sent.items() if n >= 2} or sent
+        anchors = [max(steady, key=lambda a: (received.get(a, 0), steady[a], a))]
+    if not anchors:
+        return _ever_present(db, not_me)
+    frequent = {a for a, n in received.items() if total and n >= _SHARE * total and a not in not_me}
+    candidates = (set(sent) | frequent) - set(anchors)
+    names = _names(db, [*anchors, *candidates])
+    me_keys = {names[a] for a in anchors if names.get(a)}
+    me_keys |= {k for (k,) in db.fast_rows("SELECT name_key FROM people WHERE is_me = 1 AND name_key != ''")}
+    me_keys |= {k for a in anchors if len((k := normalise.local_words(a)).split()) >= 2}  # "dana.whitfield@…"
+    also = [a for a in candidates if normalise.email(a) and _same_person(a, names.get(a, ""), me_keys)]
+    return sorted({*anchors, *also})
+
+
+def _ever_present(db: Base, not_me: set[str]) -> list[str]:
     total = int(db.scalar("SELECT count(*) FROM interactions WHERE channel = 'email'") or 0)
-    row = db.rows(
-        "SELECT ip.address, count(DISTINCT ip.interaction_id) AS n FROM interaction_parties ip"
+    for addr, n in db.rows(
+        "SELECT lower(ip.address), count(DISTINCT ip.interaction_id) AS n FROM interaction_parties ip"
         " JOIN interactions i ON i.id = ip.interaction_id WHERE i.channel = 'email' AND ip.address != ''"
-        " GROUP BY ip.address ORDER BY n DESC LIMIT 1"
-    )
-    if row and total and row[0][1] >= 0.3 * total and normalise.email(row[0][0]):
-        return [row[0][0].lower()]
+        " GROUP BY 1 ORDER BY n DESC LIMIT 3"
+    ):
+        if addr not in not_me and total and n >= 0.3 * total and normalise.email(addr):
+            return [addr]
     return []
 
 
@@ -76,14 +184,21 @@ def derive_directions(db: Base) -> None:
         "UPDATE interactions SET direction = CASE"
         " WHEN stated_direction != '' THEN stated_direction"
         " WHEN EXISTS (SELECT 1 FROM interaction_parties ip JOIN people p ON p.id = ip.person_id"
-        "   WHERE ip.interaction_id = interactions.id AND p.is_me = 1 AND ip.role IN ('from', 'organizer'))"
+        "   WHERE ip.interaction_id = interactions.id AND p.is_me = 1 AND ip.role IN ('from', 'sender', 'organizer'))"
         "   THEN 'out'"
         " WHEN EXISTS (SELECT 1 FROM interaction_parties ip JOIN people p ON p.id = ip.person_id"
         "   WHERE ip.interaction_id = interactions.id AND p.is_me = 1) THEN 'in'"
         " WHEN :has_me AND lower(folder) LIKE '%inbox%' THEN 'in'"  # received through a list or a Bcc
+        " WHEN :has_me AND folder IN (SELECT value FROM json_each(:sent)) THEN 'out'"  # sent on my behalf
         " WHEN :has_me THEN 'other' ELSE '' END",
-        {"has_me": int(has_me)},
+        {"has_me": int(has_me), "sent": json.dumps(sent_folders(db))},
     )
+
+
+def sent_folders(db: Base) -> list[str]:
+    """The mail folders that hold sent mail."""
+    return [f for (f,) in db.fast_rows("SELECT DISTINCT folder FROM interactions WHERE channel = 'email'")
+            if SENT_FOLDER.search(f or "")]
 
 
 # Parents and roots are kept as offsets from the lowest email id in compact arrays; these mark "none".

@@ -95,12 +95,11 @@ def finish(db: Base, region: str) -> Finished:
         args = notes[ME]
         derive.set_me(db, args["addresses"], region, profiles=args["profiles"], names=args["names"])
     if DERIVE in notes:
-        if not db.get_setting("me_addresses"):
-            inferred = derive.infer_me(db)
-            if inferred:
-                with setting_me(db, inferred):
-                    derive.set_me(db, inferred, region)
-                done.me_inferred = True
+        inferred = derive.infer_me(db)  # the known addresses, and any other of the user's met in this mail
+        if set(inferred) - set(db.get_setting("me_addresses", [])):
+            with setting_me(db, inferred):
+                derive.set_me(db, inferred, region)
+            done.me_inferred = True
         derive.derive_threads(db)
     people = _to_review(notes)
     if people:

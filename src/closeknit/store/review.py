@@ -2,32 +2,51 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from closeknit.errors import NotFoundError
 from closeknit.identity import normalise
 from closeknit.store.base import Base, now_iso
 from closeknit.store.people import merge_into
 
-NAME_THRESHOLD = 88.0
+NAME_PREFILTER = 80.0  # whole-name likeness a pair needs before its names are compared word by word
 ORG_THRESHOLD = 80.0
+MIN_SCORE = 75.0  # a pair scoring less is not worth the user's time
+# What differing strong identifiers cost: both have phones and share none (an address book keeps
+# one entry per person), both have addresses and share none (people do have several addresses, so
+# less when every address agrees with the name).
+PHONES_DIFFER = 30.0
+EMAILS_DIFFER = 20.0
+EMAILS_DIFFER_NAMED = 5.0
+# Two addresses at one domain, each spelling its own, different, name ("david.port@", "david.portz@"):
+# the organisation gave two people an address each.
+OWN_ADDRESSES = 20.0
 MAX_BLOCK = 200  # a block this large is a common name with no signal; skip rather than go quadratic
 SPLIT_BLOCK = 50  # a block larger than this is split by a second letter
 _CHUNK = 250_000  # pairs scored per rapidfuzz call
 
 
 def find_candidates(db: Base, touched: set[int] | None = None) -> int:
-    """Queue pairs with similar names (and compatible organisations) within a name block.
+    """Queue pairs with similar names (and compatible organisations and identifiers) within a name block.
 
     Only pairs that involve a `touched` person are compared (all people when None), so an
     import costs time in proportion to what it added, not to the size of the database.
+    Placeholder names ("e-mail", "LinkedIn Member", an address) are no names at all.
     """
-    people = db.fast_rows("SELECT id, name_key, organization FROM people WHERE name_key != '' AND is_me = 0")
+    people = [
+        (pid, key, org)
+        for pid, key, org, name in db.fast_rows(
+            "SELECT id, name_key, organization, name FROM people WHERE name_key != '' AND is_me = 0"
+        )
+        if not normalise.placeholder_name(name)
+    ]
     a, b = _block_pairs(people, touched)
     if not len(a):
         return 0
@@ -37,25 +56,35 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
     # Pairs go through rapidfuzz's C loops (on all cores) a chunk at a time, so memory stays
     # bounded; Python only sees the pairs that pass.
     passed = [_alike(keys, organisations, a[i:i + _CHUNK], b[i:i + _CHUNK]) for i in range(0, len(a), _CHUNK)]
-    a, b, names, orgs, both = (np.concatenate(col) for col in zip(*passed, strict=True))
+    a, b, _, orgs, both = (np.concatenate(col) for col in zip(*passed, strict=True))
     ids = np.array([p[0] for p in people])
+    key_of = {p[0]: p[1] for p in people}
     known = {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM review_queue")}
     known |= {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM distinct_people")}
-    rows = []
-    now = now_iso()
-    for pa, pb, name_score, org_score, with_org in zip(
-        ids[a].tolist(), ids[b].tolist(), names.tolist(), orgs.tolist(), both.tolist(), strict=True
-    ):
+    pairs = []
+    for pa, pb, org_score, with_org in zip(ids[a].tolist(), ids[b].tolist(), orgs.tolist(), both.tolist(),
+                                           strict=True):
         pair = (min(pa, pb), max(pa, pb))
         if pair in known:
             continue
-        if with_org:
-            reason = f"name {name_score:.0f}% alike, organisation {org_score:.0f}% alike"
-            score = (name_score + org_score) / 2
-        else:
-            reason = f"name {name_score:.0f}% alike, no organisation to compare"
+        name_score = names_alike(key_of[pa], key_of[pb])
+        if name_score:
+            pairs.append((pair, name_score, org_score if with_org else None))
+    idents = _strong_identifiers(db, {p for (pair, _, _) in pairs for p in pair})
+    rows = []
+    now = now_iso()
+    for (pa, pb), name_score, org_score in pairs:
+        if org_score is None:
+            why = [f"name {name_score:.0f}% alike, no organisation to compare"]
             score = name_score * 0.9
-        rows.append((pair[0], pair[1], round(score, 1), reason, now))
+        else:
+            why = [f"name {name_score:.0f}% alike, organisation {org_score:.0f}% alike"]
+            score = (name_score + org_score) / 2
+        cost, differ = _identifier_conflict(idents.get(pa, {}), idents.get(pb, {}), key_of[pa], key_of[pb])
+        score -= cost
+        why += differ
+        if score >= MIN_SCORE:
+            rows.append((pa, pb, round(score, 1), ", ".join(why), now))
     if rows:
         db.execute_many(
             "INSERT OR IGNORE INTO review_queue(person_a, person_b, score, reason, status, created_at)"
@@ -63,6 +92,105 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
             rows,
         )
     return len(rows)
+
+
+def _word_alike(x: str, y: str, given: bool) -> float:
+    """How far two words of a name are the same word: equal, an initial, a typo (one letter), or (for two
+    `given` names) a short form."""
+    if x == y:
+        return 1.0
+    if not (x.isalpha() and y.isalpha()):  # "list1" and "list3", "all_ees" and "all_ews": different things
+        return 0.0
+    short, long = sorted((x, y), key=len)
+    if len(short) == 1:
+        return 0.9 if long[0] == short else 0.0
+    if given and 3 <= len(short) <= 5 and long.startswith(short):  # "Chris"; but "Ford" is not "Fordham"
+        return 0.9
+    if len(short) >= 4 and Levenshtein.distance(x, y, score_cutoff=1) <= 1:  # a typo is one letter
+        return fuzz.ratio(x, y) / 100
+    return 0.0
+
+
+def names_alike(key_a: str, key_b: str) -> float:
+    """0-100: how far two name keys name one person, word by word; 0 when they cannot.
+
+    Every word of the shorter name must match its own word of the longer one, at least one of them
+    in full (not by initial); each extra word of the longer name costs. Relation words ("father",
+    "bhai") are no evidence: names holding different ones are different people.
+    """
+    words_a, words_b = key_a.split(), key_b.split()
+    if {w for w in words_a if w in normalise.RELATION_WORDS} != {w for w in words_b if w in normalise.RELATION_WORDS}:
+        return 0.0
+    words_a = [w for w in words_a if w not in normalise.RELATION_WORDS]
+    words_b = [w for w in words_b if w not in normalise.RELATION_WORDS]
+    short, long = sorted((words_a, words_b), key=len)
+    if not short:
+        return 0.0
+    used: set[int] = set()
+    total = 0.0
+    full = False
+    for i, word in enumerate(short):
+        best, at = 0.0, -1
+        for j, other in enumerate(long):
+            if j not in used and (alike := _word_alike(word, other, i == j == 0)) > best:
+                best, at = alike, j
+        if not best:
+            return 0.0
+        used.add(at)
+        total += best
+        # A label shared by a class of contacts ("10th", "2b") is no evidence of one person.
+        full = full or (len(word) > 1 and len(long[at]) > 1 and not any(c.isdigit() for c in word))
+    if not full:
+        return 0.0
+    extra = [w for j, w in enumerate(long) if j not in used]
+    return max(0.0, 100 * total / len(short) - sum(5 if len(w) == 1 else 20 for w in extra))
+
+
+def _strong_identifiers(db: Base, pids: set[int]) -> dict[int, dict[str, set[str]]]:
+    """Each person's emails and phones, for the people in `pids`."""
+    out: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    ordered = sorted(pids)
+    for i in range(0, len(ordered), 1000):
+        for pid, kind, value in db.fast_rows(
+            "SELECT person_id, kind, value FROM identifiers WHERE kind IN ('email', 'phone')"
+            " AND person_id IN (SELECT value FROM json_each(:ids))",
+            {"ids": json.dumps(ordered[i:i + 1000])},
+        ):
+            out[pid][kind].add(value)
+    return out
+
+
+def _named_by(address: str, words: set[str]) -> bool:
+    """True when the address's local part holds a word of the name (three letters or more)."""
+    local = address.rsplit("@", 1)[0]
+    return any(len(w) >= 3 and w in local for w in words)
+
+
+def _identifier_conflict(
+    a: dict[str, set[str]], b: dict[str, set[str]], key_a: str, key_b: str
+) -> tuple[float, list[str]]:
+    """What differing emails and phones cost a pair, and why."""
+    cost, why = 0.0, []
+    if a.get("phone") and b.get("phone") and not a["phone"] & b["phone"]:
+        cost += PHONES_DIFFER
+        why.append("different phones")
+    if a.get("email") and b.get("email") and not a["email"] & b["email"]:
+        words = set(key_a.split()) | set(key_b.split())
+        named = all(_named_by(e, words) for e in a["email"] | b["email"])
+        cost += EMAILS_DIFFER_NAMED if named else EMAILS_DIFFER
+        why.append("different emails" + (", each holding the name" if named else ""))
+        if sorted(key_a.split()) != sorted(key_b.split()) and {
+            e.rsplit("@", 1)[1] for e in a["email"] if _spells(e, key_a)
+        } & {e.rsplit("@", 1)[1] for e in b["email"] if _spells(e, key_b)}:
+            cost += OWN_ADDRESSES
+            why.append("each with an address of their own name")
+    return cost, why
+
+
+def _spells(address: str, key: str) -> bool:
+    """True when the address's local part is the name, word for word (initials aside)."""
+    words = {w for w in normalise.local_words(address).split() if len(w) > 1}
+    return bool(words) and words == {w for w in key.split() if len(w) > 1}
 
 
 class _Organisations:
@@ -95,7 +223,7 @@ class _Organisations:
 
 def _alike(keys: Any, orgs: _Organisations, a: Any, b: Any) -> tuple[Any, Any, Any, Any, Any]:
     """The pairs (a, b) whose names are alike and whose organisations, when both have one, too."""
-    names = process.cpdist(keys[a], keys[b], scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, workers=-1)
+    names = process.cpdist(keys[a], keys[b], scorer=fuzz.ratio, score_cutoff=NAME_PREFILTER, workers=-1)
     keep = names > 0
     a, b, names = a[keep], b[keep], names[keep]
     both = (orgs.of[a] != 0) & (orgs.of[b] != 0)
@@ -161,16 +289,31 @@ def _block_pairs(people: list[Any], touched: set[int] | None) -> tuple[Any, Any]
     return (pairs // n).astype(np.int32), (pairs % n).astype(np.int32)
 
 
-def open_items(db: Base) -> list[dict[str, Any]]:
-    return [
+def open_items(db: Base, limit: int | None = None) -> list[dict[str, Any]]:
+    """The open items, best first (at most `limit`), each with both people's emails, phones and profiles."""
+    items = [
         dict(r._mapping)
         for r in db.rows(
             "SELECT q.id, q.person_a, a.name AS name_a, a.organization AS org_a, q.person_b, b.name AS name_b,"
             " b.organization AS org_b, q.score, q.reason FROM review_queue q"
             " JOIN people a ON a.id = q.person_a JOIN people b ON b.id = q.person_b"
-            " WHERE q.status = 'open' ORDER BY q.score DESC, q.id"
+            " WHERE q.status = 'open' ORDER BY q.score DESC, q.id LIMIT :n",
+            {"n": -1 if limit is None else limit},
         )
     ]
+    shown: dict[int, list[str]] = defaultdict(list)
+    pids = sorted({i[side] for i in items for side in ("person_a", "person_b")})
+    for start in range(0, len(pids), 1000):
+        for pid, value in db.fast_rows(
+            "SELECT DISTINCT person_id, value FROM identifiers WHERE kind IN ('email', 'phone', 'linkedin')"
+            " AND person_id IN (SELECT value FROM json_each(:ids)) ORDER BY person_id, kind, value",
+            {"ids": json.dumps(pids[start:start + 1000])},
+        ):
+            shown[pid].append(value)
+    for item in items:
+        item["identifiers_a"] = shown.get(item["person_a"], [])
+        item["identifiers_b"] = shown.get(item["person_b"], [])
+    return items
 
 
 def decide(db: Base, item_id: int, same: bool) -> None:
@@ -184,3 +327,25 @@ def decide(db: Base, item_id: int, same: bool) -> None:
     else:
         db.execute("UPDATE review_queue SET status = 'different' WHERE id = :i", {"i": item_id})
         db.execute("INSERT OR IGNORE INTO distinct_people(person_a, person_b) VALUES (:a, :b)", {"a": a, "b": b})
+
+
+def decide_all(db: Base, item_ids: Iterable[int], same: bool) -> list[int]:
+    """`decide` each item in turn (all checked open first); items a merge closed on the way are skipped."""
+    ids = list(dict.fromkeys(item_ids))
+    open_ids = {i for (i,) in db.fast_rows("SELECT id FROM review_queue WHERE status = 'open'")}
+    missing = [i for i in ids if i not in open_ids]
+    if missing:
+        raise NotFoundError(f"no open review item {', '.join(map(str, missing))}")
+    done = []
+    for item in ids:
+        if db.scalar("SELECT 1 FROM review_queue WHERE id = :i AND status = 'open'", {"i": item}):
+            decide(db, item, same)
+            done.append(item)
+    return done
+
+
+def items_above(db: Base, score: float) -> list[int]:
+    """The open items scoring `score` or more, best first."""
+    return [i for (i,) in db.fast_rows(
+        "SELECT id FROM review_queue WHERE status = 'open' AND score >= :s ORDER BY score DESC, id", {"s": score}
+    )]

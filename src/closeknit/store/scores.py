@@ -14,7 +14,8 @@ RATINGS = ("strong", "weak", "favor")
 # One row per (interaction, counterpart). Direction per counterpart: 0 I started it (sent,
 # organised), 1 they did, 2 neither side is stated (a meeting we both attended, a "both" log
 # entry). An inbound message counts its sender only (co-recipients are not counterparts);
-# declined invitations and cancelled events are not time together. Rows come unsorted:
+# declined invitations and cancelled events are not time together; a delegate sending my mail
+# (its Sender, or its From when it is not me) is no counterpart of it. Rows come unsorted:
 # the scorer sorts them in numpy, which is cheaper than SQLite's sort.
 _ROWS_SQL = """
 SELECT ip.person_id, i.ts,
@@ -26,6 +27,7 @@ FROM interactions i JOIN interaction_parties ip ON ip.interaction_id = i.id
 WHERE i.ts IS NOT NULL AND i.cancelled = 0 AND i.direction IN ('out', 'in', 'both')
   AND ip.person_id != :me AND ip.status != 'DECLINED'
   AND (i.direction != 'in' OR i.channel = 'meeting' OR ip.role IN ('from', 'with'))
+  AND ip.role != 'sender' AND NOT (i.direction = 'out' AND ip.role = 'from')
 """
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import fields as dataclass_fields
 from functools import cached_property
+from itertools import chain, islice
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.exc import OperationalError
 
 from closeknit.identity import normalise
+from closeknit.mailconv import SENT_FOLDER, normal_subject
 from closeknit.records import OWN_ID, ContactRecord, InteractionRecord, RecordError, content_hash
 from closeknit.store.base import Base, now_iso
 
@@ -23,9 +25,13 @@ _COLUMN_FIELDS = {"source", "file", "record", "raw"}
 _CONTACT_FIELDS = tuple(f.name for f in dataclass_fields(ContactRecord) if f.name not in _COLUMN_FIELDS)
 # Identifier kinds that prove two records are one person.
 MATCHING_KINDS = ("email", "phone", "linkedin", "uid")
+# The kind of a phone number that could not be normalised: kept as written, matched with nothing.
+AS_WRITTEN = "phone_as_written"
+INFER_SAMPLE = 5000  # contact records of a file read before its phone region is decided
 # Sources whose organisation/title are the freshest (people keep LinkedIn current).
 JOB_AUTHORITY = {"linkedin"}
 _LOOKUP_CHUNK = 500  # keys per IN (...) query
+T = TypeVar("T")
 
 
 def database_id(db: Base) -> str:
@@ -55,8 +61,12 @@ def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str,
 
     for e in rec.emails:
         add("email", normalise.email(e), e)
-    for p in rec.phones:
-        add("phone", normalise.phone(p, region), p)
+    for p in (one for value in rec.phones for one in normalise.phone_list(value)):
+        e164 = normalise.phone(p, region)
+        # A number that cannot be normalised is kept as written, flagged by its kind, never dropped
+        # (text without a digit, "mobile", is no number).
+        if e164 or any(c.isdigit() for c in p):
+            add("phone", e164, p) if e164 else add(AS_WRITTEN, " ".join(p.split()), p)
     for u in rec.urls:
         li = normalise.linkedin_url(u)
         add("linkedin", li, u) if li else add("url", u.strip(), u)
@@ -107,6 +117,70 @@ def prepare_contact(rec: ContactRecord, region: str, known: Container[tuple[str,
     )
 
 
+def file_region(phones: Iterable[str]) -> str | None:
+    """The region of most numbers written with a country code, or None when there are none or they disagree."""
+    codes = Counter(c for p in phones if (c := normalise.country_code(p)))
+    if not codes:
+        return None
+    code, n = codes.most_common(1)[0]
+    return normalise.region_of(code) if 2 * n > codes.total() else None
+
+
+def prepare_file(items: Iterable[T], region: str, known: Container[tuple[str, str]] = (),
+                 infer: bool = True) -> Iterator[T | PreparedContact]:
+    """`prepare_contact` for each contact record of one file, other items as they are.
+
+    With `infer`, numbers without a country code are read in the file's own region (from its
+    numbers that carry one, see `file_region`), `region` only when the file does not tell.
+    """
+    stream: Iterator[T] = iter(items)
+    if infer:
+        head = list(islice(stream, INFER_SAMPLE))
+        region = file_region(p for i in head if isinstance(i, ContactRecord) for p in i.phones) or region
+        stream = chain(head, stream)
+    for item in stream:
+        yield prepare_contact(item, region, known) if isinstance(item, ContactRecord) else item
+
+
+def default_region(db: Base) -> str:
+    """The region for numbers nothing else places: the configured one, else the owner's own numbers', else US."""
+    configured = db.get_setting("region", "")
+    if configured:
+        return str(configured)
+    owner = [v for (v,) in db.fast_rows(
+        "SELECT i.value FROM identifiers i JOIN people p ON p.id = i.person_id WHERE p.is_me = 1 AND i.kind = 'phone'"
+    )]
+    return file_region(owner) or "US"
+
+
+def renormalise_phones(db: Base, files: Iterable[str], region: str) -> int:
+    """Read again, in `region`, the stored numbers of `files` written without a country code; returns
+    how many records changed. (Numbers with a country code read the same in any region.)"""
+    changed: set[int] = set()
+    rows = []
+    for kind, value, rid, label in db.fast_rows(
+        "SELECT i.kind, i.value, i.source_record_id, i.label FROM identifiers i"
+        " JOIN source_records r ON r.id = i.source_record_id"
+        " WHERE r.file IN (SELECT value FROM json_each(:files)) AND i.kind IN ('phone', :raw)",
+        {"files": json.dumps(list(files)), "raw": AS_WRITTEN},
+    ):
+        e164 = normalise.phone(label, region)
+        new = ("phone", e164) if e164 else (AS_WRITTEN, " ".join(label.split()))
+        if new != (kind, value):
+            changed.add(rid)
+            rows.append((*new, kind, value, rid))
+    if rows:
+        with db.transaction():
+            cur = db.dbapi().cursor()
+            cur.executemany("UPDATE OR IGNORE identifiers SET kind = ?, value = ? WHERE kind = ? AND value = ?"
+                            " AND source_record_id = ?", rows)
+            # A record holding the same number twice, now spelled alike: the old row is a duplicate.
+            cur.executemany("DELETE FROM identifiers WHERE kind = ? AND value = ? AND source_record_id = ?",
+                            [r[2:] for r in rows])
+            cur.close()
+    return len(changed)
+
+
 class Writer:
     """One import session: in-memory identity index, id allocation, batched inserts."""
 
@@ -135,6 +209,8 @@ class Writer:
         self.alias: dict[int, int] = {}
         self._addr_cache: dict[str, int] = {}  # raw address -> person (maybe merged since: see canon)
         self.touched: set[int] = set()  # people created or changed: candidates for review
+        self._refiled: dict[int, str] = {}  # see _copies
+        self._stored_refiled: dict[int, str] = {}
         self._reset_batch()
 
     @cached_property
@@ -298,7 +374,10 @@ class Writer:
 
     # interactions ------------------------------------------------------------
     def person_for(self, addr: str, display: str, source: str, file: str, record: int) -> int | None:
-        """The person with this address (or, lacking one, this unique name); new when unknown."""
+        """The person with this address (or, lacking one, this unique name); new when unknown.
+
+        A placeholder name ("e-mail", "LinkedIn Member") is no name: it neither names nor finds anyone.
+        """
         kind, value = "", ""
         if addr:
             hit = self._addr_cache.get(addr)
@@ -308,6 +387,8 @@ class Writer:
                 value, kind = normalise.email(addr) or "", "email"
             else:
                 value, kind = normalise.linkedin_url(addr) or "", "linkedin"
+        if display and normalise.placeholder_name(display):
+            display = ""
         if value:
             pid = self.index.get((kind, value))
             if pid is not None:
@@ -338,7 +419,7 @@ class Writer:
             self.index[(kind, value)] = pid
         self.touched.add(pid)  # a collected person may be a contact under another address
         name = display.strip().strip("'\"")
-        if name and "@" not in name:
+        if name:
             self._set_fields(pid, {"name": name, "name_key": normalise.name_key(name)})
         elif kind == "name":
             self._names_index()[value].append(pid)
@@ -372,7 +453,7 @@ class Writer:
                 continue
             seen.add((pid, role))
             if pid in self.me_ids:
-                if role in ("from", "organizer"):
+                if role in ("from", "sender", "organizer"):
                     sender_me = True
                 else:
                     other_me = True
@@ -380,6 +461,8 @@ class Writer:
         direction = rec.direction or ("out" if sender_me else "in" if other_me else "other" if self.me_ids else "")
         if direction == "other" and "inbox" in rec.folder.lower():
             direction = "in"  # in my inbox without naming me: a list or a Bcc, still received
+        elif direction == "other" and SENT_FOLDER.search(rec.folder):
+            direction = "out"  # in my sent mail without my address: sent on my behalf
         when = rec.when
         self.b_interactions.append((
             iid, rec.channel, rec.key, rec.source, when.isoformat() if when else None,
@@ -469,7 +552,8 @@ class Writer:
         self._reset_batch()
 
     def _drop_stored_interactions(self, cur: Any) -> None:
-        """Drop the batch's interactions already stored (found by their unique key), number the rest, count both.
+        """Drop the batch's interactions already stored (found by their unique key) and the copies of a
+        message met before (see `_copies`), number the rest, count both.
 
         Looking keys up in the index, batch by batch, keeps memory flat however large the mailbox.
         """
@@ -482,6 +566,7 @@ class Writer:
                 chunk = keys[i:i + _LOOKUP_CHUNK]
                 sql = f"SELECT key, id FROM interactions WHERE channel = ? AND key IN ({','.join('?' * len(chunk))})"
                 stored.update(((channel, k), iid) for k, iid in cur.execute(sql, [channel, *chunk]))
+        copies = self._copies(cur, [r for r in self.b_interactions if (r[1], r[2]) not in stored])
         ids: dict[int, int] = {}  # place in the batch -> id, for the rows to write
         rows = []
         for row in self.b_interactions:
@@ -489,6 +574,11 @@ class Writer:
             if iid is not None:
                 self.outcomes["duplicate" if iid >= self.first_interaction else "unchanged"] += 1
                 continue
+            if row[0] in copies:  # a copy is a duplicate, whenever the message it repeats was stored
+                self.outcomes["duplicate"] += 1
+                continue
+            if row[0] in self._refiled:
+                row = _refile(row, self._refiled.pop(row[0]))
             ids[row[0]] = self.next_interaction
             rows.append((self.next_interaction, *row[1:]))
             self.next_interaction += 1
@@ -496,3 +586,83 @@ class Writer:
             self.outcomes["added"] += len(rows)
         self.b_interactions = rows
         self.b_parties = [(ids[p[0]], *p[1:]) for p in self.b_parties if p[0] in ids]
+        if self._stored_refiled:
+            cur.executemany(
+                "UPDATE interactions SET folder = ?, direction = CASE WHEN direction = 'other' THEN ? ELSE direction"
+                " END WHERE id = ?",
+                [(folder, _FOLDER_DIRECTION.get(_folder_rank(folder), "other"), iid)
+                 for iid, folder in self._stored_refiled.items()],
+            )
+        self._stored_refiled.clear()
+
+    def _copies(self, cur: Any, rows: list[tuple[Any, ...]]) -> set[int]:
+        """Places in the batch of the copies of a message stored before or met earlier in the batch.
+
+        The same message filed in several folders may carry a different Message-ID in each: it is one
+        message when its Date, From, To/Cc addresses and normalised subject agree. The message kept
+        takes the telling folder of its copies (sent, then inbox), in `_refiled` and `_stored_refiled`.
+        """
+        self._refiled = {}  # place in the batch -> the folder the kept message takes
+        self._stored_refiled = {}  # stored interaction id -> the folder it takes
+        mail = [r for r in rows if r[1] == "email" and r[5] is not None]
+        if not mail:
+            return set()
+        addresses: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for p in self.b_parties:
+            addresses[p[0]].append((p[2], p[4]))
+        seen: dict[tuple[Any, ...], tuple[bool, int, str]] = {}  # copy key -> (stored?, id or place, folder)
+        times = sorted({r[5] for r in mail})
+        for i in range(0, len(times), _LOOKUP_CHUNK):
+            chunk = times[i:i + _LOOKUP_CHUNK]
+            found = list(cur.execute(
+                "SELECT id, ts, subject, folder FROM interactions WHERE channel = 'email'"
+                f" AND ts IN ({','.join('?' * len(chunk))})", chunk,
+            ))
+            parties: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for j in range(0, len(found), _LOOKUP_CHUNK):
+                part = [f[0] for f in found[j:j + _LOOKUP_CHUNK]]
+                for iid, role, address in cur.execute(
+                    "SELECT interaction_id, role, address FROM interaction_parties WHERE interaction_id IN"
+                    f" ({','.join('?' * len(part))})", part,
+                ):
+                    parties[iid].append((role, address))
+            for iid, ts, subject, folder in found:
+                if (key := _copy_key(ts, subject, parties[iid])) is not None:
+                    seen.setdefault(key, (True, iid, folder))
+        out: set[int] = set()
+        for r in mail:  # in batch order, so that the first copy is the one kept
+            key = _copy_key(r[5], r[7], addresses[r[0]])
+            if key is None:
+                continue
+            kept = seen.get(key)
+            if kept is None:
+                seen[key] = (False, r[0], r[8])
+                continue
+            out.add(r[0])
+            if _folder_rank(r[8]) > _folder_rank(kept[2]):
+                seen[key] = (kept[0], kept[1], r[8])
+                (self._stored_refiled if kept[0] else self._refiled)[kept[1]] = r[8]
+        return out
+
+
+_FOLDER_DIRECTION = {2: "out", 1: "in"}  # what a folder says of mail that does not name "me"
+
+
+def _folder_rank(folder: str) -> int:
+    """How much a folder tells of a message: a sent folder (2), an inbox (1), any other (0)."""
+    return 2 if SENT_FOLDER.search(folder) else 1 if "inbox" in folder.lower() else 0
+
+
+def _refile(row: tuple[Any, ...], folder: str) -> tuple[Any, ...]:
+    """An interaction row moved to `folder`, its direction following when only the folder told it."""
+    direction = _FOLDER_DIRECTION.get(_folder_rank(folder), "other") if row[15] == "other" else row[15]
+    return (*row[:8], folder, *row[9:15], direction, *row[16:])
+
+
+def _copy_key(ts: int | None, subject: str, parties: list[tuple[str, str]]) -> tuple[Any, ...] | None:
+    """What makes two copies of a mail message one message: Date, From, To/Cc and normalised subject."""
+    senders = sorted(a.lower() for role, a in parties if role == "from" and a)
+    if ts is None or not senders:
+        return None
+    recipients = tuple(sorted({a.lower() for role, a in parties if role in ("to", "cc") and a}))
+    return ts, senders[0], recipients, normal_subject(subject)

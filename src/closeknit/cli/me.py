@@ -1,0 +1,51 @@
+"""Commands for "me", the user's own addresses: me list, me add, me remove."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from closeknit.cli.app import JsonOpt, app, emit_json, message, store, table
+from closeknit.store import derive
+
+me_app = typer.Typer(help="Your own addresses: what makes a message yours (sent) or to you (received).",
+                     no_args_is_help=True)
+app.add_typer(me_app, name="me")
+
+
+@me_app.command("list")
+def list_me(as_json: JsonOpt = False) -> None:
+    """Your addresses, and any other address sending from your sent folders (a delegate, or yours)."""
+    with store() as db:
+        mine = list(db.get_setting(derive.ME, []))
+        others = derive.not_me_senders(db)
+        not_me = list(db.get_setting(derive.NOT_ME, []))
+    if as_json:
+        emit_json({"me": mine, "other_senders": others, "not_me": not_me})
+        return
+    rows = [["me", a, ""] for a in mine]
+    rows += [["sends from your sent folders", a, f"{n:,} messages"] for a, n in sorted(others.items(),
+                                                                                      key=lambda kv: -kv[1])]
+    rows += [["not me", a, ""] for a in not_me]
+    table(["", "address", ""], rows)
+    if not mine:
+        message("no address is you yet: closeknit me add ADDRESS")
+    elif others:
+        message("if one of these is yours: closeknit me add ADDRESS")
+
+
+@me_app.command("add")
+def add(addresses: Annotated[list[str], typer.Argument(help="Your email addresses.")]) -> None:
+    """Add addresses of yours: their mail becomes yours, and they stop being a contact."""
+    with store() as db:
+        mine = derive.set_me(db, addresses, db.get_setting("region", "US"))
+    message(f"me: {', '.join(mine)}")
+
+
+@me_app.command("remove")
+def remove(address: Annotated[str, typer.Argument(help="An address that is not yours.")]) -> None:
+    """Take an address out of "me": it becomes a contact again and is never inferred as you."""
+    with store() as db:
+        mine = derive.remove_me(db, address)
+    message(f"me: {', '.join(mine) or '(no address)'}")
