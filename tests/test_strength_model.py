@@ -95,6 +95,19 @@ def test_reply_links_with_sparse_item_ids() -> None:
         np.testing.assert_allclose(np.sort(ev.latency[np.isfinite(ev.latency)]), [DAY, 2 * DAY, 2 * DAY])
 
 
+def test_replies_without_any_outbound_parent_link_nothing() -> None:
+    """A mailbox whose replies all answer inbound mail (no message of mine among the parents)."""
+    for rows in (
+        [Row("a", NOW - 2 * DAY, "in", item=1), Row("a", NOW - DAY, "in", item=2, parent=1)],
+        [Row("a", NOW - 2 * DAY, "in", item=1), Row("b", NOW - DAY, "in", item=2, parent=1),
+         Row("b", NOW - DAY, "out", item=3, parent=7)],
+        [Row("a", NOW - DAY, "in", item=5 * 10**15, parent=10**15)],
+    ):
+        ev = Events.from_rows(rows)
+        assert (ev.replier == THEY_REPLIED).sum() == 0 and np.isnan(ev.latency).all()
+        assert np.isfinite(model.score(feat.compute(ev, NOW)).score).all()
+
+
 def test_from_columns_matches_from_rows() -> None:
     rows = _weekly_exchange("x", 100, 10) + _background(5)
     ev1 = Events.from_rows(rows)

@@ -114,9 +114,10 @@ class Events:
             # Thread ids become small indexes so features can index arrays by thread.
             self.thread = np.unique(self.thread, return_inverse=True)[1].reshape(n).astype(np.int64)
         if n > 1:
-            key = self.person.astype(np.int64) * (1 << 40) + (self.ts - self.ts.min())
-            if np.any(np.diff(key) < 0):
-                order = np.argsort(key)
+            span = int(self.ts.max()) - int(self.ts.min())
+            key = self.person.astype(np.int64) * (1 << 40) + (self.ts - self.ts.min()) if span < 1 << 40 else None
+            if key is None or np.any(np.diff(key) < 0):
+                order = np.lexsort((self.ts, self.person)) if key is None else np.argsort(key, kind="stable")
                 for name in ("person", "ts", *cols):
                     setattr(self, name, getattr(self, name)[order])
 
@@ -432,10 +433,9 @@ def _reply_links(
         wanted = np.zeros(size, dtype=bool)
         wanted[par[theirs_cand]] = True
         out_rows = np.flatnonzero((direction == OUT) & wanted[item])
-        keys = np.sort(person[out_rows].astype(np.int64) * size + item[out_rows])
+        keys = person[out_rows].astype(np.int64) * size + item[out_rows]
         q = person[rows[theirs_cand]].astype(np.int64) * size + par[theirs_cand]
-        j = np.searchsorted(keys, q)
-        found[theirs_cand] = (j < len(keys)) & (keys[np.minimum(j, max(len(keys) - 1, 0))] == q)
+        found[theirs_cand] = np.isin(q, keys)  # no OUT row among the parents: nothing found
     link = mine | found
     rows, par = rows[link], par[link]
     lat = (ts[rows] - item_ts[par]).astype(np.float64)
