@@ -38,7 +38,7 @@ class FeatureParams:
     out_weight: float = 2.0
     channel_weights: tuple[float, ...] = (1.0, 4.0, 2.0, 0.5, 3.0, 1.0)
     recipient_exponent: float = 0.5
-    year_days: float = 365.0
+    weeks: int = 52  # activity is counted in the last 52 seven-day weeks (364 days)
 
 
 @dataclass(slots=True)
@@ -57,8 +57,8 @@ class Features:
     days_since_contact: np.ndarray  # last contact in either direction (incl. "other")
     days_since_two_way: np.ndarray  # both directions have happened since then: min(last out, last in)
     tie_days: np.ndarray  # since first contact
-    active_weeks: np.ndarray  # distinct weeks with contact in the last year
-    two_way_weeks: np.ndarray  # min(weeks with outbound, weeks with inbound) in the last year
+    active_weeks: np.ndarray  # distinct weeks with contact among the last 52 (0..52)
+    two_way_weeks: np.ndarray  # min(weeks with outbound, weeks with inbound) among the last 52
     contact_days: np.ndarray  # distinct days with contact
     usual_gap_days: np.ndarray  # mean gap between distinct contact days (nan with < 3 days)
     silence_ratio: np.ndarray  # days_since_contact / usual_gap_days (nan when no usual gap)
@@ -150,11 +150,11 @@ def compute(
     np.minimum.at(first, person, ts if all_real else np.where(real, ts, imax))
     first_any = np.where(first < imax, (now - first) / DAY, np.inf)
 
-    # Distinct active weeks in the last year per direction (boolean grid people × 3 × weeks,
-    # plus one spare cell that collects rows outside the year and bulk rows).
-    n_weeks = int(np.ceil(p.year_days / 7.0)) + 1
+    # Distinct active weeks among the last `weeks` seven-day weeks per direction (boolean grid
+    # people × 3 × weeks, plus one spare cell that collects older rows and bulk rows).
+    n_weeks = p.weeks
     spare = 3 * P * n_weeks
-    in_year = age < p.year_days
+    in_year = age < 7.0 * n_weeks
     if not all_real:
         in_year &= real
     cell = np.where(in_year, key3 * n_weeks + (age * (1.0 / 7.0)).astype(np.int32), spare)
