@@ -55,10 +55,11 @@ class Features:
     intensity_in: np.ndarray  # same, inbound
     intensity_other: np.ndarray  # same, neither side stated (a meeting both attended)
     days_since_contact: np.ndarray  # last contact in either direction (incl. "other")
-    days_since_two_way: np.ndarray  # both directions have happened since then: min(last out, last in)
+    days_since_two_way: np.ndarray  # both sides were in touch since then (time together counts as both)
     tie_days: np.ndarray  # since first contact
     active_weeks: np.ndarray  # distinct weeks with contact among the last 52 (0..52)
-    two_way_weeks: np.ndarray  # min(weeks with outbound, weeks with inbound) among the last 52
+    two_way_weeks: np.ndarray  # min(weeks with contact from me, ... from them) among the last 52;
+    # a 1:1 or small meeting or a call counts for both sides
     contact_days: np.ndarray  # distinct days with contact
     usual_gap_days: np.ndarray  # mean gap between distinct contact days (nan with < 3 days)
     silence_ratio: np.ndarray  # days_since_contact / usual_gap_days (nan when no usual gap)
@@ -157,12 +158,26 @@ def compute(
     in_year = age < 7.0 * n_weeks
     if not all_real:
         in_year &= real
-    cell = np.where(in_year, key3 * n_weeks + (age * (1.0 / 7.0)).astype(np.int32), spare)
+    week = (np.minimum(age, 7.0 * n_weeks) * (1.0 / 7.0)).astype(np.int64)
+    cell = np.where(in_year, key3 * n_weeks + week, spare)
     grid = np.zeros(spare + 1, dtype=bool)
     grid[cell] = True
     grid3 = grid[:spare].reshape(P, 3, n_weeks)
     active_weeks = grid3.any(axis=1).sum(axis=1).astype(np.float64)
-    two_way_weeks = np.minimum(grid3[:, OUT].sum(axis=1), grid3[:, IN].sum(axis=1)).astype(np.float64)
+    # Time together (a 1:1 or small meeting, a call) is contact both ways, whoever organised it.
+    rich = np.isin(events.channel, _RICH) & real
+    rich_cell = np.where(in_year & rich, person * n_weeks + week, P * n_weeks)
+    together = np.zeros(P * n_weeks + 1, dtype=bool)
+    together[rich_cell] = True
+    both = together[:-1].reshape(P, n_weeks)
+    two_way_weeks = np.minimum((grid3[:, OUT] | both).sum(axis=1),
+                               (grid3[:, IN] | both).sum(axis=1)).astype(np.float64)
+
+    # The last time together counts as contact both ways for two-way recency too.
+    last_rich = np.full(P, imin, dtype=np.int64)
+    np.maximum.at(last_rich, person, np.where(rich, ts, imin))
+    with np.errstate(invalid="ignore"):
+        together_age = np.where(last_rich > imin, (now - last_rich) / DAY, np.inf)
 
     # Distinct contact days (24-hour buckets back from now); rows are sorted by (person, ts).
     rp, day = (person, age.astype(np.int64)) if all_real else (person[real], age[real].astype(np.int64))
@@ -194,7 +209,8 @@ def compute(
     return Features(
         now=float(now), n_out=counts[:, OUT], n_in=counts[:, IN], intensity_out=inten[:, OUT],
         intensity_in=inten[:, IN], intensity_other=inten[:, OTHER], days_since_contact=last_any,
-        days_since_two_way=np.maximum(age3[:, OUT], age3[:, IN]), tie_days=first_any,
+        days_since_two_way=np.maximum(np.minimum(age3[:, OUT], together_age), np.minimum(age3[:, IN], together_age)),
+        tie_days=first_any,
         active_weeks=active_weeks, two_way_weeks=two_way_weeks, contact_days=contact_days,
         usual_gap_days=usual_gap, silence_ratio=silence_ratio,
         my_threads=my_threads, my_threads_answered=my_answered, their_threads=their_threads,

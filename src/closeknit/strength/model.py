@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -159,6 +160,29 @@ def score(features: Features, weights: Weights | None = None) -> Scores:
     return Scores(total, points, values, features, w)
 
 
+MUTUAL_SHARE = 0.25  # a mutual tie: both sides in touch in at least a quarter of its active weeks
+
+
+def mutual(features: Features) -> np.ndarray:
+    """Ties where both sides are in touch: weeks with contact each way (`two_way_weeks`) are at
+    least a quarter of the weeks with any contact, over the last 52 weeks. A tie one side carries
+    (29 messages out, 1 back) is not mutual, whatever its score."""
+    return _mutual(features.two_way_weeks, features.active_weeks)
+
+
+def one_way(features: Features) -> np.ndarray:
+    """Ties in touch in at least two of the last 52 weeks that are not mutual: one side carries them."""
+    return _one_way(features.two_way_weeks, features.active_weeks)
+
+
+def _mutual(two_way_weeks: Any, active_weeks: Any) -> Any:
+    return (two_way_weeks >= 1) & (two_way_weeks >= MUTUAL_SHARE * active_weeks)
+
+
+def _one_way(two_way_weeks: Any, active_weeks: Any) -> Any:
+    return (active_weeks >= 2) & ~_mutual(two_way_weeks, active_weeks)
+
+
 def fading(features: Features) -> np.ndarray:
     """People silent for at least 8× their usual gap between contacts (Navarro et al. 2017)."""
     with np.errstate(invalid="ignore"):
@@ -243,6 +267,9 @@ def explain(s: Scores, i: int, k: int = 3) -> list[str]:
     top = s.top_factors(i, len(FACTORS), notable=0.2) or s.top_factors(i, 1)
     words = [p for name, _ in top if (p := _phrase(s, i, name))][:k]
     f = s.features
+    if _one_way(f.two_way_weeks[i], f.active_weeks[i]):
+        words.insert(0, f"one-way: {_n(f.n_out[i])} from you, {_n(f.n_in[i])} from them; "
+                        f"both ways in {_n(f.two_way_weeks[i])} of {_n(f.active_weeks[i])} weeks")
     ratio = f.silence_ratio[i]
     if np.isfinite(ratio) and ratio >= FADING_RATIO:
         words.append(
