@@ -23,12 +23,11 @@ def span(days: object) -> str:
     d = _finite(days)
     if d is None or d < 0:
         return "–"
-    if d < 0.5:
+    n = math.floor(d + 0.5)  # whole days, halves up
+    if n == 0:
         return "less than a day"
-    if d < 1.5:
-        return "1 day"
-    if d < 14:
-        return f"{round(d)} days"
+    if n < 14:
+        return "1 day" if n == 1 else f"{n} days"
     if d < 60:
         return f"{round(d / 7)} weeks"
     if d < 730:

@@ -21,8 +21,9 @@ class TierRules:
     in which both sides wrote, or a 1:1/small meeting or call — in enough of the last 52 weeks:
     inner ≥ 26 (every other week or more), close ≥ 12 (monthly), favor list ≥ 6 (every two
     months). A tie known for less than a year is judged on the weeks since it began (at least
-    a quarter), so a new colleague is not held to a year it was not there for. Every layer
-    also asks for a mutual tie (`model.mutual`): one-way mail never makes a layer.
+    half a year: closeness takes time), so a new colleague is not held to a year it was not
+    there for. Every layer also asks for a mutual tie (`model.mutual`): one-way mail never
+    makes a layer.
 
     The score only ranks people inside a layer. Dunbar's sizes (5 / 15 / 150) are upper bounds,
     never quotas: a quiet network gets small layers; when more people qualify than a layer
@@ -35,7 +36,7 @@ class TierRules:
     close_weeks: float = 12.0
     close_two_way_days: float = 180.0
     favor_weeks: float = 6.0
-    min_known_weeks: float = 13.0  # a tie younger than a quarter is judged on a quarter
+    min_known_weeks: float = 26.0  # a tie younger than half a year is judged on half a year
     active_days: float = 365.0  # any contact within a year
     inner_cap: int = 5
     close_cap: int = 15
