@@ -345,7 +345,7 @@ def _synthetic_features(n: int, seed: int) -> feat.Features:
         intensity_out=rng.gamma(1.0, 2.0, n), intensity_in=rng.gamma(1.0, 2.0, n), intensity_other=z.copy(),
         days_since_contact=rng.uniform(0, 400, n), days_since_two_way=rng.uniform(0, 400, n),
         tie_days=rng.uniform(0, 1500, n), active_weeks=rng.integers(0, 53, n).astype(float),
-        two_way_weeks=z.copy(), contact_days=rng.integers(0, 60, n).astype(float),
+        two_way_weeks=z.copy(), contact_weeks=z.copy(), contact_days=rng.integers(0, 60, n).astype(float),
         usual_gap_days=np.full(n, np.nan), silence_ratio=np.full(n, np.nan),
         my_threads=rng.integers(0, 10, n).astype(float), my_threads_answered=z.copy(),
         their_threads=rng.integers(0, 10, n).astype(float), their_threads_answered=z.copy(),
@@ -435,7 +435,7 @@ def test_active_weeks_never_exceed_52() -> None:
     ev, s = _scores(rows)
     f = s.features
     daily, edge = _idx(ev, "daily"), _idx(ev, "edge")
-    assert f.active_weeks[daily] == 52 and f.two_way_weeks[daily] == 52
+    assert f.active_weeks[daily] == 52 and f.two_way_weeks[daily] == f.contact_weeks[daily] == 104
     assert f.active_weeks.max() <= 52
     assert f.active_weeks[edge] == 2  # the first and the last of the 52 weeks; 364 days ago is outside
     assert any("in touch 52 of the last 52 weeks" in w for w in s.explain(daily, k=len(model.FACTORS)))

@@ -160,19 +160,19 @@ def score(features: Features, weights: Weights | None = None) -> Scores:
     return Scores(total, points, values, features, w)
 
 
-MUTUAL_SHARE = 0.25  # a mutual tie: both sides in touch in at least a quarter of its active weeks
+MUTUAL_SHARE = 0.25  # a mutual tie: both sides in touch in at least a quarter of its weeks in touch
 
 
 def mutual(features: Features) -> np.ndarray:
     """Ties where both sides are in touch: weeks with contact each way (`two_way_weeks`) are at
-    least a quarter of the weeks with any contact, over the last 52 weeks. A tie one side carries
-    (29 messages out, 1 back) is not mutual, whatever its score."""
-    return _mutual(features.two_way_weeks, features.active_weeks)
+    least a quarter of the weeks with any contact (`contact_weeks`), over the last two years. A
+    tie one side carries (29 messages out, 1 back) is not mutual, whatever its score."""
+    return _mutual(features.two_way_weeks, features.contact_weeks)
 
 
 def one_way(features: Features) -> np.ndarray:
-    """Ties in touch in at least two of the last 52 weeks that are not mutual: one side carries them."""
-    return _one_way(features.two_way_weeks, features.active_weeks)
+    """Ties in touch in at least two weeks of the last two years that are not mutual: one side carries them."""
+    return _one_way(features.two_way_weeks, features.contact_weeks)
 
 
 def _mutual(two_way_weeks: Any, active_weeks: Any) -> Any:
@@ -267,9 +267,9 @@ def explain(s: Scores, i: int, k: int = 3) -> list[str]:
     top = s.top_factors(i, len(FACTORS), notable=0.2) or s.top_factors(i, 1)
     words = [p for name, _ in top if (p := _phrase(s, i, name))][:k]
     f = s.features
-    if _one_way(f.two_way_weeks[i], f.active_weeks[i]):
+    if _one_way(f.two_way_weeks[i], f.contact_weeks[i]):
         words.insert(0, f"one-way: {_n(f.n_out[i])} from you, {_n(f.n_in[i])} from them; "
-                        f"both ways in {_n(f.two_way_weeks[i])} of {_n(f.active_weeks[i])} weeks")
+                        f"both ways in {_n(f.two_way_weeks[i])} of {_n(f.contact_weeks[i])} weeks in touch")
     ratio = f.silence_ratio[i]
     if np.isfinite(ratio) and ratio >= FADING_RATIO:
         words.append(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from closeknit.strength.features import FeatureParams
 from closeknit.strength.model import Scores, mutual
 
 TIERS: tuple[str, ...] = ("inner", "close", "favor", "active", "dormant", "collected")
@@ -18,11 +19,12 @@ class TierRules:
     Dunbar's layers differ by how often people are in contact: the support clique (≈5) about
     weekly, the sympathy group (≈15) about monthly, and the layers further out less often
     (Hill & Dunbar 2003; Sutcliffe et al. 2012). A layer here asks for two-way contact — a week
-    in which both sides wrote, or a 1:1/small meeting or call — in enough of the last 52 weeks:
-    inner ≥ 26 (every other week or more), close ≥ 12 (monthly), favor list ≥ 6 (every two
-    months). A tie known for less than a year is judged on the weeks since it began (at least
-    half a year: closeness takes time), so a new colleague is not held to a year it was not
-    there for. Every layer also asks for a mutual tie (`model.mutual`): one-way mail never
+    in which both sides wrote, or a 1:1/small meeting or call — in enough weeks a year, counted
+    over the last two years (a tie you could ask a favor of is one kept up, not one busy
+    month): inner ≥ 26 a year (every other week or more) with two-way contact within 90 days,
+    close ≥ 12 (monthly) within 180 days, favor list ≥ 6 (every two months). A tie known for
+    less than two years is judged on the weeks since it began (at least half a year: closeness
+    takes time). Every layer also asks for a mutual tie (`model.mutual`): one-way mail never
     makes a layer.
 
     The score only ranks people inside a layer. Dunbar's sizes (5 / 15 / 150) are upper bounds,
@@ -48,11 +50,13 @@ YEAR_WEEKS = 52.0
 
 
 def two_way_rate(scores: Scores, rules: TierRules | None = None) -> np.ndarray:
-    """Two-way weeks per year: two-way weeks among the last 52, scaled up for ties known less
-    than a year (judged on at least `min_known_weeks`)."""
+    """Two-way weeks per year over the last two years (`Features.two_way_weeks` per 52 weeks),
+    for a tie known for less than that judged on the weeks since it began (at least
+    `min_known_weeks`)."""
     r = rules or DEFAULT_RULES
     f = scores.features
-    known = np.clip(np.nan_to_num(f.tie_days, nan=0.0, posinf=0.0) / 7.0, r.min_known_weeks, YEAR_WEEKS)
+    span = float(FeatureParams().tie_weeks)
+    known = np.clip(np.nan_to_num(f.tie_days, nan=0.0, posinf=0.0) / 7.0, r.min_known_weeks, span)
     rate: np.ndarray = f.two_way_weeks * (YEAR_WEEKS / known)
     return rate
 
