@@ -6,10 +6,12 @@ import csv
 import email.header
 import email.utils
 import hashlib
+import html
 import io
 import json
 import mailbox
 import re
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ from closeknit.demo import ME, Network, names, run_demo, write_contacts, write_d
 from closeknit.demo.files import CONNECTIONS_HEADER, GOOGLE_HEADER, INVITATIONS_HEADER, MESSAGES_HEADER
 from closeknit.demo.network import EXTRA_BASE, strip_accents
 from closeknit.importer import detect
+from closeknit.report import html as html_report
+from closeknit.report_data import build as build_report
 from closeknit.store import Store
 from closeknit.store import review as review_store
 
@@ -387,3 +391,55 @@ def test_cli_demo_uses_its_own_database_by_default(tmp_path: Path, monkeypatch: 
     assert data["database"] == str(tmp_path / "data" / "demo.db") and data["separate_database"] is True
     assert data["folder"] == str(tmp_path / "data" / "demo-files")
     assert not (tmp_path / "data" / "closeknit.db").exists()
+
+
+# ------------------------------------------------------------------------------------------ honest tiers
+
+
+def _store_ids(db_path: Path) -> dict[str, int]:
+    """Person id per lowercased email and LinkedIn profile, from the identifiers the importers stored."""
+    con = sqlite3.connect(db_path)
+    try:
+        return {value.lower(): pid for _, value, pid in
+                con.execute("SELECT kind, value, person_id FROM identifiers WHERE kind IN ('email', 'linkedin')")}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("seed", [7, 3])
+def test_tiers_agree_with_the_planted_truth(tmp_path: Path, seed: int) -> None:
+    """The favor list the report shows is about the size of the planted one and finds most of it;
+    every statement beside it holds (weeks within 52, one meaning of "days ago")."""
+    day = date(2026, 3, 1)
+    with Store(tmp_path / "demo.db") as db:
+        result = run_demo(db, tmp_path / "files", people=300, seed=seed, today=day)
+        report = build_report(db)
+    planted_sizes = result["truth"]["tiers"]
+    ids = _store_ids(tmp_path / "demo.db")
+    planted: set[int] = set()
+    for t in Network(300, seed, day).truth():
+        if t["tier"] in ("inner", "close", "favor"):
+            slug = str(t["linkedin"]).split("://", 1)[-1].removeprefix("www.").lower()
+            pid = ids.get(str(t["email"]).lower(), ids.get(slug))
+            assert pid is not None, "a planted favor-list person was not imported"
+            planted.add(pid)
+    assert len(planted) == planted_sizes["inner"] + planted_sizes["close"] + planted_sizes["favor"]
+    found = {p["id"] for p in report["favor_list"]}
+    assert report["pyramid"][2] == {"label": "favor list", "count": len(found)}
+    assert abs(len(found) / len(planted) - 1) <= 0.2, (len(found), len(planted))
+    assert len(found & planted) >= 0.8 * len(planted), (len(found & planted), len(planted))
+    assert report["tiers"]["inner"] <= 5 and report["tiers"]["inner"] + report["tiers"]["close"] <= 15
+
+    weeks = [int(m) for p in report["favor_list"] for w in p["factors"]
+             for m in re.findall(r"in touch (\d+) of the last 52 weeks", w)]
+    assert weeks and max(weeks) <= 52
+    page = html_report.render(report)
+    cells = re.findall(r'<td class="date">[^<]*<small>([^<]*)</small></td>.*?<ul class="factors">(.*?)</ul>', page,
+                       re.S)
+    agreeing = 0
+    for when, factors in cells:
+        said = re.search(r"last contact ([^;<]*)", factors)
+        if said:
+            assert html.unescape(said.group(1)) == when
+            agreeing += 1
+    assert agreeing >= len(found) // 2

@@ -314,9 +314,14 @@ def test_tiers_on_synthetic_network() -> None:
     assert set(np.flatnonzero(t == "inner")) <= set(range(8))  # only weekly ties make the inner circle
     assert (t[8:40] != "dormant").all() and (t[8:40] != "collected").all()
     rules = tiers.DEFAULT_RULES
-    assert (s.score[t == "inner"] >= rules.inner_score).all()
-    assert (s.score[t == "close"] >= rules.close_score).all()
-    assert (s.score[t == "favor"] >= rules.favor_score).all()
+    rate = tiers.two_way_rate(s)
+    assert (rate[t == "inner"] >= rules.inner_weeks).all()
+    assert (rate[t == "close"] >= rules.close_weeks).all()
+    assert (rate[t == "favor"] >= rules.favor_weeks).all()
+    layered = np.isin(t, ("inner", "close", "favor"))
+    assert model.mutual(s.features)[layered].all()
+    assert set(np.flatnonzero(layered)) <= set(range(40))  # acquaintances' few messages make no layer
+    assert set(range(8, 40)) <= set(np.flatnonzero(layered))  # monthly two-way contact does
     # deterministic
     np.testing.assert_array_equal(t, tiers.assign(model.score(feat.compute(ev, NOW))))
 
@@ -340,7 +345,7 @@ def _synthetic_features(n: int, seed: int) -> feat.Features:
         intensity_out=rng.gamma(1.0, 2.0, n), intensity_in=rng.gamma(1.0, 2.0, n), intensity_other=z.copy(),
         days_since_contact=rng.uniform(0, 400, n), days_since_two_way=rng.uniform(0, 400, n),
         tie_days=rng.uniform(0, 1500, n), active_weeks=rng.integers(0, 53, n).astype(float),
-        two_way_weeks=z.copy(), contact_days=rng.integers(0, 60, n).astype(float),
+        two_way_weeks=z.copy(), contact_weeks=z.copy(), contact_days=rng.integers(0, 60, n).astype(float),
         usual_gap_days=np.full(n, np.nan), silence_ratio=np.full(n, np.nan),
         my_threads=rng.integers(0, 10, n).astype(float), my_threads_answered=z.copy(),
         their_threads=rng.integers(0, 10, n).astype(float), their_threads_answered=z.copy(),
@@ -390,3 +395,64 @@ def test_fit_needs_enough_labels() -> None:
 
 def test_direction_constants() -> None:
     assert (OUT, IN) == (0, 1)
+
+
+# --------------------------------------------------------------------------- honest tiers and words
+
+
+def test_one_way_tie_cannot_reach_inner_or_close() -> None:
+    """29 messages out over the year and 1 back: the top of the network by volume, yet one-way."""
+    rows = [Row("chased", NOW - (3 + 12 * k) * DAY, "out", item=1000 + k) for k in range(29)]
+    rows.append(Row("chased", NOW - 40 * DAY, "in", item=2000))
+    rows += _weekly_exchange("friend", 360, 50) + _background(30)
+    ev, s = _scores(rows)
+    t = tiers.assign(s)
+    chased, friend = _idx(ev, "chased"), _idx(ev, "friend")
+    assert s.score[chased] > np.median(s.score)
+    assert t[chased] not in ("inner", "close", "favor") and t[chased] == "active"
+    assert t[friend] in ("inner", "close")
+    assert model.one_way(s.features)[chased] and model.mutual(s.features)[friend]
+    why = s.explain(chased)
+    assert why[0].startswith("one-way: 29 from you, 1 from them")
+    assert not any(w.startswith("one-way") for w in s.explain(friend))
+    # however strong the score, and with caps to spare, one-way mail never makes a layer
+    loose = tiers.TierRules(inner_weeks=0, close_weeks=0, favor_weeks=0, min_known_weeks=1)
+    assert tiers.assign(s, loose)[chased] not in ("inner", "close", "favor")
+
+
+def test_meetings_count_both_ways() -> None:
+    """A weekly 1:1 I organise is time together, not one-way mail."""
+    rows = [Row("mentor", NOW - (2 + 7 * k) * DAY, "out", "meeting_1on1") for k in range(40)]
+    ev, s = _scores(rows + _background(10))
+    i = _idx(ev, "mentor")
+    assert s.features.two_way_weeks[i] == 40 and model.mutual(s.features)[i]
+    assert tiers.assign(s)[i] == "inner"
+
+
+def test_active_weeks_never_exceed_52() -> None:
+    rows = [Row("daily", NOW - (d + 0.5) * DAY, "out" if d % 2 else "in") for d in range(0, 800)]
+    rows += [Row("edge", NOW - d * DAY, "out") for d in (0.01, 363.99, 364.0, 364.5)]
+    ev, s = _scores(rows)
+    f = s.features
+    daily, edge = _idx(ev, "daily"), _idx(ev, "edge")
+    assert f.active_weeks[daily] == 52 and f.two_way_weeks[daily] == f.contact_weeks[daily] == 104
+    assert f.active_weeks.max() <= 52
+    assert f.active_weeks[edge] == 2  # the first and the last of the 52 weeks; 364 days ago is outside
+    assert any("in touch 52 of the last 52 weeks" in w for w in s.explain(daily, k=len(model.FACTORS)))
+
+
+def test_days_ago_means_calendar_days_everywhere() -> None:
+    """The words for an age in days (explanations) and for a difference of dates (report table) agree."""
+    from datetime import timedelta
+
+    from closeknit.durations import ago
+    from closeknit.scoring import as_of_timestamp
+
+    as_of = datetime(2026, 3, 1, tzinfo=UTC).date()
+    _, now = as_of_timestamp(as_of)
+    for minutes in range(0, 60 * 24 * 40, 37):
+        when = datetime.fromtimestamp(now, UTC) - timedelta(minutes=minutes + 1)
+        days = (now - when.timestamp()) / DAY
+        dates = (as_of - when.date()).days
+        assert ago(days) == ago(dates, calendar=False), (minutes, days, dates)
+    assert ago(0.3) == "today" and ago(1.0) == "today" and ago(1.2) == "1 day ago" and ago(float("inf")) == "never"

@@ -14,9 +14,10 @@ FAVOR_TIERS = ("inner", "close", "favor")
 MODEL_NOTE = (
     "Each score (0–100) adds points for recency (absolute and against the tie's own rhythm), decayed "
     "intensity (outbound counted double, 1:1 meetings above email, bulk mail worth nothing), regularity, "
-    "reciprocity, responsiveness and duration, plus your own ratings. Tiers follow Dunbar's layers as upper "
-    "bounds: a person needs both the score and recent two-way contact. A tie is fading when its silence "
-    "exceeds 8× its usual gap."
+    "reciprocity, responsiveness and duration, plus your own ratings. Tiers follow Dunbar's layers by how often "
+    "both of you were in touch over the last two years: inner every other week or more, close monthly, favor list "
+    "every two months; one-way ties make no layer, and the layer sizes 5 / 15 / 150 are upper bounds, not quotas. "
+    "A tie is fading when its silence exceeds 8× its usual gap."
 )
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, TypedDict
 
+from closeknit.durations import ago, span
+
 
 class Layer(TypedDict):
     """One layer of the pyramid (cumulative count)."""
@@ -224,21 +226,6 @@ def days_between(earlier: str | None, later: str | None) -> int | None:
         return None
 
 
-def span(days: float | None) -> str:
-    """A duration in words: "5 days", "3 weeks", "9 months", "2 years" ("–" when unknown)."""
-    if days is None or days != days or days < 0:
-        return "–"
-    if days < 1.5:
-        return "1 day" if days >= 0.5 else "today"
-    if days < 14:
-        return f"{round(days)} days"
-    if days < 60:
-        return f"{round(days / 7)} weeks"
-    if days < 730:
-        return f"{round(days / 30.4)} months"
-    return f"{round(days / 365)} years"
-
-
 def summary_balance(data: ReportData) -> str:
     """Who starts and who answers, in one sentence (plain text)."""
     b = data.get("balance") or {}
@@ -283,7 +270,7 @@ def top_factors(entry: Mapping[str, Any]) -> list[str]:
 
 __all__ = [
     "NO_DATA", "TIERS", "TIER_COLORS", "TIER_LABELS", "TOP_FACTORS", "Balance", "FadingEntry", "FavorEntry", "Layer",
-    "ModelInfo", "Monthly", "ReciprocityEntry", "ReportData", "carries", "clean", "count", "days_between", "fraction",
-    "number", "percent", "pyramid_sentence", "span", "summary_balance", "tier_color", "tier_of", "tier_order",
-    "top_factors",
+    "ModelInfo", "Monthly", "ReciprocityEntry", "ReportData", "ago", "carries", "clean", "count", "days_between",
+    "fraction", "number", "percent", "pyramid_sentence", "span", "summary_balance", "tier_color", "tier_of",
+    "tier_order", "top_factors",
 ]

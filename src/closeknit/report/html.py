@@ -10,6 +10,7 @@ from closeknit.report import (
     TIER_COLORS,
     TIER_LABELS,
     ReportData,
+    ago,
     carries,
     clean,
     count,
@@ -104,8 +105,8 @@ def _date_cell(value: object, as_of: str) -> str:
     if not value:
         return '<td class="date">never</td>'
     days = days_between(str(value), as_of)
-    ago = f"<small>{esc(span(days))} ago</small>" if days is not None and days >= 0 else ""
-    return f'<td class="date">{esc(str(value)[:10])}{ago}</td>'
+    when = f"<small>{esc(ago(days, calendar=False))}</small>" if days is not None and days >= 0 else ""
+    return f'<td class="date">{esc(str(value)[:10])}{when}</td>'
 
 
 def _figure(name: str, data: ReportData) -> str:

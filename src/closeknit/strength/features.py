@@ -38,7 +38,8 @@ class FeatureParams:
     out_weight: float = 2.0
     channel_weights: tuple[float, ...] = (1.0, 4.0, 2.0, 0.5, 3.0, 1.0)
     recipient_exponent: float = 0.5
-    year_days: float = 365.0
+    weeks: int = 52  # regularity: weeks with contact among the last 52 seven-day weeks (364 days)
+    tie_weeks: int = 104  # two-way and contact weeks: among the last 104 (a tie kept up over two years)
 
 
 @dataclass(slots=True)
@@ -55,10 +56,12 @@ class Features:
     intensity_in: np.ndarray  # same, inbound
     intensity_other: np.ndarray  # same, neither side stated (a meeting both attended)
     days_since_contact: np.ndarray  # last contact in either direction (incl. "other")
-    days_since_two_way: np.ndarray  # both directions have happened since then: min(last out, last in)
+    days_since_two_way: np.ndarray  # both sides were in touch since then (time together counts as both)
     tie_days: np.ndarray  # since first contact
-    active_weeks: np.ndarray  # distinct weeks with contact in the last year
-    two_way_weeks: np.ndarray  # min(weeks with outbound, weeks with inbound) in the last year
+    active_weeks: np.ndarray  # distinct weeks with contact among the last 52 (0..52)
+    two_way_weeks: np.ndarray  # min(weeks with contact from me, ... from them) among the last 104;
+    # a 1:1 or small meeting or a call counts for both sides
+    contact_weeks: np.ndarray  # distinct weeks with any contact among the last 104
     contact_days: np.ndarray  # distinct days with contact
     usual_gap_days: np.ndarray  # mean gap between distinct contact days (nan with < 3 days)
     silence_ratio: np.ndarray  # days_since_contact / usual_gap_days (nan when no usual gap)
@@ -150,19 +153,36 @@ def compute(
     np.minimum.at(first, person, ts if all_real else np.where(real, ts, imax))
     first_any = np.where(first < imax, (now - first) / DAY, np.inf)
 
-    # Distinct active weeks in the last year per direction (boolean grid people × 3 × weeks,
-    # plus one spare cell that collects rows outside the year and bulk rows).
-    n_weeks = int(np.ceil(p.year_days / 7.0)) + 1
-    spare = 3 * P * n_weeks
-    in_year = age < p.year_days
+    # Distinct weeks with contact, per direction, among the last `span` seven-day weeks (boolean
+    # grid people × 3 × weeks, plus one spare cell that collects older rows and bulk rows); week 0
+    # is the most recent, so the regularity window is the first `p.weeks` columns.
+    span = max(p.weeks, p.tie_weeks)
+    spare = 3 * P * span
+    in_span = age < 7.0 * span
     if not all_real:
-        in_year &= real
-    cell = np.where(in_year, key3 * n_weeks + (age * (1.0 / 7.0)).astype(np.int32), spare)
+        in_span &= real
+    week = (np.minimum(age, 7.0 * span) * (1.0 / 7.0)).astype(np.int64)
+    cell = np.where(in_span, key3 * span + week, spare)
     grid = np.zeros(spare + 1, dtype=bool)
     grid[cell] = True
-    grid3 = grid[:spare].reshape(P, 3, n_weeks)
-    active_weeks = grid3.any(axis=1).sum(axis=1).astype(np.float64)
-    two_way_weeks = np.minimum(grid3[:, OUT].sum(axis=1), grid3[:, IN].sum(axis=1)).astype(np.float64)
+    grid3 = grid[:spare].reshape(P, 3, span)
+    active_weeks = grid3[:, :, : p.weeks].any(axis=1).sum(axis=1).astype(np.float64)
+    tie3 = grid3[:, :, : p.tie_weeks]
+    contact_weeks = tie3.any(axis=1).sum(axis=1).astype(np.float64)
+    # Time together (a 1:1 or small meeting, a call) is contact both ways, whoever organised it.
+    rich = np.isin(events.channel, _RICH) & real
+    rich_cell = np.where(in_span & rich & (week < p.tie_weeks), person * p.tie_weeks + week, P * p.tie_weeks)
+    together = np.zeros(P * p.tie_weeks + 1, dtype=bool)
+    together[rich_cell] = True
+    both = together[:-1].reshape(P, p.tie_weeks)
+    two_way_weeks = np.minimum((tie3[:, OUT] | both).sum(axis=1),
+                               (tie3[:, IN] | both).sum(axis=1)).astype(np.float64)
+
+    # The last time together counts as contact both ways for two-way recency too.
+    last_rich = np.full(P, imin, dtype=np.int64)
+    np.maximum.at(last_rich, person, np.where(rich, ts, imin))
+    with np.errstate(invalid="ignore"):
+        together_age = np.where(last_rich > imin, (now - last_rich) / DAY, np.inf)
 
     # Distinct contact days (24-hour buckets back from now); rows are sorted by (person, ts).
     rp, day = (person, age.astype(np.int64)) if all_real else (person[real], age[real].astype(np.int64))
@@ -194,8 +214,10 @@ def compute(
     return Features(
         now=float(now), n_out=counts[:, OUT], n_in=counts[:, IN], intensity_out=inten[:, OUT],
         intensity_in=inten[:, IN], intensity_other=inten[:, OTHER], days_since_contact=last_any,
-        days_since_two_way=np.maximum(age3[:, OUT], age3[:, IN]), tie_days=first_any,
-        active_weeks=active_weeks, two_way_weeks=two_way_weeks, contact_days=contact_days,
+        days_since_two_way=np.maximum(np.minimum(age3[:, OUT], together_age), np.minimum(age3[:, IN], together_age)),
+        tie_days=first_any,
+        active_weeks=active_weeks, two_way_weeks=two_way_weeks, contact_weeks=contact_weeks,
+        contact_days=contact_days,
         usual_gap_days=usual_gap, silence_ratio=silence_ratio,
         my_threads=my_threads, my_threads_answered=my_answered, their_threads=their_threads,
         their_threads_answered=their_answered, their_replies=their_replies, my_replies=my_replies,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from closeknit.durations import ago, every, span
 from closeknit.strength.events import CHANNELS
 from closeknit.strength.features import FeatureParams, Features
 
@@ -40,7 +42,8 @@ DEFAULT_POINTS: dict[str, float] = {
 
 _LOG_YEAR = np.log1p(365.0)
 _LOG_2Y = np.log1p(730.0)
-_LOG_WEEKS = np.log1p(52.0)
+_WEEKS = FeatureParams().weeks  # regularity counts active weeks among the last 52
+_LOG_WEEKS = np.log1p(_WEEKS)
 FADING_RATIO = 8.0  # silence beyond 8× the usual gap predicts decay (Navarro et al. 2017)
 
 
@@ -84,7 +87,7 @@ def factor_values(features: Features) -> np.ndarray:
     out[:, 0] = 0.5 * absolute + 0.5 * relative
     out[:, 1] = _log_recency(f.days_since_two_way, _LOG_YEAR)
     out[:, 2] = percentile_rank(total_intensity(f))
-    out[:, 3] = np.log1p(np.minimum(f.active_weeks, 52.0)) / _LOG_WEEKS
+    out[:, 3] = np.log1p(np.minimum(f.active_weeks, _WEEKS)) / _LOG_WEEKS
     threads = f.my_threads + f.their_threads
     answered = f.my_threads_answered + f.their_threads_answered
     share = (answered + 1.0) / (threads + 2.0) * (1.0 - np.exp(-threads / 3.0))
@@ -157,6 +160,29 @@ def score(features: Features, weights: Weights | None = None) -> Scores:
     return Scores(total, points, values, features, w)
 
 
+MUTUAL_SHARE = 0.25  # a mutual tie: both sides in touch in at least a quarter of its weeks in touch
+
+
+def mutual(features: Features) -> np.ndarray:
+    """Ties where both sides are in touch: weeks with contact each way (`two_way_weeks`) are at
+    least a quarter of the weeks with any contact (`contact_weeks`), over the last two years. A
+    tie one side carries (29 messages out, 1 back) is not mutual, whatever its score."""
+    return _mutual(features.two_way_weeks, features.contact_weeks)
+
+
+def one_way(features: Features) -> np.ndarray:
+    """Ties in touch in at least two weeks of the last two years that are not mutual: one side carries them."""
+    return _one_way(features.two_way_weeks, features.contact_weeks)
+
+
+def _mutual(two_way_weeks: Any, active_weeks: Any) -> Any:
+    return (two_way_weeks >= 1) & (two_way_weeks >= MUTUAL_SHARE * active_weeks)
+
+
+def _one_way(two_way_weeks: Any, active_weeks: Any) -> Any:
+    return (active_weeks >= 2) & ~_mutual(two_way_weeks, active_weeks)
+
+
 def fading(features: Features) -> np.ndarray:
     """People silent for at least 8× their usual gap between contacts (Navarro et al. 2017)."""
     with np.errstate(invalid="ignore"):
@@ -177,39 +203,6 @@ def _speed(ratio: np.ndarray) -> np.ndarray:
 # Words
 
 
-def _days(d: float) -> str:
-    if not np.isfinite(d):
-        return "never"
-    d = max(d, 0.0)
-    if d < 1:
-        return "today"
-    if d < 14:
-        n = round(d)
-        return f"{n} day{'s' if n != 1 else ''} ago"
-    if d < 60:
-        return f"{round(d / 7)} weeks ago"
-    if d < 730:
-        return f"{round(d / 30.4)} months ago"
-    return f"{round(d / 365)} years ago"
-
-
-def _span(d: float) -> str:
-    if d < 1.5:
-        return "day"
-    if d < 10:
-        return f"{round(d)} days"
-    if d < 60:
-        return f"{round(d / 7)} weeks"
-    if d < 730:
-        return f"{round(d / 30.4)} months"
-    return f"{round(d / 365)} years"
-
-
-def _every(d: float) -> str:
-    s = _span(d)
-    return "every day" if s == "day" else f"every ~{s}"
-
-
 def _n(x: float) -> int:
     return round(float(x))
 
@@ -217,12 +210,12 @@ def _n(x: float) -> int:
 def _phrase(s: Scores, i: int, factor: str) -> str:
     f = s.features
     if factor == "recency":
-        text = f"last contact {_days(f.days_since_contact[i])}"
+        text = f"last contact {ago(f.days_since_contact[i])}"
         if np.isfinite(f.usual_gap_days[i]):
-            text += f"; in touch {_every(f.usual_gap_days[i])}"
+            text += f"; in touch {every(f.usual_gap_days[i])}"
         return text
     if factor == "two_way_recency":
-        return f"last two-way contact {_days(f.days_since_two_way[i])}"
+        return f"last two-way contact {ago(f.days_since_two_way[i])}"
     if factor == "intensity":
         counts = f"{_n(f.n_out[i])} from you, {_n(f.n_in[i])} from them"
         v = s.values[i, FACTORS.index("intensity")]
@@ -230,7 +223,7 @@ def _phrase(s: Scores, i: int, factor: str) -> str:
             return f"top {max(1, round(100 * (1 - v)))}% of your network by recent contact ({counts})"
         return f"some recent contact ({counts})"
     if factor == "regularity":
-        return f"in touch {_n(f.active_weeks[i])} of the last 52 weeks"
+        return f"in touch {_n(f.active_weeks[i])} of the last {_WEEKS} weeks"
     if factor == "reciprocity":
         parts = []
         if f.my_threads[i] > 0:
@@ -255,7 +248,7 @@ def _phrase(s: Scores, i: int, factor: str) -> str:
                 parts.append(f"{who} at the usual speed")
         return "; ".join(parts)
     if factor == "duration":  # a young tie is no reason for strength: say nothing under 6 months
-        return f"first contact {_days(f.tie_days[i])}" if f.tie_days[i] >= 180 else ""
+        return f"first contact {ago(f.tie_days[i])}" if f.tie_days[i] >= 180 else ""
     if factor == "channels":
         return f"{_n(f.channels[i])} channels (e.g. {', '.join(CHANNELS[:2])} …)" if f.channels[i] else ""
     if factor == "shared_contacts":
@@ -274,10 +267,13 @@ def explain(s: Scores, i: int, k: int = 3) -> list[str]:
     top = s.top_factors(i, len(FACTORS), notable=0.2) or s.top_factors(i, 1)
     words = [p for name, _ in top if (p := _phrase(s, i, name))][:k]
     f = s.features
+    if _one_way(f.two_way_weeks[i], f.contact_weeks[i]):
+        words.insert(0, f"one-way: {_n(f.n_out[i])} from you, {_n(f.n_in[i])} from them; "
+                        f"both ways in {_n(f.two_way_weeks[i])} of {_n(f.contact_weeks[i])} weeks in touch")
     ratio = f.silence_ratio[i]
     if np.isfinite(ratio) and ratio >= FADING_RATIO:
         words.append(
-            f"usually in touch {_every(f.usual_gap_days[i])}; silent for {_span(f.days_since_contact[i])} "
+            f"usually in touch {every(f.usual_gap_days[i])}; silent for {span(f.days_since_contact[i])} "
             f"({ratio:.0f}× usual gap)"
         )
     if f.rating[i] < 0 and s.weights.points.get("rating", 0) > 0:
