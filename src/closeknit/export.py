@@ -10,7 +10,7 @@ from typing import Any
 
 FORMATS = ("vcard", "csv", "json")
 CSV_COLUMNS = ["id", "name", "given", "family", "organization", "title", "emails", "phones", "profiles", "tags",
-               "birthday", "connected_on", "notes"]
+               "birthday", "connected_on", "notes", "strength", "tier"]
 
 
 def _vc_escape(value: str) -> str:
@@ -67,7 +67,7 @@ def chunks(people: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
         yield from map(vcard, people)
     elif fmt == "json":
         keep = [*CSV_COLUMNS, "urls", "roles", "sources"]
-        yield from json_array({k: p[k] for k in keep} for p in people)
+        yield from json_array({k: p.get(k) for k in keep} for p in people)
         yield "\n"
     else:
         buf = io.StringIO()
@@ -77,7 +77,7 @@ def chunks(people: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
             w.writerow([
                 p["id"], p["name"], p["given"], p["family"], p["organization"], p["title"], " ::: ".join(p["emails"]),
                 " ::: ".join(p["phones"]), " ::: ".join(p["profiles"]), " ::: ".join(p["tags"]), p["birthday"],
-                p["connected_on"], " ::: ".join(n["text"] for n in p["notes"]),
+                p["connected_on"], " ::: ".join(n["text"] for n in p["notes"]), p.get("strength"), p.get("tier"),
             ])
             yield buf.getvalue()
             buf.seek(0)

@@ -12,6 +12,7 @@ from closeknit import export as exporter
 from closeknit.cli.app import JsonOpt, app, emit, emit_json, message, store, table
 from closeknit.errors import InputError
 from closeknit.store import people as people_store
+from closeknit.store import scores as score_store
 from closeknit.store import stats
 
 
@@ -44,12 +45,18 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="vcard, csv or json.")] = "json",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default stdout).")] = None,
 ) -> None:
-    """Export everyone as vCard, CSV or JSON."""
+    """Export everyone as vCard, CSV or JSON (with each tie's strength and tier)."""
     if fmt not in exporter.FORMATS:
         raise InputError(f"unknown format {fmt!r}: use vcard, csv or json")
     with store() as db:
+        from closeknit.cli.strength import ensure_scores
+
+        ensure_scores(db, None)
+        scores = score_store.strengths(db)
         ids = people_store.person_ids(db)
-        text = exporter.chunks(people_store.people_details(db, ids), fmt)
+        people = ({**p, **dict(zip(("strength", "tier"), scores.get(p["id"], (None, None)), strict=True))}
+                  for p in people_store.people_details(db, ids))
+        text = exporter.chunks(people, fmt)
         if output is None:
             emit(text)
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -14,9 +14,21 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
+from closeknit import __version__
+from closeknit.cli.main import NOTHING_CHANGED
 from closeknit.config import resolve_db_path
+from closeknit.errors import NotFoundError
 from closeknit.export import json_array
 from closeknit.store import Store
 
@@ -38,11 +50,19 @@ err = Console(stderr=True, highlight=False)
 class Env:
     db_path: Path | None = None
     debug: bool = False
+    on_interrupt: str = NOTHING_CHANGED  # what a Ctrl-C leaves behind, said after "interrupted: "
 
 
 ENV = Env()
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"closeknit {__version__}\n")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -53,14 +73,22 @@ def main(
                      show_default=False),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=_version, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     ENV.db_path = resolve_db_path(db)
     ENV.debug = debug
 
 
 @contextmanager
-def store() -> Iterator[Store]:
-    db = Store(ENV.db_path or resolve_db_path(None))
+def store(create: bool = False) -> Iterator[Store]:
+    """The database; only commands that bring data in (`create`) may start a new one: a mistyped --db
+    must not leave an empty database (or folders) behind."""
+    path = ENV.db_path or resolve_db_path(None)
+    if not create and not path.exists():
+        raise NotFoundError(f"no database at {path} (import something first, or check --db)")
+    db = Store(path)
     try:
         yield db
     finally:
@@ -142,3 +170,21 @@ def listing(columns: list[str], rows: Iterable[list[Any]], noun: str, cap: int |
             write("\t".join("" if x is None else str(x).translate(_IN_LINE) for x in r) + "\n")
             count += 1
     message(f"{count:,} {noun}")
+
+
+@contextmanager
+def progress(description: str, console: Console | None = None) -> Iterator[Callable[..., None]]:
+    """A transient progress line on a terminal's stderr, updated by calling `update(done, total=None)`:
+    with a total, a bar, "done/total" and the time left; without one, the count so far."""
+    console = console or err
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("eta"), TimeRemainingColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int | None = None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from closeknit.cli.app import JsonOpt, app, emit_json, listing, message, store
+from closeknit.cli.app import JsonOpt, LimitOpt, app, emit_json, listing, message, store
 from closeknit.errors import InputError
 from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
@@ -41,7 +41,7 @@ def log(
 @app.command("timeline")
 def timeline(
     person: Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")],
-    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    limit: LimitOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """One person's interactions, newest first."""
@@ -54,7 +54,7 @@ def timeline(
     listing(
         ["when", "channel", "direction", "subject", "with"],
         ([(r["when"] or "")[:16].replace("T", " "), r["channel"] + (" (bulk)" if r["bulk"] else ""), r["direction"],
-          r["subject"], ", ".join(p["name"] or f"#{p['id']}" for p in r["participants"] if not p["me"])]
+          r["subject"], ", ".join(p["name"] or f"#{p['id']}" for p in r["participants"] if not p["is_me"])]
          for r in rows),
         "interactions",
     )
