@@ -79,6 +79,7 @@ def main(
 ) -> None:
     ENV.db_path = resolve_db_path(db)
     ENV.debug = debug
+    ENV.on_interrupt = NOTHING_CHANGED
 
 
 @contextmanager
