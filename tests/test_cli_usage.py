@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,32 @@ def test_every_command_is_documented_in_the_readme() -> None:
     assert {"people", "import", "ignore", "edit", "eval strength"} <= set(found)
     missing = [c for c in found if not re.search(rf"closeknit {re.escape(c)}\b", readme)]
     assert not missing, f"commands not shown in README.md: {missing}"
+
+
+def test_ctrl_c_to_the_whole_process_group_during_a_mail_import(tmp_path: Path) -> None:
+    """As a terminal sends it: to the importer and to its parsing process; one line, no traceback."""
+    db, box = tmp_path / "c.db", tmp_path / "big.mbox"
+    with box.open("w", encoding="utf-8") as f:
+        for i in range(80_000):
+            f.write(f"From p{i % 3000}@x.example Wed Jan 01 00:00:00 2020\nFrom: p{i % 3000}@x.example\n"
+                    f"To: me@home.example\nDate: Wed, 01 Jan 2020 {i // 3600 % 24:02d}:{i // 60 % 60:02d}:"
+                    f"{i % 60:02d} +0000\nMessage-ID: <big{i}@test.example>\nSubject: s {i}\n\nbody\n\n")
+    env = {**os.environ, "CLOSEKNIT_DB": str(db)}
+    proc = subprocess.Popen([sys.executable, "-c", "from closeknit.cli.main import run; run()", "import", "mail",
+                             str(box), "--me", "me@home.example"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    stored = 0
+    while not stored and proc.poll() is None:  # wait for the first stored batch: the import is under way
+        time.sleep(0.05)
+        if db.exists():
+            con = sqlite3.connect(db, timeout=30)
+            try:
+                stored = con.execute("SELECT count(*) FROM interactions").fetchone()[0]
+            except sqlite3.OperationalError:  # the schema is still being created
+                stored = 0
+            finally:
+                con.close()
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err == "interrupted: the records stored so far are kept; run the same import again to finish\n"
