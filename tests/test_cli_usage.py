@@ -135,8 +135,7 @@ def test_every_command_turns_ctrl_c_into_130(db: Path, monkeypatch: pytest.Monke
 
 def commands() -> list[str]:
     """Every command the entry point registers, as typed ("eval strength" for a group's command)."""
-    from closeknit.cli import admin, contacts, demo, ignore, interactions, strength  # noqa: F401
-    from closeknit.cli.app import app
+    app = entry.application()
 
     def named(c: typer.models.CommandInfo) -> str:
         return c.name or (c.callback.__name__ if c.callback else "").replace("_", "-")

@@ -11,6 +11,7 @@ import typer
 from closeknit import export as exporter
 from closeknit.cli.app import JsonOpt, app, emit, emit_json, message, store, table
 from closeknit.errors import InputError
+from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
 from closeknit.store import scores as score_store
 from closeknit.store import stats
@@ -22,12 +23,15 @@ def doctor(as_json: JsonOpt = False) -> None:
     with store() as db:
         info = stats.doctor(db)
         info["quarantine_recent"] = stats.quarantine(db, limit=10)
+        info["ignored"] = ignore_store.load(db).as_list()
     if as_json:
         emit_json(info)
         return
     rows = [[k, info[k]] for k in ("database", "schema_version", "people", "interactions", "source_records",
                                    "quarantined", "review_open")]
     rows.append(["me", ", ".join(info["me_addresses"]) or "(not set: import mail with --me)"])
+    rows.append(["ignored", ", ".join(r["value"] if r["kind"] != "person" else f"person {r['value']}"
+                                      for r in info["ignored"]) or "nothing (closeknit ignore)"])
     rows += [[f"records from {s}", n] for s, n in sorted(info["per_source"].items())]
     rows += [[f"interactions by {c}", n] for c, n in sorted(info["interactions_per_channel"].items())]
     if info["last_import"]:

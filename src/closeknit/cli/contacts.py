@@ -221,14 +221,12 @@ def review(
 ) -> None:
     """Possible duplicates (similar name and organisation) waiting for your decision."""
     with store() as db:
-        if merge is not None:
-            review_store.decide(db, merge, same=True)
-            message(f"review item {merge}: merged")
-            return
-        if different is not None:
-            review_store.decide(db, different, same=False)
-            message(f"review item {different}: kept apart")
-            return
+        for item, same in ((merge, True), (different, False)):
+            if item is not None:
+                review_store.decide(db, item, same=same)
+                verb = "merged" if same else "kept apart"
+                done(as_json, {"item": item, "merged": same}, f"review item {item}: {verb}")
+                return
         hidden = ignore_store.people(db)
         items = [i for i in review_store.open_items(db) if not {i["person_a"], i["person_b"]} & hidden]
         shown = people_store.names(db, [p for i in items for p in (i["person_a"], i["person_b"])])

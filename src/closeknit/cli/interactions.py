@@ -30,11 +30,15 @@ def log(
     channel: Annotated[str, typer.Option(help="call, meeting, coffee, message, email or other.")] = "other",
     when: Annotated[str | None, typer.Option(help="Date or date-time (default now).")] = None,
     direction: Annotated[str, typer.Option(help="out (you reached out), in, or both.")] = "both",
+    as_json: JsonOpt = False,
 ) -> None:
     """Log an interaction by hand (a call, a coffee, a meeting...)."""
     with store() as db:
         pid = people_store.find_person(db, person)
         added = ix.log(db, pid, channel, parse_when(when), direction, text)
+    if as_json:
+        emit_json({"person": pid, "channel": channel, "added": added})
+        return
     message(f"logged {channel} with person {pid}" if added else "already logged; nothing changed")
 
 

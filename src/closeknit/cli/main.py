@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from difflib import get_close_matches
+from typing import Any
 
 from typer.exceptions import Abort, Exit, TyperException
 
@@ -22,14 +23,26 @@ def usage_line(exc: TyperException) -> str:
     return exc.format_message()
 
 
+def application() -> Any:
+    """The Typer application with every command registered (on import of their modules)."""
+    from closeknit.cli import admin, contacts, demo, ignore, interactions, strength  # noqa: F401
+    from closeknit.cli.app import app
+
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # `from closeknit.cli.main import app` still works, while the commands load only when asked for:
+    # inside `run`, so that a Ctrl-C during start-up is handled like any other.
+    if name == "app":
+        return application()
+    raise AttributeError(name)
+
+
 def run() -> None:
     debug = "--debug" in sys.argv[1:]
     try:
-        # Commands register on import; imported here so that a Ctrl-C during start-up is handled too.
-        from closeknit.cli import admin, contacts, demo, ignore, interactions, strength  # noqa: F401
-        from closeknit.cli.app import app
-
-        status = app(standalone_mode=False)
+        status = application()(standalone_mode=False)
     except KeyboardInterrupt:
         status = INTERRUPTED
     except Abort:

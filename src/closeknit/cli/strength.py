@@ -55,16 +55,16 @@ def score(as_of: AsOf = None, as_json: JsonOpt = False) -> None:
     with store() as db:
         summary = scoring.compute(db, parse_day(as_of))
         hint = stale_hint(db)
-    if hint:
-        message(hint)
     if as_json:
         emit_json(summary)
-        return
-    t = summary["tiers"]
-    message(f"scored {summary['people']:,} people as of {summary['as_of']} ({summary['model']} weights): "
-            + ", ".join(f"{n:,} {k}" for k, n in t.items()))
-    if summary["fit"].get("labels"):
-        message(f"ratings: {summary['fit']['labels']} — {summary['fit'].get('message') or 'too few to refit'}")
+    else:
+        t = summary["tiers"]
+        message(f"scored {summary['people']:,} people as of {summary['as_of']} ({summary['model']} weights): "
+                + ", ".join(f"{n:,} {k}" for k, n in t.items()))
+        if summary["fit"].get("labels"):
+            message(f"ratings: {summary['fit']['labels']} — {summary['fit'].get('message') or 'too few to refit'}")
+    if hint:
+        message(hint)
 
 
 @app.command()
@@ -77,6 +77,9 @@ def circle(
     with store() as db:
         ensure_scores(db, as_of)
         rows = score_store.scored(db, tiers=("inner", "close", "favor"), limit=limit)
+        hint = stale_hint(db)
+    if hint:
+        message(hint)
     if as_json:
         emit_json(rows)
         return

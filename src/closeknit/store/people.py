@@ -111,6 +111,9 @@ def merge_into(db: Base, keep: int, other: int, why: str) -> None:
             p,
         )
         conn.execute(text("DELETE FROM people WHERE id = :o"), p)
+        # The edits made by hand to the person merged away are part of the kept person's history.
+        conn.execute(text("UPDATE merge_log SET kept_id = :k, other_id = :k WHERE action = 'edit' AND kept_id = :o"),
+                     p)
         conn.execute(
             text("INSERT INTO merge_log(action, kept_id, other_id, detail, at) VALUES ('merge', :k, :o, :d, :at)"),
             {**p, "d": json.dumps({"why": why, "records": records}), "at": now_iso()},
