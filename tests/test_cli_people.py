@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -94,8 +97,10 @@ def test_an_old_archive_says_when_its_data_ends(tmp_path: Path) -> None:
     hint = ("your newest interaction is from 2002-02-05; scoring as of {today} shows every tie as dormant;"
             " try --as-of 2002-02-05")
     today = datetime.now(UTC).date().isoformat()
-    stale = cli(db, "report")
-    assert hint.format(today=today) in stale.stderr
+    narrow = {**os.environ, "CLOSEKNIT_DB": str(db), "COLUMNS": "40"}  # a message is one line however narrow
+    stale = subprocess.run([sys.executable, "-c", "from closeknit.cli.main import run; run()", "report"],
+                           capture_output=True, text=True, env=narrow, timeout=300, check=True)
+    assert hint.format(today=today) + "\n" in stale.stderr.splitlines(keepends=True)
     tiers = json.loads(cli(db, "report", "--json").stdout)["tiers"]
     assert tiers["dormant"] == 2 and tiers["inner"] == tiers["close"] == tiers["favor"] == 0
     fresh = cli(db, "report", "--as-of", "2002-02-05", "--json")

@@ -42,15 +42,17 @@ def db(tmp_path: Path) -> Path:
     (["people", "--limit", "0"], "--limit"),
     (["timeline", "1", "--limit", "-3"], "--limit"),
     (["circle", "--limit", "0"], "--limit"),
-    (["people", "--tier", "inneer"], "unknown tier 'inneer': use one of inner, close, favor"),
-    (["people", "--source", "linkdin"], "unknown source 'linkdin'"),
-    (["people", "--sort", "nmae"], "unknown sort 'nmae'"),
+    (["people", "--tier", "inneer"], "unknown tier 'inneer' (did you mean 'inner'?): use one of inner, close, favor"),
+    (["people", "--source", "linkdin"], "unknown source 'linkdin' (did you mean 'linkedin'?)"),
+    (["people", "--sort", "nmae"], "unknown sort 'nmae' (did you mean 'name'?)"),
+    (["import", "vcrd", "book.vcf"], "unknown import kind 'vcrd' (did you mean 'vcard'?)"),
 ])
 def test_a_usage_mistake_says_what_was_wrong_and_exits_2(db: Path, args: list[str], says: str) -> None:
     proc = cli(db, *args, check=False)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("error: ") and says in proc.stderr, proc.stderr
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr and proc.stdout == ""
+    assert proc.stderr.count("\n") <= 2  # the error, and for Typer's own mistakes where to find help
 
 
 def test_version(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from difflib import get_close_matches
 from itertools import chain, islice
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,7 +29,7 @@ from rich.table import Table
 from closeknit import __version__
 from closeknit.cli.main import NOTHING_CHANGED
 from closeknit.config import resolve_db_path
-from closeknit.errors import NotFoundError
+from closeknit.errors import InputError, NotFoundError
 from closeknit.export import json_array
 from closeknit.store import Store
 
@@ -43,7 +44,7 @@ app = typer.Typer(
 )
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # a message is one line, whatever the width
 
 
 @dataclass
@@ -57,6 +58,16 @@ ENV = Env()
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")]
+
+
+def check_choice(option: str, value: str | None, known: Iterable[str]) -> None:
+    """Refuse a value that is not one of `known`, naming the likely spelling."""
+    choices = list(known)
+    if value is None or value in choices:
+        return
+    guess = get_close_matches(value, choices, n=1)
+    hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+    raise InputError(f"unknown {option} {value!r}{hint}: use one of {', '.join(choices)}")
 
 
 def _version(value: bool) -> None:

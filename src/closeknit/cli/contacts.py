@@ -13,6 +13,7 @@ from closeknit.cli.app import (
     JsonOpt,
     LimitOpt,
     app,
+    check_choice,
     emit_json,
     emit_json_array,
     listing,
@@ -52,10 +53,9 @@ def import_(
     """Import contacts (LinkedIn export, vCard, CSV) or interactions (mail, .ics); re-running is a no-op."""
     if path is None:
         kind, target = None, Path(what)
-    elif what in KINDS:
-        kind, target = what, path
     else:
-        raise InputError(f"unknown import kind {what!r}: use one of {', '.join(KINDS)}")
+        check_choice("import kind", what, KINDS)
+        kind, target = what, path
     if not target.exists():
         raise InputError(f"{target}: no such file or folder")
     with store(create=True) as db:
@@ -76,11 +76,6 @@ def import_(
     message(result.summary())
 
 
-def _check_choice(option: str, value: str | None, known: list[str] | tuple[str, ...]) -> None:
-    if value is not None and value not in known:
-        raise InputError(f"unknown {option} {value!r}: use one of {', '.join(known)}")
-
-
 @app.command("people")
 def people_cmd(
     name: Annotated[str | None, typer.Option(help="Name contains.")] = None,
@@ -99,9 +94,10 @@ def people_cmd(
         if tier is not None:
             from closeknit.strength.tiers import TIERS
 
-            _check_choice("tier", tier, TIERS)
+            check_choice("tier", tier, TIERS)
         if source is not None:
-            _check_choice("source", source, sorted({*KINDS, *people_store.sources(db)}))
+            check_choice("source", source, sorted({*KINDS, *people_store.sources(db)}))
+        check_choice("sort", sort, people_store.SORTS)
         if sort == "strength" or tier:
             from closeknit.cli.strength import ensure_scores
 

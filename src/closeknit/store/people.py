@@ -278,6 +278,16 @@ def people_details(db: Base, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
             yield person
 
 
+_ORDER = {
+    "name": "p.name = '', p.name COLLATE NOCASE, p.id",
+    "org": "p.organization = '', p.organization COLLATE NOCASE, p.name COLLATE NOCASE",
+    "id": "p.id",
+    "connected": "p.connected_on DESC, p.id",
+    "strength": "s.strength IS NULL, s.strength DESC, p.id",
+}
+SORTS = tuple(_ORDER)
+
+
 def iter_people(
     db: Base,
     name: str | None = None,
@@ -315,15 +325,9 @@ def iter_people(
     if tier:
         where.append("s.tier = :tier")
         params["tier"] = tier
-    order = {
-        "strength": "s.strength IS NULL, s.strength DESC, p.id",
-        "name": "p.name = '', p.name COLLATE NOCASE, p.id",
-        "org": "p.organization = '', p.organization COLLATE NOCASE, p.name COLLATE NOCASE",
-        "id": "p.id",
-        "connected": "p.connected_on DESC, p.id",
-    }.get(sort)
+    order = _ORDER.get(sort)
     if order is None:
-        raise InputError(f"unknown sort {sort!r}: use name, org, id, connected or strength")
+        raise InputError(f"unknown sort {sort!r}: use {', '.join(SORTS)}")
     sql = (
         f"SELECT p.id, {name_sql('p')}, p.organization, p.title, p.connected_on,"
         " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'email'),"
