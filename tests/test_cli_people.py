@@ -129,11 +129,18 @@ def test_changes_answer_in_json(recent: Path) -> None:
         "person": jane, "added": ["friend", "robotics"], "tags": ["friend", "robotics"]}
     assert js(recent, "note", str(jane), "met at the meetup") == {"person": jane, "note": "met at the meetup"}
     assert js(recent, "rate", str(jane), "favor") == {"person": jane, "rating": "favor"}
+    assert js(recent, "log", str(jane), "coffee", "--channel", "coffee") == {
+        "person": jane, "channel": "coffee", "added": True}
+    js(recent, "edit", str(info), "--title", "Buyer")
     assert js(recent, "merge", str(jane), str(info)) == {"kept": jane, "merged": info}
+    js(recent, "edit", str(jane), "--name", "Jane Q. Doe")
     records = [r["id"] for r in js(recent, "show", str(jane))["records"]]  # type: ignore[index]
     split = js(recent, "split", str(jane), str(records[-1]))
     assert split["person"] == jane and split["records"] == [records[-1]]  # type: ignore[index]
     assert js(recent, "show", str(split["new_person"]))["records"][0]["id"] == records[-1]  # type: ignore[index]
+    kept = js(recent, "show", str(jane))  # rebuilt from its records after the split: the edits still win
+    assert (kept["name"], kept["title"]) == ("Jane Q. Doe", "Buyer")  # type: ignore[index]
+    assert [e["field"] for e in kept["edits"]] == ["title", "name"]  # type: ignore[index]
 
 
 def test_export_has_strength_and_tier(recent: Path) -> None:
@@ -191,6 +198,10 @@ def test_ignored_people_leave_the_review_queue(tmp_path: Path) -> None:
     cli(db, "import", str(book))
     assert len(js(db, "review")) == 1  # type: ignore[arg-type]
     js(db, "ignore", "other.example")
+    assert js(db, "review") == []
+    js(db, "ignore", "--remove", "other.example")
+    item = js(db, "review")[0]["id"]  # type: ignore[index]
+    assert js(db, "review", "--different", str(item)) == {"item": item, "merged": False}
     assert js(db, "review") == []
 
 
