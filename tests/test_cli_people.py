@@ -187,6 +187,8 @@ def test_ignore_is_honoured_everywhere(recent: Path, tmp_path: Path) -> None:
     jane = str(js(recent, "show", "jane.doe@corp.example")["id"])  # type: ignore[index]
     assert js(recent, "ignore", jane)["kind"] == "person"  # type: ignore[index]
     assert "Jane Doe" not in circle()
+    explained = cli(recent, "explain", jane, check=False)
+    assert explained.returncode == 3 and f"person {jane} is ignored" in explained.stderr
     assert cli(recent, "ignore", "--remove", "nobody.example", check=False).returncode == 2
 
 

@@ -13,6 +13,7 @@ from closeknit.cli.app import JsonOpt, app, emit_json, message, progress, say, s
 from closeknit.errors import InputError, NotFoundError
 from closeknit.report import text as report_text
 from closeknit.report_data import build as build_report
+from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
 from closeknit.store import scores as score_store
 
@@ -103,6 +104,8 @@ def explain(
         ensure_scores(db, as_of)
         pid = people_store.find_person(db, person)
         detail = score_store.person_score(db, pid)
+        if detail is None and pid in ignore_store.people(db):
+            raise NotFoundError(f"person {pid} is ignored, so not scored (closeknit ignore --remove {pid} to undo)")
     if detail is None:
         raise NotFoundError(f"person {pid} has no score yet; run closeknit score")
     if as_json:
