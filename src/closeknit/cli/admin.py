@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from closeknit import export as exporter
-from closeknit.cli.app import JsonOpt, app, emit, emit_json, message, store, table
+from closeknit.cli.app import ENV, JsonOpt, app, emit, emit_json, message, store, table
 from closeknit.errors import InputError
 from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
@@ -82,6 +82,7 @@ def backup(path: Annotated[Path, typer.Argument(help="Where to write the copy.")
     if path.exists():
         raise InputError(f"{path}: already exists; choose a new file")
     with store() as db:
+        ENV.on_interrupt = f"the copy at {path} is incomplete: delete it"
         raw = db.engine.raw_connection()
         try:
             dest = sqlite3.connect(path)

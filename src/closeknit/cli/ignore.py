@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from closeknit.cli.app import JsonOpt, app, emit_json, message, say, store
+from closeknit.cli.app import ENV, JsonOpt, app, emit_json, message, say, store
 from closeknit.errors import InputError
 from closeknit.identity import normalise
 from closeknit.store import Store
@@ -62,6 +62,7 @@ def ignore(
         (held.discard if remove else held.add)(value)
         if changed:
             ignore_store.save(db, rules)
+            ENV.on_interrupt = "the rule is saved; run closeknit score to bring the scores up to date"
             ignore_store.mark_interactions(db, rules)
             last = score_store.last_run(db)
             if last is not None:  # scores are derived data: bring them up to date with the rules
