@@ -16,7 +16,7 @@ FORMATS = ("vcard", "csv", "json")
 # The CSV export's columns: the last names it as Closeknit's own (read back exactly, escapes undone).
 ID_COLUMN = "closeknit_id"
 CSV_COLUMNS = ["id", "name", "given", "family", "organization", "title", "emails", "phones", "profiles",
-               "urls", "tags", "birthday", "connected_on", "notes", ID_COLUMN]
+               "urls", "tags", "birthday", "connected_on", "notes", "strength", "tier", ID_COLUMN]
 JSON_KEYS = [ID_COLUMN, "id", "name", "given", "family", "organization", "title", "emails", "phones", "profiles",
              "urls", "tags", "birthday", "connected_on", "notes", "roles", "sources"]
 LIST_SEP = " ::: "  # between the values of one CSV cell (Google's convention)
@@ -75,8 +75,12 @@ def csv_row(person: dict[str, Any], database: str) -> list[str]:
              person["title"], LIST_SEP.join(person["emails"]), LIST_SEP.join(person["phones"]),
              LIST_SEP.join(person["profiles"]), LIST_SEP.join(person["urls"]), LIST_SEP.join(person["tags"]),
              person["birthday"], person["connected_on"], LIST_SEP.join(n["text"] for n in person["notes"]),
-             own_id(database, person)]
+             _cell(person.get("strength")), person.get("tier") or "", own_id(database, person)]
     return [spreadsheet_safe(c or "") for c in cells]
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def json_array(items: Iterable[Any]) -> Iterator[str]:
@@ -97,7 +101,8 @@ def chunks(people: Iterable[dict[str, Any]], fmt: str, database: str) -> Iterato
     if fmt == "vcard":
         yield from (vcard(p, database) for p in people)
     elif fmt == "json":
-        yield from json_array({ID_COLUMN: own_id(database, p), **{k: p[k] for k in JSON_KEYS[1:]}} for p in people)
+        yield from json_array({ID_COLUMN: own_id(database, p), **{k: p[k] for k in JSON_KEYS[1:]},
+                               "strength": p.get("strength"), "tier": p.get("tier")} for p in people)
         yield "\n"
     else:
         buf = io.StringIO()

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -23,6 +24,8 @@ _F_SETPIPE_SZ = 1031  # Linux
 
 
 def _produce(make: Callable[[], Iterable[Any]], out: Any, parent: int) -> None:
+    # Ctrl-C reaches the whole process group: the importer handles it and ends this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Batches are pickled in the parsing thread; a second thread only writes the bytes (releasing
     # the GIL while it waits on the pipe), so parsing runs ahead of the importer by a few batches.
     ready: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)

@@ -9,11 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from closeknit import export as exporter
-from closeknit.cli.app import JsonOpt, app, emit, emit_json, message, store, table
+from closeknit.cli.app import ENV, JsonOpt, app, emit, emit_json, message, store, table
 from closeknit.config import DEFAULT_REGION
 from closeknit.errors import InputError
+from closeknit.store import ignore as ignore_store
 from closeknit.store import pending, stats
 from closeknit.store import people as people_store
+from closeknit.store import scores as score_store
 from closeknit.store.writer import database_id
 
 
@@ -35,6 +37,7 @@ def doctor(
         info = stats.doctor(db)
         info["pending"] = pending.describe(db)
         info["quarantine_recent"] = stats.quarantine(db, limit=10)
+        info["ignored"] = ignore_store.load(db).as_list()
     if as_json:
         emit_json(info)
         return
@@ -42,6 +45,8 @@ def doctor(
                                    "quarantined", "review_open")]
     rows.append(["me", ", ".join(info["me_addresses"]) or "(not set: import mail with --me)"])
     rows.append(["pending", _pending_line(info["pending"])])
+    rows.append(["ignored", ", ".join(r["value"] if r["kind"] != "person" else f"person {r['value']}"
+                                      for r in info["ignored"]) or "nothing (closeknit ignore)"])
     rows += [[f"records from {s}", n] for s, n in sorted(info["per_source"].items())]
     rows += [[f"interactions by {c}", n] for c, n in sorted(info["interactions_per_channel"].items())]
     if info["last_import"]:
@@ -68,12 +73,18 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="vcard, csv or json.")] = "json",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default stdout).")] = None,
 ) -> None:
-    """Export everyone as vCard, CSV or JSON."""
+    """Export everyone as vCard, CSV or JSON (with each tie's strength and tier)."""
     if fmt not in exporter.FORMATS:
         raise InputError(f"unknown format {fmt!r}: use vcard, csv or json")
     with store() as db:
+        from closeknit.cli.strength import ensure_scores
+
+        ensure_scores(db, None)
+        scores = score_store.strengths(db)
         ids = people_store.person_ids(db)
-        text = exporter.chunks(people_store.people_details(db, ids), fmt, database_id(db))
+        people = ({**p, **dict(zip(("strength", "tier"), scores.get(p["id"], (None, None)), strict=True))}
+                  for p in people_store.people_details(db, ids))
+        text = exporter.chunks(people, fmt, database_id(db))
         if output is None:
             emit(text)
             return
@@ -97,6 +108,7 @@ def backup(path: Annotated[Path, typer.Argument(help="Where to write the copy.")
     if not path.parent.is_dir():
         raise InputError(f"{path.parent}: no such folder; create it first")
     with store() as db:
+        ENV.on_interrupt = f"the copy at {path} is incomplete: delete it"
         raw = db.engine.raw_connection()
         try:
             try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from difflib import get_close_matches
 from itertools import chain, islice
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,9 +15,21 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
+from closeknit import __version__
+from closeknit.cli.main import NOTHING_CHANGED
 from closeknit.config import resolve_db_path
+from closeknit.errors import InputError, NotFoundError
 from closeknit.export import json_array
 from closeknit.sources.csvutil import spreadsheet_safe
 from closeknit.store import Store
@@ -32,18 +45,36 @@ app = typer.Typer(
 )
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # a message is one line, whatever the width
 
 
 @dataclass
 class Env:
     db_path: Path | None = None
     debug: bool = False
+    on_interrupt: str = NOTHING_CHANGED  # what a Ctrl-C leaves behind, said after "interrupted: "
 
 
 ENV = Env()
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")]
+
+
+def check_choice(option: str, value: str | None, known: Iterable[str]) -> None:
+    """Refuse a value that is not one of `known`, naming the likely spelling."""
+    choices = list(known)
+    if value is None or value in choices:
+        return
+    guess = get_close_matches(value, choices, n=1)
+    hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+    raise InputError(f"unknown {option} {value!r}{hint}: use one of {', '.join(choices)}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"closeknit {__version__}\n")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -54,14 +85,23 @@ def main(
                      show_default=False),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=_version, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     ENV.db_path = resolve_db_path(db)
     ENV.debug = debug
+    ENV.on_interrupt = NOTHING_CHANGED
 
 
 @contextmanager
-def store() -> Iterator[Store]:
-    db = Store(ENV.db_path or resolve_db_path(None))
+def store(create: bool = False) -> Iterator[Store]:
+    """The database; only commands that bring data in (`create`) may start a new one: a mistyped --db
+    must not leave an empty database (or folders) behind."""
+    path = ENV.db_path or resolve_db_path(None)
+    if not create and not path.exists():
+        raise NotFoundError(f"no database at {path} (import something first, or check --db)")
+    db = Store(path)
     try:
         yield db
     finally:
@@ -152,3 +192,21 @@ def listing(columns: list[str], rows: Iterable[list[Any]], noun: str, cap: int |
             write("\t".join(_cell(x) for x in r) + "\n")
             count += 1
     message(f"{count:,} {noun}")
+
+
+@contextmanager
+def progress(description: str, console: Console | None = None) -> Iterator[Callable[..., None]]:
+    """A transient progress line on a terminal's stderr, updated by calling `update(done, total=None)`:
+    with a total, a bar, "done/total" and the time left; without one, the count so far."""
+    console = console or err
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("eta"), TimeRemainingColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int | None = None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

@@ -1,31 +1,46 @@
-"""Commands for contacts: import, people, show, tag, note, review, merge, split."""
+"""Commands for contacts: import, people, show, edit, tag, note, review, merge, split."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from closeknit.cli.app import (
+    ENV,
     TERMINAL_ROWS,
     JsonOpt,
+    LimitOpt,
     app,
+    check_choice,
     emit_json,
     emit_json_array,
-    err,
     listing,
     message,
-    out,
+    progress,
+    say,
     store,
     table,
 )
 from closeknit.errors import InputError
+from closeknit.identity.shown import display
 from closeknit.importer import KINDS, run_import
 from closeknit.store import derive
+from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store
+from closeknit.store import scores as score_store
+
+PersonArg = Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")]
+
+
+def done(as_json: bool, data: dict[str, Any], text: str) -> None:
+    """What a command changed: JSON on stdout with --json, else a line on stderr."""
+    if as_json:
+        emit_json(data)
+    else:
+        message(text)
 
 
 @app.command("import")
@@ -41,19 +56,16 @@ def import_(
     """Import contacts (LinkedIn export, vCard, CSV) or interactions (mail, .ics); re-running is a no-op."""
     if path is None:
         kind, target = None, Path(what)
-    elif what in KINDS:
-        kind, target = what, path
     else:
-        raise InputError(f"unknown import kind {what!r}: use one of {', '.join(KINDS)}")
-    with store() as db:
-        with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=err, transient=True, disable=not err.is_terminal,
-        ) as bar:
-            task = bar.add_task("importing", total=None)
+        check_choice("import kind", what, KINDS)
+        kind, target = what, path
+    if not target.exists():
+        raise InputError(f"{target}: no such file or folder")
+    with store(create=True) as db:
+        ENV.on_interrupt = "the records stored so far are kept; run the same import again to finish"
+        with progress("importing: records read") as update:
             result = run_import(
-                db, target, kind=kind, me=me or [], region=region.upper() if region else None,
-                progress=lambda n: bar.update(task, description=f"importing: {n:,} records read"),
+                db, target, kind=kind, me=me or [], region=region.upper() if region else None, progress=update,
                 on_wait=lambda: message("waiting for another import to finish…"),
             )
         others = derive.not_me_senders(db) if result.interactions else {}
@@ -83,17 +95,25 @@ def people_cmd(
     sort: Annotated[str, typer.Option(help="name, org, id, connected or strength.")] = "name",
     tier: Annotated[str | None, typer.Option(help="Only this tier: inner, close, favor, active, dormant, collected.")]
     = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    limit: LimitOpt = None,
+    everyone: Annotated[bool, typer.Option("--all", help="Include the people you ignore.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List people, filtered and sorted (sort strength: strongest ties first)."""
     with store() as db:
+        if tier is not None:
+            from closeknit.strength.tiers import TIERS
+
+            check_choice("tier", tier, TIERS)
+        if source is not None:
+            check_choice("source", source, sorted({*KINDS, *people_store.sources(db)}))
+        check_choice("sort", sort, people_store.SORTS)
         if sort == "strength" or tier:
             from closeknit.cli.strength import ensure_scores
 
             ensure_scores(db, None)
         rows = people_store.iter_people(
-            db, name=name, org=org, tag=tag, source=source, sort=sort, limit=limit, tier=tier
+            db, name=name, org=org, tag=tag, source=source, sort=sort, limit=limit, tier=tier, ignored=everyone
         )
         if as_json:
             emit_json_array(rows)
@@ -107,17 +127,37 @@ def people_cmd(
         )
 
 
+def _show_data(db: Any, pid: int) -> dict[str, Any]:
+    from closeknit.cli.strength import ensure_scores
+
+    detail = people_store.person_detail(db, pid)
+    first = next(iter(detail["emails"] + detail["profiles"] + detail["phones"]), "")
+    detail["name"] = display(detail["name"], first)
+    ensure_scores(db, None)
+    score = score_store.person_score(db, pid)
+    for key in ("strength", "tier", "last_contact", "last_two_way"):
+        detail[key] = score[key] if score else None
+    detail["ignored"] = pid in ignore_store.people(db)
+    detail["edits"] = people_store.edits(db, pid)
+    return detail
+
+
 @app.command("show")
-def show(person: Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")],
-         as_json: JsonOpt = False) -> None:
-    """Everything known about one person: identifiers, sources, roles, tags, notes."""
+def show(person: PersonArg, as_json: JsonOpt = False) -> None:
+    """Everything known about one person: identifiers, strength and tier, sources, roles, tags, notes."""
     with store() as db:
-        detail = people_store.person_detail(db, people_store.find_person(db, person))
+        detail = _show_data(db, people_store.find_person(db, person))
     if as_json:
         emit_json(detail)
         return
     rows = [["id", detail["id"]], ["name", detail["name"]], ["organization", detail["organization"]],
             ["title", detail["title"]]]
+    if detail["strength"] is not None:
+        rows.append(["strength", f"{detail['strength']:.0f}/100, tier {detail['tier']}"])
+    rows.append(["last contact", detail["last_contact"] or "never"])
+    rows.append(["your rating", detail["rating"] or "(none: closeknit rate)"])
+    if detail["ignored"]:
+        rows.append(["ignored", "yes (closeknit ignore --remove to undo)"])
     for key in ("emails", "phones", "profiles", "urls", "tags"):
         if detail[key]:
             rows.append([key, ", ".join(detail[key])])
@@ -128,32 +168,55 @@ def show(person: Annotated[str, typer.Argument(help="Id, email, phone, profile U
         rows.append(["role", f"{role['title']} at {role['organization']}" if role["title"] else role["organization"]])
     for rec in detail["records"]:
         rows.append(["source", f"#{rec['id']} {rec['source']}: {rec['file']} record {rec['record']}"])
+    for e in detail["edits"]:
+        rows.append(["edited", f"{e['at'][:10]} {e['field']}: {e['old'] or '(blank)'} → {e['new'] or '(blank)'}"])
     for note in detail["notes"]:
         rows.append(["note", note["text"]])
     table(["field", "value"], rows)
 
 
+@app.command("edit")
+def edit(
+    person: PersonArg,
+    name: Annotated[str | None, typer.Option(help="The name to show.")] = None,
+    org: Annotated[str | None, typer.Option(help="Organisation.")] = None,
+    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rename a person or correct their organisation or title; the old values are kept (see show)."""
+    changes = {k: v for k, v in (("name", name), ("organization", org), ("title", title)) if v is not None}
+    if not changes:
+        raise InputError("nothing to change: give --name, --org or --title")
+    with store() as db:
+        pid = people_store.find_person(db, person)
+        made = people_store.edit(db, pid, changes)
+    text = "; ".join(f"{c['field']} {c['old'] or '(blank)'} → {c['new'] or '(blank)'}" for c in made)
+    done(as_json, {"person": pid, "changes": made}, f"person {pid}: {text}" if made else "nothing changed")
+
+
 @app.command("tag")
 def tag(
-    person: Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")],
+    person: PersonArg,
     tags: Annotated[list[str], typer.Argument(help="Tags to add.")],
     remove: Annotated[bool, typer.Option("--remove", help="Remove these tags instead.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Add (or remove) tags on a person."""
     with store() as db:
         pid = people_store.find_person(db, person)
         people_store.add_tags(db, pid, tags, remove=remove)
-    message(f"{'removed' if remove else 'tagged'} person {pid}: {', '.join(tags)}")
+        now = people_store.person_detail(db, pid)["tags"]
+    done(as_json, {"person": pid, "removed" if remove else "added": tags, "tags": now},
+         f"{'removed' if remove else 'tagged'} person {pid}: {', '.join(tags)}")
 
 
 @app.command("note")
-def note(person: Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")],
-         text: Annotated[str, typer.Argument(help="The note.")]) -> None:
+def note(person: PersonArg, text: Annotated[str, typer.Argument(help="The note.")], as_json: JsonOpt = False) -> None:
     """Add a note to a person."""
     with store() as db:
         pid = people_store.find_person(db, person)
         people_store.add_note(db, pid, text)
-    message(f"note added to person {pid}")
+    done(as_json, {"person": pid, "note": text}, f"note added to person {pid}")
 
 
 @app.command("review")
@@ -176,18 +239,24 @@ def review(
         raise InputError("--limit must be 1 or more")
     with store() as db:
         if merge_all_above is not None:
-            done = review_store.decide_all(db, review_store.items_above(db, merge_all_above), same=True)
-            message(f"{len(done):,} review items scoring {merge_all_above:g} or more: merged")
+            decided = review_store.decide_all(db, review_store.items_above(db, merge_all_above), same=True)
+            done(as_json, {"items": decided, "merged": True, "closed_earlier": []},
+                 f"{len(decided):,} review items scoring {merge_all_above:g} or more: merged")
             return
         if items:
-            done = review_store.decide_all(db, items, same=merge)
-            skipped = [i for i in items if i not in done]
+            decided = review_store.decide_all(db, items, same=merge)
+            skipped = [i for i in items if i not in decided]
             verb = "merged" if merge else "kept apart"
-            message(f"review item{'s' if len(done) > 1 else ''} {', '.join(map(str, done))}: {verb}")
-            if skipped:
+            done(as_json, {"items": decided, "merged": merge, "closed_earlier": skipped},
+                 f"review item{'s' if len(decided) > 1 else ''} {', '.join(map(str, decided))}: {verb}")
+            if skipped and not as_json:
                 message(f"review items {', '.join(map(str, skipped))}: closed by an earlier merge")
             return
-        rows = review_store.open_items(db, limit)
+        hidden = ignore_store.people(db)
+        rows = [i for i in review_store.open_items(db, limit) if not {i["person_a"], i["person_b"]} & hidden]
+        shown = people_store.names(db, [p for i in rows for p in (i["person_a"], i["person_b"])])
+        for i in rows:
+            i["name_a"], i["name_b"] = shown[i["person_a"]], shown[i["person_b"]]
     if as_json:
         emit_json(rows)
         return
@@ -204,22 +273,27 @@ def review(
 
 @app.command("merge")
 def merge(keep: Annotated[str, typer.Argument(help="The person to keep.")],
-          other: Annotated[str, typer.Argument(help="The person merged into KEEP.")]) -> None:
+          other: Annotated[str, typer.Argument(help="The person merged into KEEP.")],
+          as_json: JsonOpt = False) -> None:
     """Merge two people; every source record is kept (undo with split)."""
     with store() as db:
         a, b = people_store.find_person(db, keep), people_store.find_person(db, other)
         people_store.merge_into(db, a, b, "manual merge")
-    message(f"merged person {b} into {a}")
+    done(as_json, {"kept": a, "merged": b}, f"merged person {b} into {a}")
 
 
 @app.command("split")
 def split(
-    person: Annotated[str, typer.Argument(help="The person to split.")],
+    person: PersonArg,
     records: Annotated[list[int], typer.Argument(help="Source record ids (see show) to move to a new person.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Move some source records of a person to a new person, and keep the two apart."""
     with store() as db:
         pid = people_store.find_person(db, person)
         new = people_store.split(db, pid, records)
-    out.print(new)
+    if as_json:
+        emit_json({"person": pid, "new_person": new, "records": records})
+        return
+    say(str(new))
     message(f"records {', '.join(map(str, records))} moved from person {pid} to new person {new}")

@@ -57,6 +57,7 @@ def demo(
 
     db_path, separate = demo_database(ctx)
     target = folder or db_path.parent / DEMO_FILES
+    ENV.on_interrupt = "the files written and records imported so far are kept; run the demo again to finish"
     with Store(db_path) as db:
         result = run_demo(db, target, people=people, seed=seed, today=day, progress=message)
     result["separate_database"] = separate

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from closeknit.cli.app import JsonOpt, app, emit_json, listing, message, store
+from closeknit.cli.app import JsonOpt, LimitOpt, app, emit_json, listing, message, store
 from closeknit.errors import InputError
 from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
@@ -30,18 +30,22 @@ def log(
     channel: Annotated[str, typer.Option(help="call, meeting, coffee, message, email or other.")] = "other",
     when: Annotated[str | None, typer.Option(help="Date or date-time (default now).")] = None,
     direction: Annotated[str, typer.Option(help="out (you reached out), in, or both.")] = "both",
+    as_json: JsonOpt = False,
 ) -> None:
     """Log an interaction by hand (a call, a coffee, a meeting...)."""
     with store() as db:
         pid = people_store.find_person(db, person)
         added = ix.log(db, pid, channel, parse_when(when), direction, text)
+    if as_json:
+        emit_json({"person": pid, "channel": channel, "added": added})
+        return
     message(f"logged {channel} with person {pid}" if added else "already logged; nothing changed")
 
 
 @app.command("timeline")
 def timeline(
     person: Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")],
-    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    limit: LimitOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """One person's interactions, newest first."""
@@ -54,7 +58,7 @@ def timeline(
     listing(
         ["when", "channel", "direction", "subject", "with"],
         ([(r["when"] or "")[:16].replace("T", " "), r["channel"] + (" (bulk)" if r["bulk"] else ""), r["direction"],
-          r["subject"], ", ".join(p["name"] or f"#{p['id']}" for p in r["participants"] if not p["me"])]
+          r["subject"], ", ".join(p["name"] or f"#{p['id']}" for p in r["participants"] if not p["is_me"])]
          for r in rows),
         "interactions",
     )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from closeknit import scoring
-from closeknit.cli.app import JsonOpt, app, emit_json, err, message, say, store, table
+from closeknit.cli.app import JsonOpt, app, emit_json, message, progress, say, store, table
 from closeknit.errors import InputError, NotFoundError
 from closeknit.report import text as report_text
 from closeknit.report_data import build as build_report
+from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
 from closeknit.store import scores as score_store
 
@@ -47,24 +48,40 @@ def ensure_scores(db: score_store.Base, as_of: str | None) -> None:
         scoring.compute(db, parse_day(as_of))
 
 
+STALE_DAYS = 365  # data that ends this long before the scoring day makes every tie look dormant
+
+
+def stale_hint(db: score_store.Base) -> str | None:
+    """A hint when the scores' day is long after the newest interaction (an old archive scored as of today)."""
+    run, newest = score_store.last_run(db), score_store.newest_interaction(db)
+    if run is None or newest is None or date.fromisoformat(run["as_of"]) - date.fromisoformat(newest) <= timedelta(
+            days=STALE_DAYS):
+        return None
+    return (f"your newest interaction is from {newest}; scoring as of {run['as_of']} shows every tie as dormant;"
+            f" try --as-of {newest}")
+
+
 @app.command()
 def score(as_of: AsOf = None, as_json: JsonOpt = False) -> None:
     """Recompute every tie's strength, tier and explanation."""
     with store() as db:
         summary = scoring.compute(db, parse_day(as_of))
+        hint = stale_hint(db)
     if as_json:
         emit_json(summary)
-        return
-    t = summary["tiers"]
-    message(f"scored {summary['people']:,} people as of {summary['as_of']} ({summary['model']} weights): "
-            + ", ".join(f"{n:,} {k}" for k, n in t.items()))
-    if summary["fit"].get("labels"):
-        message(f"ratings: {summary['fit']['labels']} — {summary['fit'].get('message') or 'too few to refit'}")
+    else:
+        t = summary["tiers"]
+        message(f"scored {summary['people']:,} people as of {summary['as_of']} ({summary['model']} weights): "
+                + ", ".join(f"{n:,} {k}" for k, n in t.items()))
+        if summary["fit"].get("labels"):
+            message(f"ratings: {summary['fit']['labels']} — {summary['fit'].get('message') or 'too few to refit'}")
+    if hint:
+        message(hint)
 
 
 @app.command()
 def circle(
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 150,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 150,
     as_of: AsOf = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -72,6 +89,9 @@ def circle(
     with store() as db:
         ensure_scores(db, as_of)
         rows = score_store.scored(db, tiers=("inner", "close", "favor"), limit=limit)
+        hint = stale_hint(db)
+    if hint:
+        message(hint)
     if as_json:
         emit_json(rows)
         return
@@ -95,6 +115,8 @@ def explain(
         ensure_scores(db, as_of)
         pid = people_store.find_person(db, person)
         detail = score_store.person_score(db, pid)
+        if detail is None and pid in ignore_store.people(db):
+            raise NotFoundError(f"person {pid} is ignored, so not scored (closeknit ignore --remove {pid} to undo)")
     if detail is None:
         raise NotFoundError(f"person {pid} has no score yet; run closeknit score")
     if as_json:
@@ -113,11 +135,15 @@ def explain(
 def rate(
     person: Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")],
     rating: Annotated[str, typer.Argument(help="strong, weak or favor (could I ask them a favor?); 'none' clears.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Your own judgement of a tie; with 20+ ratings the model's weights are refitted to them."""
     with store() as db:
         pid = people_store.find_person(db, person)
         score_store.rate(db, pid, None if rating == "none" else rating)
+    if as_json:
+        emit_json({"person": pid, "rating": None if rating == "none" else rating})
+        return
     message(f"rated person {pid}: {rating} (closeknit score to update)")
 
 
@@ -131,6 +157,10 @@ def report(
     with store() as db:
         ensure_scores(db, as_of)
         data = build_report(db)
+        hint = stale_hint(db)
+        data["data_ends"] = score_store.newest_interaction(db)  # type: ignore[typeddict-unknown-key]
+    if hint:
+        message(hint)
     if html:
         from closeknit.report import html as report_html  # matplotlib: loaded only when needed
 
@@ -163,10 +193,9 @@ def eval_strength(
         raise InputError(f"{mail_root}: not a folder of per-owner mail folders")
     if history_days <= 0 or horizon_days <= 0:
         raise InputError("--history-days and --horizon-days must be positive")
-    result = evaluate(mail_root, owners=owner or None, protocol=Protocol(history_days, horizon_days),
-                      cutoffs=parse_cutoffs(cutoffs),
-                      progress=lambda done, total, _name: err.print(f"\r{done}/{total} owners", end=""))
-    err.print("")
+    with progress("evaluating owners") as update:
+        result = evaluate(mail_root, owners=owner or None, protocol=Protocol(history_days, horizon_days),
+                          cutoffs=parse_cutoffs(cutoffs), progress=lambda done, total, _name: update(done, total))
     if as_json:
         emit_json(result)
         return

@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from closeknit.errors import InputError
+from closeknit.identity.shown import display
 from closeknit.records import InteractionRecord, content_hash
 from closeknit.store.base import Base
+from closeknit.store.people import name_sql
 from closeknit.store.writer import Writer
 
 CHANNELS = ("call", "meeting", "coffee", "message", "email", "other")
@@ -38,7 +40,7 @@ def timeline(db: Base, pid: int, limit: int | None = None) -> list[dict[str, Any
     """One person's interactions, newest first, with everyone who took part."""
     rows = db.rows(
         "SELECT i.id, i.occurred_at, i.channel, i.direction, i.subject, i.bulk, i.folder, i.source,"
-        " (SELECT json_group_array(json_object('id', p.id, 'name', p.name, 'role', x.role, 'me', p.is_me))"
+        f" (SELECT json_group_array(json_object('id', p.id, 'name', {name_sql('p')}, 'role', x.role, 'me', p.is_me))"
         "   FROM interaction_parties x JOIN people p ON p.id = x.person_id WHERE x.interaction_id = i.id)"
         " FROM interactions i WHERE i.id IN (SELECT interaction_id FROM interaction_parties WHERE person_id = :p)"
         " ORDER BY i.ts IS NULL, i.ts DESC, i.id DESC" + (" LIMIT :n" if limit else ""),
@@ -49,7 +51,8 @@ def timeline(db: Base, pid: int, limit: int | None = None) -> list[dict[str, Any
             "when": r[1], "channel": r[2], "direction": r[3], "subject": r[4], "bulk": r[5], "folder": r[6],
             "source": r[7],
             "participants": [
-                {"id": x["id"], "name": x["name"], "role": x["role"], "me": bool(x["me"])} for x in json.loads(r[8])
+                {"id": x["id"], "name": display(x["name"]), "role": x["role"], "is_me": bool(x["me"])}
+                for x in json.loads(r[8])
             ],
         }
         for r in rows

@@ -10,11 +10,68 @@ from sqlalchemy import text
 
 from closeknit.errors import InputError, NotFoundError
 from closeknit.identity import normalise
+from closeknit.identity.shown import display
+from closeknit.store import ignore
 from closeknit.store.base import Base, now_iso
 
 # Which source's name/organisation wins when a person's display fields are rebuilt.
 SOURCE_PRIORITY = {"linkedin": 0, "vcard": 1, "csv": 2, "manual": 3}
 DISPLAY_FIELDS = ("name", "given", "family", "organization", "title", "birthday", "connected_on")
+
+EDITABLE = ("name", "organization", "title")
+
+
+def name_sql(alias: str) -> str:
+    """SQL for a person's name, or lacking one their first address (email, then profile, then phone), to be
+    shown through `identity.shown.display`."""
+    return (f"coalesce(nullif({alias}.name, ''), (SELECT i.value FROM identifiers i WHERE i.person_id = {alias}.id"
+            " AND i.kind IN ('email', 'linkedin', 'phone') ORDER BY i.kind, i.value LIMIT 1), '')")
+
+
+def names(db: Base, ids: Sequence[int]) -> dict[int, str]:
+    """The name to show for each of these people (one read from an address when they have none)."""
+    return {pid: display(n) for pid, n in db.fast_rows(
+        f"SELECT p.id, {name_sql('p')} FROM people p WHERE p.id IN (SELECT value FROM json_each(:ids))",
+        {"ids": json.dumps(sorted(set(ids)))},
+    )}
+
+
+def edit(db: Base, pid: int, changes: dict[str, str]) -> list[dict[str, str]]:
+    """Set a person's name, organisation or title by hand; each change is logged with the value it replaced
+    (merge_log, action 'edit') and survives a rebuild of the person's fields. Returns the changes made."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InputError(f"cannot edit {', '.join(sorted(unknown))}: only {', '.join(EDITABLE)}")
+    row = db.rows("SELECT name, organization, title FROM people WHERE id = :p", {"p": pid})
+    if not row:
+        raise NotFoundError(f"no person with id {pid}")
+    old = dict(zip(EDITABLE, row[0], strict=True))
+    made = [{"field": f, "old": old[f], "new": v.strip()} for f, v in changes.items() if v.strip() != old[f]]
+    if not made:
+        return []
+    with db.transaction() as conn:
+        for change in made:
+            conn.execute(text(
+                "INSERT INTO merge_log(action, kept_id, other_id, detail, at) VALUES ('edit', :p, :p, :d, :at)"
+            ), {"p": pid, "d": json.dumps(change), "at": now_iso()})
+        _apply(conn, pid, {c["field"]: c["new"] for c in made})
+    return made
+
+
+def _apply(conn: Any, pid: int, values: dict[str, str]) -> None:
+    if "name" in values:
+        _, given, family, key = normalise.display_name(values["name"], "", "")
+        values = {**values, "given": given, "family": family, "name_key": key}
+    sets = ", ".join(f"{c} = :{c}" for c in values)
+    conn.execute(text(f"UPDATE people SET {sets} WHERE id = :id"), {**values, "id": pid})
+
+
+def edits(db: Base, pid: int) -> list[dict[str, Any]]:
+    """A person's edits by hand, oldest first: field, old and new value, when."""
+    return [{**json.loads(d), "at": at} for d, at in db.rows(
+        "SELECT detail, at FROM merge_log WHERE action = 'edit' AND kept_id = :p ORDER BY id", {"p": pid}
+    )]
+
 
 # Tables whose person_id moves with a merge; those with composite keys need OR IGNORE.
 _MOVE_PLAIN = ("source_records", "identifiers", "notes")
@@ -54,6 +111,9 @@ def merge_into(db: Base, keep: int, other: int, why: str) -> None:
             p,
         )
         conn.execute(text("DELETE FROM people WHERE id = :o"), p)
+        # The edits made by hand to the person merged away are part of the kept person's history.
+        conn.execute(text("UPDATE merge_log SET kept_id = :k, other_id = :k WHERE action = 'edit' AND kept_id = :o"),
+                     p)
         conn.execute(
             text("INSERT INTO merge_log(action, kept_id, other_id, detail, at) VALUES ('merge', :k, :o, :d, :at)"),
             {**p, "d": json.dumps({"why": why, "records": records}), "at": now_iso()},
@@ -74,7 +134,11 @@ def refresh_person(db: Base, pid: int) -> None:
         fields["name"], fields["given"], fields["family"]
     )
     sets = ", ".join(f"{c} = :{c}" for c in fields)
-    db.execute(f"UPDATE people SET {sets} WHERE id = :id", {**fields, "id": pid})
+    latest = {e["field"]: e["new"] for e in edits(db, pid)}  # the user's own edits win
+    with db.transaction() as conn:
+        conn.execute(text(f"UPDATE people SET {sets} WHERE id = :id"), {**fields, "id": pid})
+        if latest:
+            _apply(conn, pid, latest)
 
 
 def split(db: Base, pid: int, record_ids: list[int]) -> int:
@@ -197,6 +261,7 @@ def people_details(db: Base, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
             person = people.get(pid)
             if person is None:
                 continue
+            person["is_me"] = bool(person["is_me"])
             for name in _IDENTIFIER_LISTS.values():
                 person[name] = []
             for kind, value in parts["identifiers"].get(pid, ()):
@@ -213,6 +278,16 @@ def people_details(db: Base, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
             yield person
 
 
+_ORDER = {
+    "name": "p.name = '', p.name COLLATE NOCASE, p.id",
+    "org": "p.organization = '', p.organization COLLATE NOCASE, p.name COLLATE NOCASE",
+    "id": "p.id",
+    "connected": "p.connected_on DESC, p.id",
+    "strength": "s.strength IS NULL, s.strength DESC, p.id",
+}
+SORTS = tuple(_ORDER)
+
+
 def iter_people(
     db: Base,
     name: str | None = None,
@@ -222,10 +297,18 @@ def iter_people(
     sort: str = "name",
     limit: int | None = None,
     tier: str | None = None,
+    ignored: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """People with their identifiers and sources, filtered and sorted in SQL, read as they are consumed."""
+    """People with their identifiers and sources, filtered and sorted in SQL, read as they are consumed;
+    ignored people only when `ignored` is set."""
     where: list[str] = ["is_me = 0"]
     params: dict[str, Any] = {}
+    if not ignored:
+        hidden = ignore.people(db)
+        if hidden:
+            clause, extra = ignore.id_filter("p.id", hidden)
+            where.append(clause)
+            params.update(extra)
     if name:
         where.append("(p.name LIKE :name OR p.name_key LIKE :key)")
         params["name"] = f"%{name}%"
@@ -242,17 +325,11 @@ def iter_people(
     if tier:
         where.append("s.tier = :tier")
         params["tier"] = tier
-    order = {
-        "strength": "s.strength IS NULL, s.strength DESC, p.id",
-        "name": "p.name = '', p.name COLLATE NOCASE, p.id",
-        "org": "p.organization = '', p.organization COLLATE NOCASE, p.name COLLATE NOCASE",
-        "id": "p.id",
-        "connected": "p.connected_on DESC, p.id",
-    }.get(sort)
+    order = _ORDER.get(sort)
     if order is None:
-        raise InputError(f"unknown sort {sort!r}: use name, org, id, connected or strength")
+        raise InputError(f"unknown sort {sort!r}: use {', '.join(SORTS)}")
     sql = (
-        "SELECT p.id, p.name, p.organization, p.title, p.connected_on,"
+        f"SELECT p.id, {name_sql('p')}, p.organization, p.title, p.connected_on,"
         " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'email'),"
         " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'phone'),"
         " (SELECT json_group_array(DISTINCT source) FROM source_records s WHERE s.person_id = p.id),"
@@ -268,21 +345,22 @@ def iter_people(
 
 def _listed(r: tuple[Any, ...]) -> dict[str, Any]:
     return {
-        "id": r[0], "name": r[1], "organization": r[2], "title": r[3], "connected_on": r[4],
+        "id": r[0], "name": display(r[1]), "organization": r[2], "title": r[3], "connected_on": r[4],
         "emails": sorted(json.loads(r[5])), "phones": sorted(json.loads(r[6])),
         "sources": sorted(json.loads(r[7])), "tags": sorted(json.loads(r[8])),
         "strength": r[9], "tier": r[10], "last_contact": r[11], "p_contact_90d": r[12],
     }
 
 
+def sources(db: Base) -> list[str]:
+    """The sources people came from in this database."""
+    return [s for (s,) in db.rows("SELECT DISTINCT source FROM source_records ORDER BY source")]
+
+
 def add_tags(db: Base, pid: int, tags: list[str], remove: bool = False) -> None:
-    for tag in tags:
-        if remove:
-            db.execute("DELETE FROM tags WHERE person_id = :p AND tag = :t", {"p": pid, "t": tag})
-        else:
-            db.execute(
-                "INSERT OR IGNORE INTO tags(person_id, tag, origin) VALUES (:p, :t, 'user')", {"p": pid, "t": tag}
-            )
+    sql = ("DELETE FROM tags WHERE person_id = :p AND tag = :t" if remove
+           else "INSERT OR IGNORE INTO tags(person_id, tag, origin) VALUES (:p, :t, 'user')")
+    db.execute(sql, [{"p": pid, "t": tag} for tag in tags])  # one transaction
 
 
 def add_note(db: Base, pid: int, body: str) -> None:

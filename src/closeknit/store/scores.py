@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from closeknit.errors import InputError
+from closeknit.identity.shown import display
+from closeknit.store import ignore
 from closeknit.store.base import Base
+from closeknit.store.people import name_sql
 
 RATINGS = ("strong", "weak", "favor")
 
@@ -44,9 +47,11 @@ def interaction_chunks(db: Base, size: int = 100_000) -> Iterator[list[tuple[Any
     declined = {i for (i,) in db.fast_rows(
         "SELECT interaction_id FROM interaction_parties WHERE person_id = :me AND status = 'DECLINED'", {"me": me}
     )}
+    rules = ignore.load(db)
+    sql = _ROWS_SQL + (f" AND NOT {ignore.address_sql('ip.address')}" if rules.address or rules.domain else "")
     cur = db.dbapi().cursor()
     try:
-        cur.execute(_ROWS_SQL, {"me": me})
+        cur.execute(sql, {"me": me, **rules.params()})
         while chunk := cur.fetchmany(size):
             yield [r for r in chunk if r[6] not in declined] if declined else chunk
     finally:
@@ -54,7 +59,9 @@ def interaction_chunks(db: Base, size: int = 100_000) -> Iterator[list[tuple[Any
 
 
 def people_ratings(db: Base) -> list[tuple[int, str | None]]:
-    return db.fast_rows("SELECT id, rating FROM people WHERE is_me = 0 ORDER BY id")
+    """Everyone to score (neither the user nor an ignored person), with their rating."""
+    where, params = ignore.id_filter("id", ignore.people(db))
+    return db.fast_rows(f"SELECT id, rating FROM people WHERE is_me = 0 AND {where} ORDER BY id", params)
 
 
 def rate(db: Base, pid: int, rating: str | None) -> None:
@@ -90,14 +97,14 @@ def last_run(db: Base) -> dict[str, Any] | None:
 
 
 _PERSON_COLUMNS = (
-    "p.id, p.name, p.organization, p.title, s.strength, s.tier, s.last_contact, s.last_two_way, s.sent,"
+    f"p.id, {name_sql('p')}, p.organization, p.title, s.strength, s.tier, s.last_contact, s.last_two_way, s.sent,"
     " s.received, s.fading, s.factors, s.p_contact_90d"
 )
 
 
 def _person(r: Any) -> dict[str, Any]:
     return {
-        "id": r[0], "name": r[1], "organization": r[2], "title": r[3], "strength": r[4], "tier": r[5],
+        "id": r[0], "name": display(r[1]), "organization": r[2], "title": r[3], "strength": r[4], "tier": r[5],
         "last_contact": r[6], "last_two_way": r[7], "sent": r[8], "received": r[9], "fading": bool(r[10]),
         "factors": json.loads(r[11]), "p_contact_90d": r[12],
     }
@@ -143,3 +150,14 @@ def monthly_by_tier(db: Base, since_ts: int) -> list[tuple[str, str, int]]:
         " GROUP BY month, s.tier ORDER BY month",
         {"since": since_ts},
     )
+
+
+def newest_interaction(db: Base) -> str | None:
+    """The day of the newest dated interaction that is not bulk (YYYY-MM-DD), or None."""
+    ts = db.scalar("SELECT max(ts) FROM interactions WHERE ts IS NOT NULL AND bulk = '' AND cancelled = 0")
+    return None if ts is None else str(db.scalar("SELECT date(:t, 'unixepoch')", {"t": ts}))
+
+
+def strengths(db: Base) -> dict[int, tuple[float, str]]:
+    """Each scored person's (strength, tier)."""
+    return {p: (s, t) for p, s, t in db.fast_rows("SELECT person_id, strength, tier FROM scores")}

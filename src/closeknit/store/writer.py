@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from closeknit.identity import normalise
 from closeknit.mailconv import SENT_FOLDER, normal_subject
 from closeknit.records import OWN_ID, ContactRecord, InteractionRecord, RecordError, content_hash
+from closeknit.store import ignore
 from closeknit.store.base import Base, now_iso
 
 # The parsed fields kept as JSON with each source record; the others are its columns.
@@ -198,6 +199,7 @@ class Writer:
         self.hashes: set[tuple[str, str]] = set()
         self._loaded_sources: set[str] = set()
         self.me_ids: set[int] = {p for (p,) in db.rows("SELECT id FROM people WHERE is_me = 1")}
+        self.ignore = ignore.load(db)  # what an ignored address or person sends is bulk
         # Interactions by outcome: "added", "duplicate" (met earlier in this import) or "unchanged"
         # (stored by an earlier one); known when their batch is written.
         self.outcomes: Counter[str] = Counter()
@@ -444,6 +446,11 @@ class Writer:
         resolved += [(pid, role, "", "") for pid, role in known]
         seen: set[tuple[int, str]] = set()
         sender_me = other_me = False
+        bulk = rec.bulk
+        if not bulk and self.ignore and any(
+            role in ignore.SENDER_ROLES and self.ignore.covers(address, pid) for pid, role, _, address in resolved
+        ):
+            bulk = ignore.IGNORED
         for pid, role, status, address in resolved:
             if pid is None:
                 continue
@@ -466,7 +473,7 @@ class Writer:
         when = rec.when
         self.b_interactions.append((
             iid, rec.channel, rec.key, rec.source, when.isoformat() if when else None,
-            int(when.timestamp()) if when else None, rec.when_flagged, rec.subject, rec.folder, rec.bulk, rec.size,
+            int(when.timestamp()) if when else None, rec.when_flagged, rec.subject, rec.folder, bulk, rec.size,
             rec.duration_minutes, int(rec.cancelled), rec.in_reply_to, " ".join(rec.references), direction,
             rec.direction, rec.note, rec.file, rec.record, rec.raw,  # raw goes to its own table
         ))

@@ -1,0 +1,37 @@
+"""A readable name for a person known only by an address: "jane.doe@x" shows as "Jane Doe"."""
+
+from __future__ import annotations
+
+import re
+
+_PARTS = re.compile(r"[._\-+]+")
+_SLUG = re.compile(r"linkedin\.com/in/([^/?#]+)", re.IGNORECASE)
+
+
+def _words(token: str) -> str | None:
+    """Title-cased words when `token` reads as a name (two or three alphabetic parts), else None."""
+    # Digits are noise ("smith2", a profile's "-1a2b3c" suffix); a part that is not letters without them is dropped.
+    parts = [q.strip("0123456789") for q in _PARTS.split(token)]
+    parts = [p for p, q in zip(parts, _PARTS.split(token), strict=True) if p and (p.isalpha() or q == p)]
+    if 2 <= len(parts) <= 3 and all(len(p) >= 2 and p.isalpha() for p in parts):
+        return " ".join(p.capitalize() for p in parts)
+    return None
+
+
+def name_from_address(address: str) -> str:
+    """A name read from an email address or a LinkedIn profile; the address itself when it is not name-like."""
+    address = address.strip()
+    slug = _SLUG.search(address)
+    if slug:
+        return _words(slug.group(1)) or address
+    if "@" in address:
+        return _words(address.rsplit("@", 1)[0]) or address
+    return address
+
+
+def display(name: str | None, address: str | None = None) -> str:
+    """The name to show: the stored one, else one read from the person's first address."""
+    name = (name or "").strip()
+    if name and "@" not in name:
+        return name
+    return name_from_address(address or name)
