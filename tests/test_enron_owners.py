@@ -28,6 +28,8 @@ def test_every_owner_scores(owner: str, tmp_path: Path) -> None:
     folder = shared("enron", "mbox_xz", owner)
     db = tmp_path / "owner.db"
     _cli(db, "import", "mail", str(folder))
+    health = json.loads(_cli(db, "doctor", "--json"))
+    assert health["placeholder_names"] == 0 and health["duplicate_copies"] == 0, health
     for as_of in ([], ["--as-of", "2001-10-01"]):  # today, as a new user would; and amid the mail
         summary = json.loads(_cli(db, "score", "--json", *as_of))
         tiers = summary["tiers"]

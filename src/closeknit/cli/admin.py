@@ -42,7 +42,7 @@ def doctor(
         emit_json(info)
         return
     rows = [[k, info[k]] for k in ("database", "schema_version", "people", "interactions", "source_records",
-                                   "quarantined", "review_open")]
+                                   "quarantined", "review_open", "placeholder_names", "duplicate_copies")]
     rows.append(["me", ", ".join(info["me_addresses"]) or "(not set: import mail with --me)"])
     rows.append(["pending", _pending_line(info["pending"])])
     rows.append(["ignored", ", ".join(r["value"] if r["kind"] != "person" else f"person {r['value']}"

@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from closeknit.identity.normalise import placeholder_name
 from closeknit.store.base import Base
+
+# Stored mail that is one message filed twice: the same second, sender, recipients and subject.
+_COPIES = (
+    "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM interactions i"
+    " JOIN interaction_parties f ON f.interaction_id = i.id AND f.role = 'from'"
+    " WHERE i.channel = 'email' GROUP BY i.ts, f.address, lower(i.subject),"
+    " (SELECT group_concat(address) FROM (SELECT address FROM interaction_parties r"
+    "   WHERE r.interaction_id = i.id AND r.role IN ('to', 'cc') ORDER BY address)))"
+)
 
 
 def doctor(db: Base) -> dict[str, Any]:
@@ -21,6 +31,10 @@ def doctor(db: Base) -> dict[str, Any]:
         "source_records": count("SELECT count(*) FROM source_records"),
         "quarantined": count("SELECT count(*) FROM quarantine"),
         "review_open": count("SELECT count(*) FROM review_queue WHERE status = 'open'"),
+        # Both should be 0: a stand-in name ("e-mail", "LinkedIn Member") is nobody's, and a copy counts once.
+        "placeholder_names": sum(1 for (name,) in db.stream("SELECT name FROM people WHERE is_me = 0 AND name != ''")
+                                 if placeholder_name(name)),
+        "duplicate_copies": count(_COPIES),
         "per_source": {s: n for s, n in db.rows("SELECT source, count(*) FROM source_records GROUP BY source")},
         "interactions_per_channel": {
             c: n for c, n in db.rows("SELECT channel, count(*) FROM interactions GROUP BY channel")
