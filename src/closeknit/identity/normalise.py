@@ -145,7 +145,10 @@ def linkedin_url(value: str) -> str | None:
         return None
     if "://" not in v:
         v = "https://" + v
-    parts = urlsplit(v)
+    try:
+        parts = urlsplit(v)
+    except ValueError:  # not a URL at all, e.g. an unbalanced "[" read as an IPv6 host
+        return None
     host = parts.netloc.lower()
     if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
         return None
