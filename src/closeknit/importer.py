@@ -16,8 +16,8 @@ from closeknit.errors import InputError
 from closeknit.identity import normalise
 from closeknit.prefetch import prefetch
 from closeknit.records import ContactRecord, InteractionRecord, RecordError
-from closeknit.store import Store, derive, review
-from closeknit.store.base import now_iso
+from closeknit.store import Store, derive, pending
+from closeknit.store.base import Base, now_iso
 from closeknit.store.writer import PreparedContact, Writer, prepare_contact
 
 CONTACT_KINDS = ("linkedin", "vcard", "csv")
@@ -50,6 +50,7 @@ class ImportResult:
     files: dict[str, str] = field(default_factory=dict)
     me: list[str] = field(default_factory=list)
     me_inferred: bool = False
+    resumed: bool = False  # derivation an interrupted import left was finished too
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,6 +67,8 @@ class ImportResult:
             line += f" · {self.skipped:,} skipped (see closeknit doctor)"
         if self.review:
             line += f" · {self.review:,} possible duplicates to review (closeknit review)"
+        if self.resumed:
+            line += " · finished what an interrupted import left (me, directions, threads, review)"
         return line
 
 
@@ -173,20 +176,37 @@ def _items(kind: str, path: Path, region: str, known: Known) -> Iterable[Item | 
     return _parsed(lambda: _prepared(_parser(kind).parse(path), region, known), path)
 
 
+class _Writer(Writer):
+    """The import's writer: each batch commits with the note of what it leaves to derive (store.pending)."""
+
+    def __init__(self, db: Base, region: str) -> None:
+        super().__init__(db, region=region)
+        self._added = 0  # interactions added by the batches noted so far
+
+    def flush(self) -> None:
+        with self.db.transaction():
+            super().flush()
+            touched = self.touched
+            added = self.outcomes["added"]
+            pending.record(self.db, touched, derive=added > self._added)
+        # Noted: the people merged away later in this import are simply no longer there to compare.
+        self.touched = set()
+        self._added = added
+
+
 class _Run:
     """One import: feeds parsed items to a writer and keeps the tally."""
 
     def __init__(self, db: Store, region: str, progress: Progress | None) -> None:
         self.db, self.region, self.progress = db, region, progress
         self.result = ImportResult()
-        self.touched: set[int] = set()
         self.seen = 0
         self._writer: Writer | None = None
 
     @property
     def writer(self) -> Writer:
         if self._writer is None:
-            self._writer = Writer(self.db, region=self.region)
+            self._writer = _Writer(self.db, region=self.region)
         return self._writer
 
     def finish_writer(self) -> None:
@@ -198,7 +218,6 @@ class _Run:
             self.result.interactions += outcomes["added"]
             self.result.duplicates += outcomes["duplicate"]
             self.result.unchanged += outcomes["unchanged"]
-            self.touched |= self._writer.touched
             self._writer = None
 
     def feed(self, kind: str, items: Iterable[Item | PreparedContact]) -> None:
@@ -229,7 +248,8 @@ class _Run:
         urls, names = _linkedin_owner(records, li.owner_names(path))
         if records and (urls or names):  # only messages need the owner told apart from contacts
             self.finish_writer()
-            derive.set_me(self.db, [], self.region, profiles=urls, names=names)
+            with pending.setting_me(self.db, [], urls, names):
+                derive.set_me(self.db, [], self.region, profiles=urls, names=names)
         self.feed("linkedin", items)
 
 
@@ -249,7 +269,6 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-@_fewer_collections()
 def run_import(
     db: Store,
     path: Path | str,
@@ -257,8 +276,12 @@ def run_import(
     me: list[str] | None = None,
     region: str | None = None,
     progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> ImportResult:
-    """Import a file or folder (auto-detected unless `kind` is given) and return the summary."""
+    """Import a file or folder (auto-detected unless `kind` is given) and return the summary.
+
+    One import writes to a database at a time: `on_wait` is called when this one has to wait its turn.
+    """
     path = Path(path)
     if kind is not None and kind not in KINDS:
         raise InputError(f"unknown import kind {kind!r}: use one of {', '.join(KINDS)}")
@@ -266,15 +289,26 @@ def run_import(
     targets = [(kind, path)] if kind else detect(path)
     if kind and not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    with db.exclusive(on_wait):
+        return _import(db, path, targets, [a for a in (me or []) if a], region, progress)
+
+
+@_fewer_collections()
+def _import(db: Store, path: Path, targets: list[tuple[str, Path]], me_given: list[str], region: str | None,
+            progress: Progress | None = None) -> ImportResult:
     region = region or db.get_setting("region", "US")
     started = now_iso()
-    me_given = [a for a in (me or []) if a]
+    resumed = bool(pending.left(db))
+    # Derivation owed by rows all stored comes first, as it would have without the interruption; that of
+    # a cut import waits for its rows (this may be the same import again, storing the rest).
+    earlier = pending.finish(db, region) if pending.complete(db) else pending.Finished()
     if any(k == "linkedin" for k, _ in targets) and not me_given and not db.get_setting("me_addresses"):
         for k, p in targets:
             if k == "linkedin" and _is_export(p):
                 me_given += _parser("linkedin").owner_emails(p)
     if me_given:
-        derive.set_me(db, me_given, region)
+        with pending.setting_me(db, me_given):
+            derive.set_me(db, me_given, region)
     run = _Run(db, region, progress)
     result = run.result
     for k, p in targets:
@@ -287,15 +321,12 @@ def run_import(
     result.added += result.interactions
     if progress:
         progress(run.seen)
-    if result.interactions:
-        if not db.get_setting("me_addresses"):
-            inferred = derive.infer_me(db)
-            if inferred:
-                derive.set_me(db, inferred, region)
-                result.me_inferred = True
-        derive.derive_threads(db)
+    pending.stored(db)
+    done = pending.finish(db, region)
+    result.me_inferred = earlier.me_inferred or done.me_inferred
+    result.review = earlier.review + done.review
+    result.resumed = resumed
     result.me = db.get_setting("me_addresses", [])
-    result.review = review.find_candidates(db, run.touched) if run.touched else 0
     db.execute(
         "INSERT INTO imports(kind, path, started_at, finished_at, summary) VALUES (:k, :p, :s, :f, :j)",
         {

@@ -38,16 +38,21 @@ def _produce(make: Callable[[], Iterable[Any]], out: Any, parent: int) -> None:
     writer = threading.Thread(target=write, daemon=True)
     writer.start()
 
-    def put(kind: str, payload: Any) -> None:
-        data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
+    def orphaned() -> None:
+        if os.getppid() != parent:  # the importer died (killed): stop, leave nothing behind
+            os._exit(1)
+
+    def offer(data: bytes | None) -> None:
         while True:
-            if os.getppid() != parent:  # the importer died (killed): stop, leave nothing behind
-                os._exit(1)
+            orphaned()
             try:
                 ready.put(data, timeout=_WAIT)
                 return
             except queue.Full:
                 continue
+
+    def put(kind: str, payload: Any) -> None:
+        offer(pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL))
 
     batch: list[Any] = []
     error: Exception | None = None
@@ -66,8 +71,11 @@ def _produce(make: Callable[[], Iterable[Any]], out: Any, parent: int) -> None:
         put("error", error)
     else:
         put("done", None)
-    ready.put(None)
-    writer.join()
+    offer(None)
+    # The writer may wait on a full pipe that nobody reads any more (this process holds its read end too).
+    while writer.is_alive():
+        orphaned()
+        writer.join(_WAIT)
 
 
 def prefetch(make: Callable[[], Iterable[T]]) -> Iterator[T]:

@@ -4,22 +4,35 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from closeknit import export as exporter
 from closeknit.cli.app import JsonOpt, app, emit, emit_json, message, store, table
+from closeknit.config import DEFAULT_REGION
 from closeknit.errors import InputError
+from closeknit.store import pending, stats
 from closeknit.store import people as people_store
-from closeknit.store import stats
 
 
 @app.command()
-def doctor(as_json: JsonOpt = False) -> None:
-    """Database path, schema version, counts per source, last import, quarantine."""
+def doctor(
+    repair: Annotated[bool, typer.Option("--repair", help="Finish what an interrupted import left to derive.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Database path, schema version, counts per source, last import, quarantine, pending work."""
     with store() as db:
+        if repair:
+            with db.exclusive(lambda: message("waiting for another import to finish…")):
+                owed = pending.describe(db)
+                done = pending.finish(db, db.get_setting("region", DEFAULT_REGION))
+            if owed["derive"] or owed["review_people"]:
+                message(f"finished the pending derivation · {done.review:,} possible duplicates to review")
+            else:
+                message("nothing to repair")
         info = stats.doctor(db)
+        info["pending"] = pending.describe(db)
         info["quarantine_recent"] = stats.quarantine(db, limit=10)
     if as_json:
         emit_json(info)
@@ -27,6 +40,7 @@ def doctor(as_json: JsonOpt = False) -> None:
     rows = [[k, info[k]] for k in ("database", "schema_version", "people", "interactions", "source_records",
                                    "quarantined", "review_open")]
     rows.append(["me", ", ".join(info["me_addresses"]) or "(not set: import mail with --me)"])
+    rows.append(["pending", _pending_line(info["pending"])])
     rows += [[f"records from {s}", n] for s, n in sorted(info["per_source"].items())]
     rows += [[f"interactions by {c}", n] for c, n in sorted(info["interactions_per_channel"].items())]
     if info["last_import"]:
@@ -37,6 +51,15 @@ def doctor(as_json: JsonOpt = False) -> None:
         table(["file", "record", "reason"],
               [[q["file"], q["record"], q["reason"]] for q in info["quarantine_recent"]],
               title="recently quarantined (raw text kept in the quarantine table)")
+
+
+def _pending_line(owed: dict[str, Any]) -> str:
+    parts = ["me, directions and threads"] if owed["derive"] else []
+    if owed["review_people"]:
+        parts.append(f"{owed['review_people']:,} people to compare for review")
+    if not parts:
+        return "nothing"
+    return f"{'; '.join(parts)} (an import was interrupted: closeknit doctor --repair, or run it again)"
 
 
 @app.command()
@@ -70,13 +93,19 @@ def backup(path: Annotated[Path, typer.Argument(help="Where to write the copy.")
     """A consistent copy of the database (safe while in use), readable by any SQLite tool."""
     if path.exists():
         raise InputError(f"{path}: already exists; choose a new file")
+    if not path.parent.is_dir():
+        raise InputError(f"{path.parent}: no such folder; create it first")
     with store() as db:
         raw = db.engine.raw_connection()
         try:
-            dest = sqlite3.connect(path)
-            with dest:
-                raw.driver_connection.backup(dest)  # type: ignore[union-attr]
-            dest.close()
+            try:
+                dest = sqlite3.connect(path)
+                with dest:
+                    raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+                dest.close()
+            except sqlite3.Error as exc:
+                path.unlink(missing_ok=True)  # a half-written copy is no backup
+                raise InputError(f"{path}: cannot write the backup ({exc})") from None
         finally:
             raw.close()
     message(f"backup written to {path}")

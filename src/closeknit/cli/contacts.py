@@ -53,6 +53,7 @@ def import_(
             result = run_import(
                 db, target, kind=kind, me=me or [],
                 progress=lambda n: bar.update(task, description=f"importing: {n:,} records read"),
+                on_wait=lambda: message("waiting for another import to finish…"),
             )
     if as_json:
         emit_json(result.as_dict())

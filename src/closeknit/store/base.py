@@ -5,15 +5,16 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
 
-from closeknit.db import connect_engine, migrate, schema_version
+from closeknit.db import exclusive, open_engine, schema_version, write_error
 
 
 def now_iso() -> str:
@@ -25,9 +26,14 @@ class Base:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.engine: Engine = connect_engine(self.path)
-        migrate(self.engine)
+        self.engine: Engine = open_engine(self.path)
         self.conn: Connection = self.engine.connect()
+        self._depth = 0  # transaction() blocks open: an inner one joins the outer
+
+    def exclusive(self, on_wait: Callable[[], None] | None = None) -> AbstractContextManager[None]:
+        """Be the only writer of this database (an import, a repair) until the block ends; `on_wait` is
+        called once when another process holds it."""
+        return exclusive(self.path, on_wait)
 
     def close(self) -> None:
         self.conn.close()
@@ -41,16 +47,33 @@ class Base:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
+        """One transaction; a block opened inside another joins it (both commit or roll back together)."""
+        if self._depth:
+            yield self.conn
+            return
         if self.conn.in_transaction():
             self.conn.commit()
-        with self.conn.begin():
-            yield self.conn
+        self._depth = 1
+        try:
+            with self.conn.begin():
+                yield self.conn
+        except (sqlite3.OperationalError, OperationalError) as exc:
+            problem = write_error(self.path, exc)
+            if problem is None:
+                raise
+            raise problem from None
+        finally:
+            self._depth = 0
+
+    def _end_read(self) -> None:
+        """Commit the transaction a read began, unless it is part of an open transaction() block."""
+        if self.conn.in_transaction() and not self._depth:
+            self.conn.commit()
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
         """All result rows (tuple-like, with `._mapping` for dicts)."""
         result: list[Any] = list(self.conn.execute(text(sql), params or {}).fetchall())
-        if self.conn.in_transaction():
-            self.conn.commit()
+        self._end_read()
         return result
 
     def fast_rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
@@ -85,8 +108,7 @@ class Base:
 
     def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         value = self.conn.execute(text(sql), params or {}).scalar()
-        if self.conn.in_transaction():
-            self.conn.commit()
+        self._end_read()
         return value
 
     def execute(self, sql: str, params: dict[str, Any] | list[dict[str, Any]] | None = None) -> None:
@@ -107,3 +129,17 @@ class Base:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             {"k": key, "v": json.dumps(value)},
         )
+
+    def delete_setting(self, key: str) -> None:
+        self.delete_settings([key])
+
+    def delete_settings(self, keys: list[str]) -> None:
+        if keys:
+            self.execute("DELETE FROM settings WHERE key = :k", [{"k": k} for k in keys])
+
+    def settings_with_prefix(self, prefix: str) -> dict[str, Any]:
+        """Every setting whose key starts with `prefix`, by key."""
+        rows = self.rows(
+            "SELECT key, value FROM settings WHERE substr(key, 1, length(:p)) = :p ORDER BY key", {"p": prefix}
+        )
+        return {k: json.loads(v) for k, v in rows}
