@@ -8,10 +8,18 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-FORMATS = ("vcard", "csv", "json")
-CSV_COLUMNS = ["id", "name", "given", "family", "organization", "title", "emails", "phones", "profiles", "tags",
-               "birthday", "connected_on", "notes"]
+from closeknit.records import OWN_ID
+from closeknit.sources.csvutil import spreadsheet_safe
+from closeknit.sources.vcard import CONNECTED_ON
 
+FORMATS = ("vcard", "csv", "json")
+# The CSV export's columns: the last names it as Closeknit's own (read back exactly, escapes undone).
+ID_COLUMN = "closeknit_id"
+CSV_COLUMNS = ["id", "name", "given", "family", "organization", "title", "emails", "phones", "profiles",
+               "urls", "tags", "birthday", "connected_on", "notes", ID_COLUMN]
+JSON_KEYS = [ID_COLUMN, "id", "name", "given", "family", "organization", "title", "emails", "phones", "profiles",
+             "urls", "tags", "birthday", "connected_on", "notes", "roles", "sources"]
+LIST_SEP = " ::: "  # between the values of one CSV cell (Google's convention)
 
 def _vc_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;")
@@ -31,25 +39,43 @@ def _fold(line: str) -> str:
     return "\r\n".join(out)
 
 
-def vcard(person: dict[str, Any]) -> str:
+def own_id(database: str, person: dict[str, Any]) -> str:
+    """The person's id as an export writes it, so that importing it here again finds the same person."""
+    return f"{OWN_ID}{database}:{person['id']}"
+
+
+def vcard(person: dict[str, Any], database: str) -> str:
     lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{_vc_escape(person['name'] or '')}",
              f"N:{_vc_escape(person['family'])};{_vc_escape(person['given'])};;;"]
     lines += [f"EMAIL;TYPE=INTERNET:{e}" for e in person["emails"]]
     lines += [f"TEL:{p}" for p in person["phones"]]
     lines += [f"URL:https://www.{u}" for u in person["profiles"]]
+    lines += [f"URL:{_vc_escape(u)}" for u in person["urls"]]
     if person["organization"]:
         lines.append(f"ORG:{_vc_escape(person['organization'])}")
     if person["title"]:
         lines.append(f"TITLE:{_vc_escape(person['title'])}")
     if person["birthday"]:
         lines.append(f"BDAY:{person['birthday']}")
+    if person["connected_on"]:
+        lines.append(f"{CONNECTED_ON}:{person['connected_on']}")
     if person["tags"]:
         lines.append("CATEGORIES:" + ",".join(_vc_escape(t) for t in person["tags"]))
     for note in person["notes"]:
         lines.append(f"NOTE:{_vc_escape(note['text'])}")
-    lines.append(f"UID:closeknit-{person['id']}")
+    lines.append(f"UID:{own_id(database, person)}")
     lines.append("END:VCARD")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def csv_row(person: dict[str, Any], database: str) -> list[str]:
+    """The CSV export's cells for one person, each safe to open in a spreadsheet."""
+    cells = [str(person["id"]), person["name"], person["given"], person["family"], person["organization"],
+             person["title"], LIST_SEP.join(person["emails"]), LIST_SEP.join(person["phones"]),
+             LIST_SEP.join(person["profiles"]), LIST_SEP.join(person["urls"]), LIST_SEP.join(person["tags"]),
+             person["birthday"], person["connected_on"], LIST_SEP.join(n["text"] for n in person["notes"]),
+             own_id(database, person)]
+    return [spreadsheet_safe(c or "") for c in cells]
 
 
 def json_array(items: Iterable[Any]) -> Iterator[str]:
@@ -61,24 +87,23 @@ def json_array(items: Iterable[Any]) -> Iterator[str]:
     yield "[]" if sep == "[\n" else "\n]"
 
 
-def chunks(people: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
-    """The export text for people given as `person_detail` dicts, a person at a time."""
+def chunks(people: Iterable[dict[str, Any]], fmt: str, database: str) -> Iterator[str]:
+    """The export text for people given as `person_detail` dicts, a person at a time.
+
+    `database` is the database's id (store.writer.database_id): each person is exported with
+    Closeknit's own id, so that importing the export into the same database again finds them.
+    """
     if fmt == "vcard":
-        yield from map(vcard, people)
+        yield from (vcard(p, database) for p in people)
     elif fmt == "json":
-        keep = [*CSV_COLUMNS, "urls", "roles", "sources"]
-        yield from json_array({k: p[k] for k in keep} for p in people)
+        yield from json_array({ID_COLUMN: own_id(database, p), **{k: p[k] for k in JSON_KEYS[1:]}} for p in people)
         yield "\n"
     else:
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(CSV_COLUMNS)
         for p in people:
-            w.writerow([
-                p["id"], p["name"], p["given"], p["family"], p["organization"], p["title"], " ::: ".join(p["emails"]),
-                " ::: ".join(p["phones"]), " ::: ".join(p["profiles"]), " ::: ".join(p["tags"]), p["birthday"],
-                p["connected_on"], " ::: ".join(n["text"] for n in p["notes"]),
-            ])
+            w.writerow(csv_row(p, database))
             yield buf.getvalue()
             buf.seek(0)
             buf.truncate()

@@ -16,11 +16,12 @@ from closeknit.errors import InputError
 from closeknit.identity import normalise
 from closeknit.prefetch import prefetch
 from closeknit.records import ContactRecord, InteractionRecord, RecordError
+from closeknit.sources import walk
 from closeknit.store import Store, derive, pending
 from closeknit.store.base import Base, now_iso
 from closeknit.store.writer import PreparedContact, Writer, prepare_contact
 
-CONTACT_KINDS = ("linkedin", "vcard", "csv")
+CONTACT_KINDS = ("linkedin", "vcard", "csv", "closeknit")
 INTERACTION_KINDS = ("mail", "ics")
 KINDS = CONTACT_KINDS + INTERACTION_KINDS
 MAX_ERRORS_LISTED = 1000
@@ -72,7 +73,8 @@ class ImportResult:
         return line
 
 
-_MODULES = {"linkedin": "linkedin", "vcard": "vcard", "csv": "contacts_csv", "mail": "mail", "ics": "ics"}
+_MODULES = {"linkedin": "linkedin", "vcard": "vcard", "csv": "contacts_csv", "mail": "mail", "ics": "ics",
+            walk.SOURCE: "walk", "closeknit": "closeknit_json"}
 
 
 def _parser(kind: str) -> Any:
@@ -83,7 +85,7 @@ def sniff_file(path: Path) -> str | None:
     """The kind of one file, or None when no parser recognises it."""
     if path.suffix.lower() == ".zip":
         return "linkedin" if _parser("linkedin").sniff(path) else None
-    for kind in ("linkedin", "vcard", "ics", "mail", "csv"):
+    for kind in ("closeknit", "linkedin", "vcard", "ics", "mail", "csv"):
         try:
             if _parser(kind).sniff(path):
                 return kind
@@ -95,37 +97,47 @@ def sniff_file(path: Path) -> str | None:
 
 
 def detect(path: Path) -> list[tuple[str, Path]]:
-    """(kind, path) pairs to import for a file or a folder (walked in sorted order)."""
+    """(kind, path) pairs to import for a file or a folder (walked in sorted order, each real file once).
+
+    A folder holding entries that cannot be read (or whose name is not UTF-8) comes first, as kind
+    "skipped": importing it quarantines one line naming each of them.
+    """
+    if walk.has_bad_name(path):
+        raise InputError(f"{walk.shown(path)}: {walk.BAD_NAME}")
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    why = walk.problem(path)
+    if why:
+        raise InputError(f"{path}: {why}")
     if path.is_file():
         kind = sniff_file(path)
         if kind is None:
             raise InputError(f"{path}: not a format Closeknit reads (LinkedIn export, vCard, contacts CSV, mail, .ics)")
         return [(kind, path)]
-    found = _detect_dir(path)
-    if not found:
+    tree = walk.Walk()
+    tree.first_visit(path)
+    found = _detect_dir(path, tree)
+    if not any(k != walk.SOURCE for k, _ in found):
         raise InputError(f"{path}: no file in a format Closeknit reads")
-    # Contacts before interactions, so messages find the people they are about.
-    return sorted(found, key=lambda kp: KINDS.index(kp[0]))
+    # Set-aside entries first, then contacts before interactions, so messages find the people they are about.
+    order = (walk.SOURCE, *KINDS)
+    return sorted(found, key=lambda kp: order.index(kp[0]))
 
 
-def _detect_dir(folder: Path) -> list[tuple[str, Path]]:
+def _detect_dir(folder: Path, tree: walk.Walk) -> list[tuple[str, Path]]:
     """Targets in a folder: a LinkedIn export or a mail tree as a whole, else file by file."""
     if _parser("linkedin").sniff(folder):
         return [("linkedin", folder)]
-    entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-    files = [p for p in entries if p.is_file()]
+    files, folders, aside = tree.entries(folder)
+    found = [(walk.SOURCE, folder)] if aside else []
     if _parser("mail").sniff(folder) and not any(f.suffix.lower() in OTHER_SUFFIXES for f in files):
-        return [("mail", folder)]
-    found: list[tuple[str, Path]] = []
+        return [*found, ("mail", folder)]
     for f in files:
         kind = sniff_file(f)
         if kind:
             found.append((kind, f))
-    for sub in entries:
-        if sub.is_dir():
-            found += _detect_dir(sub)
+    for sub in folders:
+        found += _detect_dir(sub, tree)
     return found
 
 

@@ -9,6 +9,8 @@ from operator import attrgetter
 from typing import TypeVar
 
 R = TypeVar("R")
+# How Closeknit's own exports name a person (closeknit:<database id>:<person id>), as a record's uid.
+OWN_ID = "closeknit:"
 
 
 def _pickle_as_call(cls: type[R]) -> type[R]:

@@ -14,6 +14,7 @@ from closeknit.config import DEFAULT_REGION
 from closeknit.errors import InputError
 from closeknit.store import pending, stats
 from closeknit.store import people as people_store
+from closeknit.store.writer import database_id
 
 
 @app.command()
@@ -72,7 +73,7 @@ def export(
         raise InputError(f"unknown format {fmt!r}: use vcard, csv or json")
     with store() as db:
         ids = people_store.person_ids(db)
-        text = exporter.chunks(people_store.people_details(db, ids), fmt)
+        text = exporter.chunks(people_store.people_details(db, ids), fmt, database_id(db))
         if output is None:
             emit(text)
             return

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from closeknit.config import resolve_db_path
 from closeknit.export import json_array
+from closeknit.sources.csvutil import spreadsheet_safe
 from closeknit.store import Store
 
 app = typer.Typer(
@@ -123,9 +124,18 @@ def table(columns: list[str], rows: Iterable[list[Any]], title: str | None = Non
 TERMINAL_ROWS = 2000  # more rows than this are not laid out as a table on a terminal: slow and unreadable
 
 
+def _cell(value: Any) -> str:
+    """One tab-separated cell: on one line, and imported text never read as a formula by a spreadsheet."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return spreadsheet_safe(value.translate(_IN_LINE))
+    return str(value)
+
+
 def listing(columns: list[str], rows: Iterable[list[Any]], noun: str, cap: int | None = TERMINAL_ROWS) -> None:
     """A list that may be long: a table on a terminal (of the first `cap` rows, None for all), else
-    tab-separated lines (header first), streamed."""
+    tab-separated lines (header first), streamed; a text cell that starts like a formula gets a quote in front."""
     rows = iter(rows)
     if out.is_terminal:
         first = list(islice(rows, cap))
@@ -139,6 +149,6 @@ def listing(columns: list[str], rows: Iterable[list[Any]], noun: str, cap: int |
         write("\t".join(columns) + "\n")
         count = 0
         for r in rows:
-            write("\t".join("" if x is None else str(x).translate(_IN_LINE) for x in r) + "\n")
+            write("\t".join(_cell(x) for x in r) + "\n")
             count += 1
     message(f"{count:,} {noun}")

@@ -15,6 +15,7 @@ SOURCE = "csv"
 
 NO_HEADER = "no header with name or email columns"
 EMPTY_ROW = "row without a name, email, phone or organisation"
+OWN_COLUMN = "closeknit id"  # the column of Closeknit's own CSV export holding its id, normalised
 
 _NAME = {
     "name",
@@ -176,11 +177,10 @@ def parse(path: Path | str) -> Iterator[ContactItem]:
     """Contacts from a CSV file; rows that cannot be used come out as RecordError with their text."""
     path = Path(path)
     file = str(path)
-    text = csvutil.text_or_error(csvutil.read_bytes(path), file)
-    if isinstance(text, RecordError):
-        yield text
+    lines = csvutil.lines_or_error(lambda: csvutil.read_file(path), file)
+    if isinstance(lines, RecordError):
+        yield lines
         return
-    lines = csvutil.split_lines(text)
     layout = csvutil.find_header(lines, _score)
     if layout is None:
         yield RecordError(file, 0, NO_HEADER)
@@ -290,11 +290,12 @@ def _records(file: str, lines: list[str], layout: Layout) -> Iterator[ContactIte
     for dates, indexes in ((birthdays, plan.birthday), (connected, plan.connected)):
         if indexes:
             rows = csvutil.settle(rows, dates, _picker(indexes))
+    own = layout.index(OWN_COLUMN)  # Closeknit's own export (>= 0): read back exactly
     for row in rows:
         if isinstance(row, BadRow):
             yield row.error(file)
             continue
-        f = csvutil.padded(row.fields, ncols)
+        f = csvutil.padded([csvutil.spreadsheet_value(c) for c in row.fields] if own >= 0 else row.fields, ncols)
         given = _first(f, plan.given)
         middle = _first(f, plan.middle)
         family = _first(f, plan.family)
@@ -302,6 +303,9 @@ def _records(file: str, lines: list[str], layout: Layout) -> Iterator[ContactIte
         emails = _values(f, plan.emails, split_lists=True)
         phones = _values(f, plan.phones)
         organization = _first(f, plan.org)
+        if own >= 0:  # a person of Closeknit's own export is one even when nothing else is known
+            yield _own_record(file, row, f, plan, connected, f[own].strip())
+            continue
         if not (name or emails or phones or organization):
             yield RecordError(file, row.line, EMPTY_ROW, row.raw)
             continue
@@ -324,3 +328,30 @@ def _records(file: str, lines: list[str], layout: Layout) -> Iterator[ContactIte
             addresses=_addresses(f, plan) if plan.addresses else [],
             connected_on=connected.iso_date(_first(f, plan.connected)) if plan.connected else "",
         )
+
+
+def _own_record(file: str, row: Row, f: list[str], plan: _Plan, connected: Dates, uid: str) -> ContactRecord:
+    """A row of Closeknit's CSV export: its id, and every list split only where the export joined it."""
+
+    def listed(indexes: list[int]) -> list[str]:
+        return [v for i in indexes for v in f[i].split(csvutil.MULTI_SEP) if v.strip()]
+
+    return ContactRecord(
+        source=SOURCE,
+        file=file,
+        record=row.line,
+        raw=row.raw,
+        name=_first(f, plan.name),
+        given=_first(f, plan.given),
+        family=_first(f, plan.family),
+        emails=listed(plan.emails),
+        phones=listed(plan.phones),
+        urls=listed(plan.urls),
+        organization=_first(f, plan.org),
+        title=_first(f, plan.title),
+        notes=listed(plan.notes),
+        tags=listed(plan.tags),
+        birthday=_first(f, plan.birthday),
+        connected_on=connected.iso_date(_first(f, plan.connected)) if plan.connected else "",
+        uid=uid,
+    )

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import IO
 
 from closeknit.errors import InputError
 from closeknit.records import RecordError
@@ -16,11 +17,21 @@ from closeknit.sources import textio
 
 DELIMITERS = (",", ";", "\t", "|")
 HEAD_BYTES = 65536  # how much of a file sniff() looks at
+# Limits that keep a hostile file (a zip bomb of blank lines or commas) in bounded memory. A real export
+# stays far below them: 30,000 LinkedIn connections are about 6 MB, 150,000 lines and 20 columns.
+MAX_BYTES = 64 << 20  # a CSV file, or a zip member once unpacked, larger than this is refused
+MAX_LINES = 1_000_000  # a file with more lines than this is refused
+MAX_LINE = 1 << 20  # a longer physical line is set aside (its first characters kept as the raw text)
+MAX_COLUMNS = 2000  # a record with more fields is set aside
+RAW_KEPT = 2000  # characters of a set-aside overlong line kept in quarantine
 
 BROKEN_QUOTE = "broken quote: a quoted field is never closed properly; line set aside, next lines re-read"
 FRAGMENT = "line inside a broken quoted field does not match the header"
 UNREADABLE_LINE = "line could not be read as CSV"
 BAD_QUOTES = "misplaced quote: the line does not split into the header's columns"
+NUL_BYTE = "NUL byte in the record (a damaged file?)"
+OVERLONG = f"line longer than {MAX_LINE:,} characters: set aside (its start kept)"
+TOO_WIDE = f"more than {MAX_COLUMNS:,} fields: set aside (its start kept)"
 
 
 @dataclass(slots=True)
@@ -83,6 +94,32 @@ def read_bytes(path: Path) -> bytes:
         raise unreadable(path, exc) from exc
 
 
+def too_large(file: str) -> RecordError:
+    return RecordError(file, 0, f"larger than {MAX_BYTES >> 20} MB (unpacked): not read")
+
+
+def read_capped(stream: IO[bytes], file: str) -> bytes | RecordError:
+    """At most MAX_BYTES of a stream, counted as really read (a zip member's declared size is not
+    trusted); a longer stream is the one RecordError saying so, having read only MAX_BYTES + 1 bytes."""
+    limit = MAX_BYTES
+    buffer = io.BytesIO()  # grows in place; getvalue() then hands over its bytes without a copy
+    while buffer.tell() <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - buffer.tell()))
+        if not chunk:
+            return buffer.getvalue()
+        buffer.write(chunk)
+    return too_large(file)
+
+
+def read_file(path: Path, file: str | None = None) -> bytes | RecordError:
+    """A whole CSV file within MAX_BYTES, or the RecordError for a larger one; OSError as `read_bytes`."""
+    try:
+        with path.open("rb") as stream:
+            return read_capped(stream, file or str(path))
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
+
+
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
     """The first `size` bytes of a file (OSError propagates)."""
     with path.open("rb") as fh:
@@ -93,21 +130,49 @@ def one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ")
 
 
-def text_or_error(data: bytes, file: str) -> str | RecordError:
-    """Decoded text of a CSV file, or the single RecordError for an empty or binary file."""
+def _refused(data: bytes, file: str) -> RecordError | None:
+    """Why a file's bytes are not read as CSV at all (binary, too many lines), or None."""
     if textio.looks_binary(data):
         return RecordError(file, 0, "not a CSV file")
-    text = textio.decode(data)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
+    if max(data.count(b"\n"), data.count(b"\r")) > MAX_LINES:
+        return RecordError(file, 0, f"more than {MAX_LINES:,} lines: not read")
+    return None
+
+
+def lines_or_error(read: Callable[[], bytes | RecordError], file: str) -> list[str] | RecordError:
+    """The lines of the CSV bytes `read()` gives, or the one RecordError for an empty, binary or
+    oversized file. The bytes are decoded a piece at a time and dropped once split."""
+    data = read()
+    if isinstance(data, RecordError):
+        return data
+    error = _refused(data, file)
+    if error is not None:
+        return error
+    lines = textio.decode_lines(data, split_lines)
+    del data
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    if all(line.isspace() or not line for line in lines):
         return RecordError(file, 0, "empty file")
-    return text
+    return lines
+
+
+# Characters str.splitlines() also ends a line at, which the csv module does not.
+_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_LINE_END = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 
 def split_lines(text: str) -> list[str]:
-    """Physical lines with their terminators (\\r\\n, \\n or \\r), as the csv module wants them."""
-    return io.StringIO(text, newline="").readlines()
+    """Physical lines with their terminators (\\r\\n, \\n or \\r), as the csv module wants them.
+
+    (Not io.StringIO(text).readlines(): that holds a 4-byte-per-character copy of the whole text.)
+    """
+    if _OTHER_BREAKS.search(text) is None:
+        return text.splitlines(keepends=True)
+    lines = _LINE_END.split(text)
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def strip_eol(line: str) -> str:
@@ -145,8 +210,19 @@ class _Lines:
         pos = self.pos
         if pos >= self.stop:
             raise StopIteration
+        line = self.lines[pos]
+        if len(line) > MAX_LINE:
+            raise _Overlong(pos)
         self.pos = pos + 1
-        return self.lines[pos]
+        return line
+
+
+class _Overlong(Exception):
+    """Raised through the csv reader when it reaches a line longer than MAX_LINE (at index `pos`)."""
+
+    def __init__(self, pos: int) -> None:
+        super().__init__(pos)
+        self.pos = pos
 
 
 def find_header(
@@ -168,11 +244,13 @@ def find_header(
                 fields = next(reader)
             except StopIteration:
                 break
-            except csv.Error:
+            except (csv.Error, _Overlong):
                 break
             if not fields or not any(f.strip() for f in fields):
                 continue
             seen += 1
+            if len(fields) > MAX_COLUMNS:
+                continue
             names = [norm(f) for f in fields]
             value = score(names)
             if value > 0 and (best is None or value > best[0]):
@@ -212,6 +290,16 @@ def iter_rows(lines: list[str], layout: Layout) -> Iterator[Row | BadRow]:
             fields = next(reader)
         except StopIteration:
             return
+        except _Overlong as exc:
+            # The line itself, or a record that runs into it: set aside its first line, read on after it.
+            line = lines[begin]
+            if exc.pos == begin:
+                yield BadRow(begin + 1, line[:RAW_KEPT], OVERLONG)
+            else:
+                yield BadRow(begin + 1, strip_eol(line[:RAW_KEPT]), BROKEN_QUOTE)
+            src.pos = begin + 1
+            reader = csv.reader(src, delimiter=delimiter, strict=True)
+            continue
         except csv.Error:
             end = max(src.pos, begin + 1)
             if end - begin == 1:
@@ -229,6 +317,9 @@ def iter_rows(lines: list[str], layout: Layout) -> Iterator[Row | BadRow]:
             suspect_until = max(suspect_until, end)
             continue
         end = src.pos
+        if len(fields) > MAX_COLUMNS:
+            yield BadRow(begin + 1, strip_eol(lines[begin][:RAW_KEPT]), TOO_WIDE)
+            continue
         if end - begin == 1:
             line = lines[begin]
             if not line.strip(blank):
@@ -246,6 +337,9 @@ def iter_rows(lines: list[str], layout: Layout) -> Iterator[Row | BadRow]:
         if begin < suspect_until and ncols >= 3 and len(fields) != ncols:
             yield BadRow(begin + 1, raw, FRAGMENT)
             continue
+        if "\x00" in raw:
+            yield BadRow(begin + 1, raw, NUL_BYTE)
+            continue
         yield Row(begin + 1, raw, fields)
 
 
@@ -258,6 +352,23 @@ def padded(fields: list[str], ncols: int) -> list[str]:
 
 
 MULTI_SEP = " ::: "
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula, or with a quote, gets a quote in front.
+
+    Quoting the quotes too makes `spreadsheet_value` its exact inverse.
+    """
+    return "'" + value if value.startswith(FORMULA_STARTS) or value.startswith("'") else value
+
+
+def spreadsheet_value(cell: str) -> str:
+    """The value `spreadsheet_safe` was given (Closeknit's own CSV export read back)."""
+    return cell[1:] if cell.startswith("'") else cell
+
 
 
 def split_multi(value: str) -> list[str]:

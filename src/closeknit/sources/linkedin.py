@@ -6,8 +6,10 @@ import os
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
+from closeknit.errors import InputError
 from closeknit.records import (
     ContactItem,
     ContactRecord,
@@ -32,7 +34,6 @@ EMAIL_ADDRESSES = "email addresses.csv"
 PROFILE = "profile.csv"
 
 WALK_DEPTH = 3  # folder levels searched below an export folder
-MAX_MEMBER = 1 << 30  # zip members larger than this (uncompressed) are refused
 
 NO_ZONE = "no time zone in the export, taken as UTC"
 
@@ -90,7 +91,7 @@ def _member_base(name: str) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1].lower()
 
 
-def _zip_members(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, bytes] | RecordError]:
+def _zip_members(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, list[str]] | RecordError]:
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -107,37 +108,43 @@ def _zip_members(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, byte
             if info.is_dir() or "__MACOSX" in name or _member_base(name) not in wanted:
                 continue
             display = f"{path}!{name}"
-            if info.file_size > MAX_MEMBER:
-                yield RecordError(display, 0, "zip member too large")
+            if info.file_size > csvutil.MAX_BYTES:
+                yield csvutil.too_large(display)
                 continue
             try:
-                data = archive.read(info)
+                with archive.open(info) as member:  # the declared size may lie: the bytes read are counted
+                    lines = csvutil.lines_or_error(partial(csvutil.read_capped, member, display), display)
             except Exception:
                 yield RecordError(display, 0, "zip member unreadable (corrupt, encrypted or unsupported)")
                 continue
-            yield display, data
+            yield lines if isinstance(lines, RecordError) else (display, lines)
 
 
-def _export_files(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, bytes] | RecordError]:
-    """(file name for records, bytes) of each wanted export file in a folder or zip; a plain file itself."""
+def _export_files(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, list[str]] | RecordError]:
+    """(file name for records, its lines) of each wanted export file in a folder or zip; a plain file itself.
+
+    A file is read within csvutil's limits; one beyond them, binary or empty is a RecordError instead.
+    """
     if path.is_dir():
         try:
             files = [p for p in _walk(path) if p.name.lower() in wanted]
         except OSError as exc:
             raise csvutil.unreadable(path, exc) from exc
         for file in files:
-            yield str(file), csvutil.read_bytes(file)
+            yield _read(file)
     elif _is_zip(path):
         yield from _zip_members(path, wanted)
     else:
-        yield str(path), csvutil.read_bytes(path)
+        yield _read(path)
 
 
-def _load(file: str, data: bytes) -> tuple[list[str], None] | tuple[None, RecordError]:
-    text = csvutil.text_or_error(data, file)
-    if isinstance(text, RecordError):
-        return None, text
-    return csvutil.split_lines(text), None
+def _read(path: Path) -> tuple[str, list[str]] | RecordError:
+    """One export file's lines; a file that cannot be read is a RecordError saying so (the rest still lands)."""
+    try:
+        lines = csvutil.lines_or_error(lambda: csvutil.read_file(path), str(path))
+    except InputError as exc:
+        return RecordError(str(path), 0, str(exc))
+    return lines if isinstance(lines, RecordError) else (str(path), lines)
 
 
 # ---------------------------------------------------------------- header scores
@@ -219,12 +226,7 @@ def parse(path: Path | str) -> Iterator[ContactItem]:
         yield RecordError(str(path), 0, "no Connections.csv in this LinkedIn export")
 
 
-def _connections(file: str, data: bytes) -> Iterator[ContactItem]:
-    lines, error = _load(file, data)
-    if lines is None:
-        if error is not None:
-            yield error
-        return
+def _connections(file: str, lines: list[str]) -> Iterator[ContactItem]:
     layout = csvutil.find_header(lines, connections_score)
     if layout is None:
         yield RecordError(file, 0, "no LinkedIn Connections header (First Name, Last Name, Connected On)")
@@ -297,12 +299,7 @@ def parse_interactions(path: Path | str) -> Iterator[InteractionItem]:
         if isinstance(item, RecordError):
             yield item
             continue
-        file, data = item
-        lines, error = _load(file, data)
-        if lines is None:
-            if error is not None:
-                yield error
-            continue
+        file, lines = item
         layout = csvutil.find_header(lines, _invitations_score)
         if layout is not None:
             yield from _invitations(file, lines, layout)
@@ -447,9 +444,7 @@ def _owner_rows(path: Path, name: str, score: Callable[[list[str]], int]) -> Ite
     for item in _export_files(path, frozenset({name})):
         if isinstance(item, RecordError):
             continue
-        lines, _ = _load(*item)
-        if lines is None:
-            continue
+        lines = item[1]
         layout = csvutil.find_header(lines, score)
         if layout is None:
             continue

@@ -19,12 +19,15 @@ from typing import BinaryIO, TypeVar
 
 from closeknit.errors import InputError
 from closeknit.records import InteractionItem, InteractionRecord, Party, RecordError, content_hash
+from closeknit.sources import walk
 
 SOURCE = "mail"
 CHANNEL = "email"
 RAW_LIMIT = 64 * 1024  # characters of header text kept in `raw`
 MAX_HEADER = 1 << 20  # a header block longer than this is cut here
 BULK_RECIPIENTS = 25  # more recipients than this makes a message bulk
+HEADER_CUT = f"header block longer than {MAX_HEADER >> 20} MB: read up to there"
+MAX_RECIPIENTS = 100  # more than this and the recipients are a mailing, not people: only their count is kept
 _CHUNK = 1 << 20
 _HEAD_PEEK = 8192
 
@@ -312,6 +315,9 @@ def _walk(root: Path) -> Iterator[Path]:
 def _parse_tree(root: Path, stats: dict[str, int]) -> Iterator[InteractionItem]:
     folders: dict[Path, str] = {}
     for path in _walk(root):
+        if walk.has_bad_name(path):  # named escaped; its text could not be stored under its name
+            yield _error(walk.shown(path), 0, walk.BAD_NAME, "", stats)
+            continue
         name = path.name.lower()
         parent = path.parent.name
         if parent in ("cur", "new") or _NUMBERED_FILE.match(name) or name.endswith(_MESSAGE_SUFFIXES):
@@ -632,7 +638,7 @@ class _MboxReader:
                         pos = hs + cut
                         continue
                 yield number, sep, header, complete
-                if not complete and eof:
+                if not complete and eof and len(header) < MAX_HEADER:  # the file ends inside the headers
                     return
                 # Skip the body: the next "From " line that follows a blank line.
                 s = he + len(pattern) - 1 if complete else hs + len(header)
@@ -769,9 +775,14 @@ def _build(
     if not _FIRST_LINE_RE.match(text):
         return _error(file, number, "does not start with a header line", text, stats)
     try:
-        return _record(file, number, text, folder, complete, mbox, fallback, stats)
+        record = _record(file, number, text, folder, complete, mbox, fallback, stats)
     except Exception as exc:  # one odd message must not stop an import
         return _error(file, number, f"cannot read headers: {_why(exc)}", text, stats)
+    if not complete and len(header) >= MAX_HEADER and isinstance(record, InteractionRecord):
+        # What was read is kept, and says it was cut: a header block that long is never a personal message.
+        _count(stats, "flag:" + HEADER_CUT)
+        record.bulk = f"{HEADER_CUT}; {record.bulk}" if record.bulk else HEADER_CUT
+    return record
 
 
 def _headers(text: str) -> dict[str, str]:
@@ -836,6 +847,8 @@ def _record(
             if pairs:
                 _add_parties(parties, pairs, role, h.get("x-" + role))
     size = len({p.address or "name:" + p.name.lower() for p in parties[n_from:]}) if len(parties) > n_from else 0
+    if size > MAX_RECIPIENTS:
+        del parties[n_from:]  # a mailing: its recipients are not people to add
 
     msgid = _first_id(msgid_raw) if msgid_raw else ""
     subject = h.get("subject", "")
@@ -895,7 +908,7 @@ def _record(
             cached = _SENDER_BULK.get(from_addr)
             bulk = cached if cached is not None else _sender_bulk(from_addr)
         if not bulk and size > BULK_RECIPIENTS:
-            bulk = f"{size} recipients"
+            bulk = f"{size} recipients" + (", not kept as people" if size > MAX_RECIPIENTS else "")
         if not bulk and "return-path" in h:
             bulk = _return_path_bulk(h["return-path"])
 

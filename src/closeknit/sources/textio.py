@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from pathlib import Path
 
 _BOMS = (
@@ -38,13 +39,55 @@ def decode_with_codec(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         # A file cut in the middle of a multi-byte character is still UTF-8.
-        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+        if _cut_short(exc, data):
             return data.decode("utf-8", errors="replace"), "utf-8"
     # cp1252 leaves five bytes undefined; latin-1 maps every byte.
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def decode_lines(data: bytes, split: Callable[[str], list[str]], piece: int = 1 << 20) -> list[str]:
+    """`split(decode(data))`, decoded a piece of about `piece` bytes at a time (cut after a line feed).
+
+    Each line then takes the width its own characters need, rather than that of the widest
+    character in the file (one emoji makes a whole decoded text 4 bytes per character).
+    """
+    sniffed = _sniff(data)
+    skip = 0
+    if sniffed:
+        enc, skip = sniffed
+        if enc != "utf-8":  # UTF-16 and UTF-32: a line feed byte may sit inside a character
+            return split(data[skip:].decode(enc, errors="replace"))
+    for enc in ("utf-8", "cp1252"):  # cp1252 leaves five bytes undefined; latin-1 maps every byte
+        try:
+            return _piecewise(data, skip, enc, split, piece)
+        except UnicodeDecodeError:
+            continue
+    return _piecewise(data, skip, "latin-1", split, piece)
+
+
+def _piecewise(data: bytes, start: int, enc: str, split: Callable[[str], list[str]], piece: int) -> list[str]:
+    lines: list[str] = []
+    with memoryview(data) as view:  # pieces decoded in place, not copied out first
+        while start < len(data):
+            cut = data.find(b"\n", start + piece)
+            end = len(data) if cut < 0 else cut + 1
+            chunk = view[start:end]
+            try:
+                lines += split(str(chunk, enc))
+            except UnicodeDecodeError as exc:
+                # A file cut in the middle of a multi-byte character is still UTF-8.
+                if enc != "utf-8" or end < len(data) or not _cut_short(exc, chunk):
+                    raise
+                lines += split(str(chunk, enc, errors="replace"))
+            start = end
+    return lines
+
+
+def _cut_short(exc: UnicodeDecodeError, data: bytes | memoryview) -> bool:
+    return exc.start >= len(data) - 3 and exc.reason == "unexpected end of data"
 
 
 def decode(data: bytes) -> str:
@@ -57,6 +100,9 @@ def read_text(path: str | Path) -> str:
     return decode(Path(path).read_bytes())
 
 
+STRAY_CONTROLS = 3  # so many control bytes (a stray NUL) still leave a short text file text
+
+
 def looks_binary(data: bytes) -> bool:
     """True when bytes are not text in any encoding we accept (NULs outside UTF-16, control bytes)."""
     head = data[:4000]
@@ -65,4 +111,4 @@ def looks_binary(data: bytes) -> bool:
     if _sniff(head) and not head.startswith(codecs.BOM_UTF8):  # UTF-16 or UTF-32
         return False
     controls = sum(1 for b in head if b < 9 or (13 < b < 32 and b != 27))
-    return controls > len(head) // 50
+    return controls > max(len(head) // 50, STRAY_CONTROLS)

@@ -10,8 +10,10 @@ from datetime import date
 from pathlib import Path
 
 from closeknit.errors import InputError
-from closeknit.records import ContactItem, ContactRecord, RecordError
+from closeknit.records import OWN_ID, ContactItem, ContactRecord, RecordError
 from closeknit.sources import textio
+
+CONNECTED_ON = "X-CLOSEKNIT-CONNECTED-ON"  # when the user connected (LinkedIn), in Closeknit's own export
 
 SOURCE = "vcard"
 
@@ -38,6 +40,7 @@ _WANTED = frozenset(
         "UID",
         "X-SOCIALPROFILE",
         "X-LINKEDIN",
+        CONNECTED_ON,
     }
 )
 
@@ -314,8 +317,8 @@ def _finish(file: str, card_no: int, raw: str, props: _Props, terminated: bool, 
         if rec.name or rec.emails:
             return rec
         return RecordError(file, card_no, "card not terminated (no END:VCARD) and has no name or email", raw)
-    if rec.name or rec.emails or rec.phones or rec.organization:
-        return rec
+    if rec.name or rec.emails or rec.phones or rec.organization or rec.uid.startswith(OWN_ID):
+        return rec  # (a person of Closeknit's own export is one even when nothing else is known)
     return RecordError(file, card_no, "no name, email, phone or organisation", raw)
 
 
@@ -548,6 +551,8 @@ def _build(file: str, card_no: int, raw: str, props: _Props) -> ContactRecord:
         elif name == "X-LINKEDIN":
             for v in values:
                 _add(rec.urls, _linkedin(v))
+        elif name == CONNECTED_ON:  # Closeknit's own export
+            rec.connected_on = _iso_date(_first(values))
     # Fallbacks that depend on what the card holds: N for a name, ROLE for a title, LABEL for ADR.
     names = props.get("N")
     if names:
@@ -566,7 +571,10 @@ def _build(file: str, card_no: int, raw: str, props: _Props) -> ContactRecord:
     if not rec.addresses and "LABEL" in props:
         for v in props["LABEL"]:
             _add(rec.addresses, _label(v))
-    for items in (rec.emails, rec.phones, rec.urls, rec.notes, rec.tags, rec.addresses):
+    own = rec.uid.startswith(OWN_ID)  # a card of Closeknit's own export: a note said twice was said twice
+    if own:  # and the name is as it was written, spaces and all
+        rec.name = _first(props.get("FN", []))
+    for items in (rec.emails, rec.phones, rec.urls, rec.tags, rec.addresses, *(() if own else (rec.notes,))):
         _dedupe(items)
     return rec
 

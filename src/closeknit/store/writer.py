@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Container, Sequence
+from contextlib import suppress
 from dataclasses import fields as dataclass_fields
 from functools import cached_property
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from sqlalchemy.exc import OperationalError
+
 from closeknit.identity import normalise
-from closeknit.records import ContactRecord, InteractionRecord, RecordError, content_hash
+from closeknit.records import OWN_ID, ContactRecord, InteractionRecord, RecordError, content_hash
 from closeknit.store.base import Base, now_iso
 
 # The parsed fields kept as JSON with each source record; the others are its columns.
@@ -22,6 +26,21 @@ MATCHING_KINDS = ("email", "phone", "linkedin", "uid")
 # Sources whose organisation/title are the freshest (people keep LinkedIn current).
 JOB_AUTHORITY = {"linkedin"}
 _LOOKUP_CHUNK = 500  # keys per IN (...) query
+
+
+def database_id(db: Base) -> str:
+    """This database's random id, made by its first export: an exported person's id is only its own here.
+
+    Imports never make it (so two imports of the same files give the same database). A database that
+    cannot be written still exports, under an id it cannot keep: its people are then not recognised
+    when that export is read back, as with any other file.
+    """
+    value = db.get_setting("database_id")
+    if not value:
+        value = uuid.uuid4().hex[:16]
+        with suppress(OperationalError):  # a read-only database: the export goes on
+            db.set_setting("database_id", value)
+    return str(value)
 
 
 def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str, str]]:
@@ -42,7 +61,8 @@ def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str,
         li = normalise.linkedin_url(u)
         add("linkedin", li, u) if li else add("url", u.strip(), u)
     if rec.uid:
-        add("uid", f"{rec.source}:{rec.uid.strip()}", rec.uid)
+        uid = rec.uid.strip()
+        add("uid", uid if uid.startswith(OWN_ID) else f"{rec.source}:{uid}", rec.uid)
     return out
 
 
@@ -74,8 +94,11 @@ def prepare_contact(rec: ContactRecord, region: str, known: Container[tuple[str,
     h = content_hash(rec.raw.replace("\r\n", "\n").strip())
     if (rec.source, h) in known:  # stored by an earlier import: the writer needs no more than the hash
         return PreparedContact(rec.source, rec.file, rec.record, "", h, [], "", (), [], [])
-    fields = (*normalise.display_name(rec.name, rec.given, rec.family), rec.organization, rec.title, rec.birthday,
-              rec.connected_on)
+    if rec.uid.startswith(OWN_ID):  # Closeknit's own export states the name parts exactly as they were
+        names = (rec.name, rec.given, rec.family, normalise.name_key(rec.name) if rec.name else "")
+    else:
+        names = normalise.display_name(rec.name, rec.given, rec.family)
+    fields = (*names, rec.organization, rec.title, rec.birthday, rec.connected_on)
     data = {f: v for f in _CONTACT_FIELDS if (v := getattr(rec, f))}  # empty fields left out
     return PreparedContact(
         rec.source, rec.file, rec.record, rec.raw, h,
@@ -116,13 +139,19 @@ class Writer:
 
     @cached_property
     def index(self) -> dict[tuple[str, str], int]:
-        """(kind, value) -> person for every matching identifier; loaded on first use."""
-        return {
+        """(kind, value) -> person for every matching identifier, and every person's id as this database's
+        exports write it (so a person re-imported from an export is recognised); loaded on first use."""
+        index = {
             (k, v): p
             for k, v, p in self.db.fast_rows(
                 "SELECT kind, value, person_id FROM identifiers WHERE kind IN ('email','phone','linkedin','uid')"
             )
         }
+        exported = self.db.get_setting("database_id")
+        if exported:
+            own = f"{OWN_ID}{exported}:"
+            index.update((("uid", f"{own}{p}"), p) for (p,) in self.db.fast_rows("SELECT id FROM people"))
+        return index
 
     @cached_property
     def orgs(self) -> dict[str, int]:
@@ -191,9 +220,25 @@ class Writer:
         elif matches:
             pid, outcome = matches[0], "updated"
         else:
+            pid = 0
+        if pid and prep.notes and any(k == "uid" and v.startswith(OWN_ID) for k, v, _ in prep.idents):
+            # An export of this database read back: its notes are the person's notes, already here.
+            prep = prep._replace(notes=self._new_notes(pid, prep.notes))
+        if not pid:
             pid, outcome = self._new_person(), "added"
         self._attach_contact(pid, prep)
         return outcome
+
+    def _new_notes(self, pid: int, notes: list[str]) -> list[str]:
+        """`notes` less those the person has already (a note written twice counts twice)."""
+        have = Counter(t for (t,) in self.db.fast_rows("SELECT text FROM notes WHERE person_id = :p", {"p": pid}))
+        fresh = []
+        for note in notes:
+            if have[note]:
+                have[note] -= 1
+            else:
+                fresh.append(note)
+        return fresh
 
     def _new_person(self) -> int:
         self.people_created += 1
