@@ -135,6 +135,7 @@ class Writer:
         self.alias: dict[int, int] = {}
         self._addr_cache: dict[str, int] = {}  # raw address -> person (maybe merged since: see canon)
         self.touched: set[int] = set()  # people created or changed: candidates for review
+        self.name_hints: dict[str, int] = {}  # name key -> the person a party of that name is (see person_for)
         self._reset_batch()
 
     @cached_property
@@ -298,7 +299,12 @@ class Writer:
 
     # interactions ------------------------------------------------------------
     def person_for(self, addr: str, display: str, source: str, file: str, record: int) -> int | None:
-        """The person with this address (or, lacking one, this unique name); new when unknown."""
+        """The person with this address (or, lacking one, this unique name); new when unknown.
+
+        A name in `name_hints` (a LinkedIn export's connections) is that person's, before any other
+        by that name; an unknown address with such a name becomes one of its identifiers. A name once
+        taken for a person stays theirs in this source, though others come to share it.
+        """
         kind, value = "", ""
         if addr:
             hit = self._addr_cache.get(addr)
@@ -308,6 +314,7 @@ class Writer:
                 value, kind = normalise.email(addr) or "", "email"
             else:
                 value, kind = normalise.linkedin_url(addr) or "", "linkedin"
+        hint = self.name_hints.get(normalise.name_key(display)) if display and self.name_hints else None
         if value:
             pid = self.index.get((kind, value))
             if pid is not None:
@@ -318,16 +325,40 @@ class Writer:
             key = normalise.name_key(display)
             if not key:
                 return None
+            if hint is not None:
+                return self.canon(hint)
+            kind, value = "name", key
+            h = content_hash(f"{kind}:{value}")
+            if self._known(source, h):
+                return self._collected_person(source, h)
             found = {self.canon(p) for p in self._names_index().get(key, [])}
             if len(found) == 1:
-                return found.pop()
-            kind, value = "name", key
+                pid = found.pop()
+                self._record_party(pid, kind, value, addr, display, source, h, file, record)
+                return pid
         else:
             return None
         h = content_hash(f"{kind}:{value}")
         if self._known(source, h):  # collected before, under a name that is now ambiguous
             return self._collected_person(source, h)
+        if hint is not None:
+            pid = self.canon(hint)
+            self._record_party(pid, kind, value, addr, display, source, h, file, record)
+            self._addr_cache[addr] = pid
+            return pid
         pid = self._new_person()
+        self._record_party(pid, kind, value, addr, display, source, h, file, record)
+        self.touched.add(pid)  # a collected person may be a contact under another address
+        name = display.strip().strip("'\"")
+        if name and "@" not in name:
+            self._set_fields(pid, {"name": name, "name_key": normalise.name_key(name)})
+        elif kind == "name":
+            self._names_index()[value].append(pid)
+        return pid
+
+    def _record_party(self, pid: int, kind: str, value: str, addr: str, display: str, source: str, h: str,
+                      file: str, record: int) -> None:
+        """Keep, as a source record of `source`, that this address or name is person `pid`."""
         raw = f"{display} <{addr}>" if addr else display
         self.hashes.add((source, h))
         self._collected[(source, h)] = pid
@@ -336,13 +367,17 @@ class Writer:
         if kind != "name":
             self.b_idents.append((kind, value, rid, pid, addr))
             self.index[(kind, value)] = pid
-        self.touched.add(pid)  # a collected person may be a contact under another address
-        name = display.strip().strip("'\"")
-        if name and "@" not in name:
-            self._set_fields(pid, {"name": name, "name_key": normalise.name_key(name)})
-        elif kind == "name":
-            self._names_index()[value].append(pid)
-        return pid
+
+    def names_of(self, source: str) -> dict[str, int]:
+        """Name key -> person, for the names that exactly one person with a record of `source` holds."""
+        self.flush()
+        found: dict[str, set[int]] = defaultdict(set)
+        for pid, key in self.db.fast_rows(
+            "SELECT DISTINCT p.id, p.name_key FROM people p JOIN source_records s ON s.person_id = p.id"
+            " WHERE s.source = :s AND p.name_key != ''", {"s": source}
+        ):
+            found[key].add(pid)
+        return {key: next(iter(pids)) for key, pids in found.items() if len(pids) == 1}
 
     def add_interaction(self, rec: InteractionRecord, known: Sequence[tuple[int, str]] = ()) -> None:
         """Queue one interaction; its outcome is counted in `outcomes` once its batch is written.
