@@ -484,12 +484,15 @@ _LINKEDIN_SENDER = re.compile(r"^linkedin\b|\s(?:from|@)\s+linkedin\b|\sfrom$", 
 
 def _bulk(sender: str, sender_url: str, urls_given: bool, folder: str, title: str) -> str:
     """Why a message is promotional: LinkedIn itself ("… from LinkedIn Premium"; older exports cut the
-    name after "from") or a sponsored message (its sender has no profile where the export gives profiles)."""
+    name after "from") or a sponsored message (its sender has no profile where the export gives profiles).
+    A hidden member is not one: their message has no counterpart anyway."""
+    if is_placeholder(sender):
+        return ""
     if _LINKEDIN_SENDER.search(sender.strip()):
         return PROMOTIONAL
     if "sponsor" in folder.lower() or "sponsored" in title.lower():
         return SPONSORED
-    if urls_given and sender.strip() and not sender_url and not is_placeholder(sender):
+    if urls_given and sender.strip() and not sender_url:
         return SPONSORED
     return ""
 
