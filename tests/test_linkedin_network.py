@@ -1,7 +1,8 @@
-"""A LinkedIn export is one network: messages meet connections, replies link, placeholders and promotions are not ties."""
+"""A LinkedIn export is one network: messages meet connections, replies link, placeholders are nobody."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -228,21 +229,41 @@ def test_2018_imported_contacts_are_read(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- re-import
 
 
-def test_reimport_changes_nothing_also_after_a_google_csv(imported: tuple[Store, Path, ImportResult]) -> None:
-    db, folder, _ = imported
-    before = counts(db)
-    again = run_import(db, folder)
-    assert (again.people, again.interactions, again.review, again.added) == (0, 0, 0, 0)
-    assert counts(db) == before
-    # Google contacts that share names with connections, correspondents and the address book.
-    google = write(folder.parent / "google.csv", GOOGLE
-                   + "Bob,Sample,Work,bob@initech.example\nAda,Example,Home,ada@home.example\n"
-                   + "Eve,Marketer,Work,eve@ads.example\nFay,Friend,Home,fay@other.example\n")
-    run_import(db, google)
-    after_google = counts(db)
-    third = run_import(db, folder)
-    assert (third.people, third.interactions, third.review) == (0, 0, 0)
-    assert counts(db) == after_google
+def export_2022(folder: Path) -> Path:
+    """An export of the 2022 layout: no URLs in Connections.csv, recipients named without URLs."""
+    me = f"{IN}owner"
+    write(folder / "Connections.csv", PREAMBLE + CONNECTIONS_2022
+          + "Ada,Example,,Acme,Engineer,29-Aug-22\nBob,Sample,,Initech,CEO,28-Aug-22\n")
+    write(folder / "Contacts.csv", CONTACTS_2025 + "Phone,Hana,Nobody,,,hana@example.com,,2022-01-01,,,,,,,,\n")
+    write(folder / "messages.csv", MESSAGES_2022
+          + f"a1,,Ada Example,{IN}ada,Owner Person,2022-08-03 10:00:00 UTC,,q,INBOX\n"
+          + f"a1,,Owner Person,{me},Ada Example,2022-08-04 10:00:00 UTC,,a,INBOX\n"
+          + f"b1,,Owner Person,{me},Bob Sample,2022-08-05 10:00:00 UTC,,x,INBOX\n"
+          + f"h1,,Owner Person,{me},Hana Nobody,2022-08-06 10:00:00 UTC,,y,INBOX\n")
+    write(folder / "Invitations.csv", "From,To,Sent At,Message,Direction\n"
+          "Owner Person,Cy Person,8/1/22,,OUTGOING\n")
+    return folder
+
+
+@pytest.mark.parametrize("make", [export_2025, export_2022])
+def test_reimport_changes_nothing_also_after_a_google_csv(tmp_path: Path, make: Callable[[Path], Path]) -> None:
+    folder = make(tmp_path / "export")
+    with Store(tmp_path / "n.db") as db:
+        run_import(db, folder)
+        before = counts(db)
+        again = run_import(db, folder)
+        assert (again.people, again.interactions, again.review, again.added) == (0, 0, 0, 0)
+        assert counts(db) == before
+        # Google contacts that share names with connections, correspondents and the address book.
+        google = write(tmp_path / "google.csv", GOOGLE + "".join(
+            f"{n.split()[0]},{n.split()[1]},Work,{n.split()[0].lower()}@elsewhere.example\n"
+            for n in ("Ada Example", "Bob Sample", "Cy Person", "Eve Marketer", "Fay Friend", "Hana Nobody")
+        ))
+        run_import(db, google)
+        after_google = counts(db)
+        third = run_import(db, folder)
+        assert (third.people, third.interactions, third.review) == (0, 0, 0)
+        assert counts(db) == after_google
 
 
 # ---------------------------------------------------------------- real exports
