@@ -248,16 +248,17 @@ def parse(path: Path | str) -> Iterator[ContactItem]:
     """Contacts from Connections.csv files in a file, an export folder or an export zip, then the
     export's address book (Contacts.csv, Imported Contacts.csv: contacts the owner uploaded)."""
     path = Path(path)
-    found = False
+    found = read = False
     for item in _export_files(path, frozenset({CONNECTIONS})):
         found = True
         if isinstance(item, RecordError):
             yield item
         else:
+            read = True
             yield from _connections(*item)
     if not found:
         yield RecordError(str(path), 0, "no Connections.csv in this LinkedIn export")
-    if path.is_dir() or _is_zip(path):
+    if read and (path.is_dir() or _is_zip(path)):
         for item in _export_files(path, ADDRESS_BOOKS):
             if isinstance(item, RecordError):
                 yield item
@@ -322,20 +323,20 @@ def unread(path: Path | str) -> dict[str, str]:
     path = Path(path)
     try:
         if path.is_dir():
-            names = [str(p) for p in _walk(path)]
+            names = {str(p): p.name for p in _walk(path)}
         elif _is_zip(path):
             with zipfile.ZipFile(path) as archive:
-                names = [f"{path}!{i.filename}" for i in archive.infolist()
-                         if not i.is_dir() and "__MACOSX" not in i.filename]
+                names = {f"{path}!{i.filename}": i.filename for i in archive.infolist()
+                         if not i.is_dir() and "__MACOSX" not in i.filename}
         else:
             return {}
     except (OSError, zipfile.BadZipFile):
         return {}
     out: dict[str, str] = {}
-    for name in names:
+    for shown, name in names.items():
         base = _member_base(name)
         if base not in READ and not base.startswith("."):
-            out[name] = _NOT_READ_WHY.get(base, _NOT_READ)
+            out[shown] = _NOT_READ_WHY.get(base, _NOT_READ)
     return out
 
 
