@@ -126,6 +126,21 @@ def test_2022_layout_names_without_urls_are_one_person(tmp_path: Path) -> None:
         assert int(db.scalar("SELECT count(*) FROM review_queue")) == 0
 
 
+def test_a_namesake_with_another_profile_is_someone_else(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    write(folder / "Connections.csv", PREAMBLE + CONNECTIONS_2022 + "Bob,Sample,,Initech,CEO,28-Aug-22\n")
+    write(folder / "messages.csv", MESSAGES_2022
+          + f"b1,,Bob Sample,{IN}bob-sample,Owner Person,2022-08-01 10:00:00 UTC,,x,INBOX\n"
+          + f"b2,,Bob Sample,{IN}bob-sample-77,Owner Person,2022-08-02 10:00:00 UTC,,y,INBOX\n"
+          + f"b1,,Bob Sample,{IN}bob-sample,Owner Person,2022-08-03 10:00:00 UTC,,z,INBOX\n")
+    with Store(tmp_path / "n.db") as db:
+        run_import(db, folder)
+        connection, other = people_named(db, "Bob Sample")
+        def messages(pid: int) -> int:
+            return int(db.scalar("SELECT count(*) FROM interaction_parties WHERE person_id = :p", {"p": pid}))
+        assert (messages(connection), messages(other)) == (2, 1)
+
+
 # ---------------------------------------------------------------- placeholders and promotions
 
 

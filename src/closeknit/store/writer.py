@@ -66,6 +66,11 @@ def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str,
     return out
 
 
+def _profile_form(value: str) -> bool:
+    """True for a member-id profile URL (`/in/ACoAA…`, as messages give them), False for a vanity one."""
+    return value.startswith("linkedin.com/in/acoa")
+
+
 PERSON_FIELDS = ("name", "given", "family", "name_key", "organization", "title", "birthday", "connected_on")
 _PEOPLE_COLUMNS = ("id", *PERSON_FIELDS, "created_at")
 _people_row = itemgetter(*_PEOPLE_COLUMNS)
@@ -136,6 +141,7 @@ class Writer:
         self._addr_cache: dict[str, int] = {}  # raw address -> person (maybe merged since: see canon)
         self.touched: set[int] = set()  # people created or changed: candidates for review
         self.name_hints: dict[str, int] = {}  # name key -> the person a party of that name is (see person_for)
+        self._profile_forms: dict[int, set[bool]] = {}  # hinted person -> forms of profile URL they have
         self._reset_batch()
 
     @cached_property
@@ -341,7 +347,7 @@ class Writer:
         h = content_hash(f"{kind}:{value}")
         if self._known(source, h):  # collected before, under a name that is now ambiguous
             return self._collected_person(source, h)
-        if hint is not None:
+        if hint is not None and self._takes_profile(self.canon(hint), kind, value):
             pid = self.canon(hint)
             self._record_party(pid, kind, value, addr, display, source, h, file, record)
             self._addr_cache[addr] = pid
@@ -367,6 +373,22 @@ class Writer:
         if kind != "name":
             self.b_idents.append((kind, value, rid, pid, addr))
             self.index[(kind, value)] = pid
+
+    def _takes_profile(self, pid: int, kind: str, value: str) -> bool:
+        """Whether profile `value` may be person `pid`'s: a member has one profile of each form (the
+        member-id URL of messages, the vanity URL of connections), so a second one is someone else."""
+        if kind != "linkedin":
+            return False
+        forms = self._profile_forms.get(pid)
+        if forms is None:
+            forms = self._profile_forms[pid] = {_profile_form(v) for (v,) in self.db.fast_rows(
+                "SELECT value FROM identifiers WHERE person_id = :p AND kind = 'linkedin'", {"p": pid}
+            )}
+        form = _profile_form(value)
+        if form in forms:
+            return False
+        forms.add(form)
+        return True
 
     def names_of(self, source: str) -> dict[str, int]:
         """Name key -> person, for the names that exactly one person with a record of `source` holds."""
