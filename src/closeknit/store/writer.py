@@ -331,16 +331,17 @@ class Writer:
             key = normalise.name_key(display)
             if not key:
                 return None
-            if hint is not None:
-                return self.canon(hint)
             kind, value = "name", key
             h = content_hash(f"{kind}:{value}")
-            if self._known(source, h):
+            known = self._known(source, h)
+            if known and hint is None:
                 return self._collected_person(source, h)
-            found = {self.canon(p) for p in self._names_index().get(key, [])}
+            named = [hint] if hint is not None else self._names_index().get(key, [])
+            found = {self.canon(p) for p in named}
             if len(found) == 1:
                 pid = found.pop()
-                self._record_party(pid, kind, value, addr, display, source, h, file, record)
+                if not known:
+                    self._record_party(pid, kind, value, addr, display, source, h, file, record)
                 return pid
         else:
             return None
