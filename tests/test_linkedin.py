@@ -226,9 +226,14 @@ def test_folder_export(tmp_path: Path) -> None:
     folder = make_folder(tmp_path / "export")
     assert linkedin.sniff(folder)
     items = list(linkedin.parse(folder))
-    (ada,) = items  # only Connections.csv holds contacts; the other files break nothing
-    assert isinstance(ada, ContactRecord)
-    assert ada.file == str(folder / "Connections.csv") and ada.record == 5
+    ada, zed = items  # connections, then the uploaded address book; the other files break nothing
+    assert isinstance(ada, ContactRecord) and isinstance(zed, ContactRecord)
+    assert ada.file == str(folder / "Connections.csv") and ada.record == 5 and ada.source == linkedin.SOURCE
+    assert zed.file == str(folder / "Imported Contacts.csv") and zed.source == linkedin.CONTACTS_SOURCE
+    assert (zed.name, zed.phones) == ("Zed", ["555"])
+    assert {Path(f).name: why for f, why in linkedin.unread(folder).items()} == {
+        "Positions.csv": "about you, not your network"
+    }
     assert linkedin.owner_emails(folder) == ["owner@example.com", "old@example.com"]
     assert linkedin.owner_names(folder) == ["Owner Person"]
     assert sorted(Path(p).name for p in linkedin.interaction_files(folder)) == ["Invitations.csv", "messages.csv"]
@@ -237,7 +242,7 @@ def test_folder_export(tmp_path: Path) -> None:
 def test_unzipped_export_inside_a_top_folder(tmp_path: Path) -> None:
     make_folder(tmp_path / "outer" / "Basic_LinkedInDataExport")
     assert linkedin.sniff(tmp_path / "outer")
-    assert len(contacts(list(linkedin.parse(tmp_path / "outer")))) == 1
+    assert len(contacts(list(linkedin.parse(tmp_path / "outer")))) == 2  # a connection and an address-book entry
 
 
 def test_parent_of_several_things_is_not_one_export(tmp_path: Path) -> None:
@@ -250,9 +255,11 @@ def test_parent_of_several_things_is_not_one_export(tmp_path: Path) -> None:
 def test_zip_export(tmp_path: Path, prefix: str) -> None:
     archive = make_zip(tmp_path / "export.zip", prefix)
     assert linkedin.sniff(archive)
-    (ada,) = list(linkedin.parse(archive))
-    assert isinstance(ada, ContactRecord)
+    ada, zed = list(linkedin.parse(archive))
+    assert isinstance(ada, ContactRecord) and isinstance(zed, ContactRecord)
     assert ada.file == f"{archive}!{prefix}Connections.csv"
+    assert zed.file == f"{archive}!{prefix}Imported Contacts.csv"
+    assert list(linkedin.unread(archive)) == [f"{archive}!{prefix}Positions.csv"]
     assert ada.urls == ["https://www.linkedin.com/in/ada"]
     assert linkedin.owner_emails(archive) == ["owner@example.com", "old@example.com"]
     inter = list(linkedin.parse_interactions(archive))
@@ -300,7 +307,7 @@ def test_messages_2022(tmp_path: Path) -> None:
     assert first.subject == "Hello" and first.folder == "INBOX" and first.record == 2
     assert [(p.role, p.address, p.name) for p in first.parties] == [
         ("from", "https://www.linkedin.com/in/ada", "Ada Example"),
-        ("to", "", "Owner Person"),
+        ("to", "https://www.linkedin.com/in/owner", "Owner Person"),  # the URL the file gives that name
     ]
     assert first.key.startswith("conv-1==/2022-08-30T12:12:08Z/") and first.key != second.key
     assert second.record == 3 and second.raw.endswith('"Reply\nover two lines",INBOX')

@@ -49,6 +49,7 @@ class ImportResult:
     people: int = 0  # people created, including those only collected from mail or calendars
     review: int = 0
     files: dict[str, str] = field(default_factory=dict)
+    not_read: dict[str, str] = field(default_factory=dict)  # files of an export left unread, with why
     me: list[str] = field(default_factory=list)
     me_inferred: bool = False
     resumed: bool = False  # derivation an interrupted import left was finished too
@@ -68,6 +69,11 @@ class ImportResult:
             line += f" · {self.skipped:,} skipped (see closeknit doctor)"
         if self.review:
             line += f" · {self.review:,} possible duplicates to review (closeknit review)"
+        if self.not_read:
+            why: dict[str, list[str]] = {}
+            for file, reason in self.not_read.items():
+                why.setdefault(reason, []).append(Path(file.replace("!", "/")).name)
+            line += " · not read: " + "; ".join(f"{', '.join(sorted(f))} ({r})" for r, f in sorted(why.items()))
         if self.resumed:
             line += " · finished what an interrupted import left (me, directions, threads, review)"
         return line
@@ -250,8 +256,10 @@ class _Run:
                 writer.add_interaction(item)
 
     def linkedin_export(self, path: Path) -> None:
-        """Connections first, then messages and invitations with the owner recognised as me."""
+        """Connections and address book first, then messages and invitations with the owner recognised
+        as me and each name of a connection taken for that connection; the files not read are listed."""
         li = _parser("linkedin")
+        self.result.not_read.update(li.unread(path))
         self.feed("linkedin", _items("linkedin", path, self.region, self.writer.known_hashes("linkedin"), self.infer))
         items = list(li.parse_interactions(path))
         records = [i for i in items if isinstance(i, InteractionRecord)]
@@ -260,6 +268,7 @@ class _Run:
             self.finish_writer()
             with pending.setting_me(self.db, [], urls, names):
                 derive.set_me(self.db, [], self.region, profiles=urls, names=names)
+        self.writer.name_hints = self.writer.names_of(li.SOURCE)
         self.feed("linkedin", items)
 
 

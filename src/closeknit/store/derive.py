@@ -215,11 +215,13 @@ def derive_threads(db: Base) -> int:
 
     Returns how many messages changed thread or parent. The subject fallback only links a
     "Re:" message to an earlier message with the same subject that shares a participant.
+    Conversations of other channels (LinkedIn) are linked by the keys their parser set.
     """
+    linked = _link_by_keys(db)
     con: sqlite3.Connection = db.dbapi()
     lo, hi = con.execute("SELECT min(id), max(id) FROM interactions WHERE channel = 'email'").fetchone()
     if lo is None:
-        return 0
+        return linked
     parent = array("q", [_UNSET]) * (hi - lo + 1)
     recent = _link_by_headers(con, parent, lo)
     if recent:
@@ -230,7 +232,23 @@ def derive_threads(db: Base) -> int:
         rows = ((root[o] + lo, parent[o] + lo if parent[o] >= 0 else None, o + lo) for o in changed)
         with db.transaction():
             db.dbapi().executemany("UPDATE interactions SET thread_id = ?, parent_id = ? WHERE id = ?", rows)
-    return len(changed)
+    return linked + len(changed)
+
+
+def _link_by_keys(db: Base) -> int:
+    """Parent and thread of LinkedIn messages from the keys their parser gave: the message answered
+    (`in_reply_to`) and the conversation's first message (`refs`)."""
+    with db.transaction():
+        cur = db.dbapi().execute(
+            "UPDATE interactions SET parent_id = link.parent, thread_id = link.thread FROM ("
+            " SELECT c.id AS child, p.id AS parent, coalesce(t.id, p.id) AS thread FROM interactions c"
+            " JOIN interactions p ON p.channel = c.channel AND p.key = c.in_reply_to"
+            " LEFT JOIN interactions t ON t.channel = c.channel AND t.key = c.refs"
+            " WHERE c.channel = 'linkedin' AND c.in_reply_to != '') AS link"
+            " WHERE interactions.id = link.child"
+            " AND (interactions.parent_id IS NOT link.parent OR interactions.thread_id IS NOT link.thread)"
+        )
+        return max(cur.rowcount, 0)
 
 
 def _link_by_headers(con: sqlite3.Connection, parent: array[int], lo: int) -> dict[str, array[int]]:

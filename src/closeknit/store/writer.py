@@ -77,6 +77,11 @@ def contact_identifiers(rec: ContactRecord, region: str) -> list[tuple[str, str,
     return out
 
 
+def _profile_form(value: str) -> bool:
+    """True for a member-id profile URL (`/in/ACoAA…`, as messages give them), False for a vanity one."""
+    return value.startswith("linkedin.com/in/acoa")
+
+
 PERSON_FIELDS = ("name", "given", "family", "name_key", "organization", "title", "birthday", "connected_on")
 _PEOPLE_COLUMNS = ("id", *PERSON_FIELDS, "created_at")
 _people_row = itemgetter(*_PEOPLE_COLUMNS)
@@ -213,6 +218,8 @@ class Writer:
         self.touched: set[int] = set()  # people created or changed: candidates for review
         self._refiled: dict[int, str] = {}  # see _copies
         self._stored_refiled: dict[int, str] = {}
+        self.name_hints: dict[str, int] = {}  # name key -> the person a party of that name is (see person_for)
+        self._profile_forms: dict[int, set[bool]] = {}  # hinted person -> forms of profile URL they have
         self._reset_batch()
 
     @cached_property
@@ -379,6 +386,9 @@ class Writer:
         """The person with this address (or, lacking one, this unique name); new when unknown.
 
         A placeholder name ("e-mail", "LinkedIn Member") is no name: it neither names nor finds anyone.
+        A name in `name_hints` (a LinkedIn export's connections) is that person's, before any other
+        by that name; an unknown address with such a name becomes one of its identifiers. A name once
+        taken for a person stays theirs in this source, though others come to share it.
         """
         kind, value = "", ""
         if addr:
@@ -391,6 +401,7 @@ class Writer:
                 value, kind = normalise.linkedin_url(addr) or "", "linkedin"
         if display and normalise.placeholder_name(display):
             display = ""
+        hint = self.name_hints.get(normalise.name_key(display)) if display and self.name_hints else None
         if value:
             pid = self.index.get((kind, value))
             if pid is not None:
@@ -401,16 +412,41 @@ class Writer:
             key = normalise.name_key(display)
             if not key:
                 return None
-            found = {self.canon(p) for p in self._names_index().get(key, [])}
-            if len(found) == 1:
-                return found.pop()
             kind, value = "name", key
+            h = content_hash(f"{kind}:{value}")
+            known = self._known(source, h)
+            if known and hint is None:
+                return self._collected_person(source, h)
+            named = [hint] if hint is not None else self._names_index().get(key, [])
+            found = {self.canon(p) for p in named}
+            if len(found) == 1:
+                pid = found.pop()
+                if not known:
+                    self._record_party(pid, kind, value, addr, display, source, h, file, record)
+                return pid
         else:
             return None
         h = content_hash(f"{kind}:{value}")
         if self._known(source, h):  # collected before, under a name that is now ambiguous
             return self._collected_person(source, h)
+        if hint is not None and self._takes_profile(self.canon(hint), kind, value):
+            pid = self.canon(hint)
+            self._record_party(pid, kind, value, addr, display, source, h, file, record)
+            self._addr_cache[addr] = pid
+            return pid
         pid = self._new_person()
+        self._record_party(pid, kind, value, addr, display, source, h, file, record)
+        self.touched.add(pid)  # a collected person may be a contact under another address
+        name = display.strip().strip("'\"")
+        if name:
+            self._set_fields(pid, {"name": name, "name_key": normalise.name_key(name)})
+        elif kind == "name":
+            self._names_index()[value].append(pid)
+        return pid
+
+    def _record_party(self, pid: int, kind: str, value: str, addr: str, display: str, source: str, h: str,
+                      file: str, record: int) -> None:
+        """Keep, as a source record of `source`, that this address or name is person `pid`."""
         raw = f"{display} <{addr}>" if addr else display
         self.hashes.add((source, h))
         self._collected[(source, h)] = pid
@@ -419,13 +455,33 @@ class Writer:
         if kind != "name":
             self.b_idents.append((kind, value, rid, pid, addr))
             self.index[(kind, value)] = pid
-        self.touched.add(pid)  # a collected person may be a contact under another address
-        name = display.strip().strip("'\"")
-        if name:
-            self._set_fields(pid, {"name": name, "name_key": normalise.name_key(name)})
-        elif kind == "name":
-            self._names_index()[value].append(pid)
-        return pid
+
+    def _takes_profile(self, pid: int, kind: str, value: str) -> bool:
+        """Whether profile `value` may be person `pid`'s: a member has one profile of each form (the
+        member-id URL of messages, the vanity URL of connections), so a second one is someone else."""
+        if kind != "linkedin":
+            return False
+        forms = self._profile_forms.get(pid)
+        if forms is None:
+            forms = self._profile_forms[pid] = {_profile_form(v) for (v,) in self.db.fast_rows(
+                "SELECT value FROM identifiers WHERE person_id = :p AND kind = 'linkedin'", {"p": pid}
+            )}
+        form = _profile_form(value)
+        if form in forms:
+            return False
+        forms.add(form)
+        return True
+
+    def names_of(self, source: str) -> dict[str, int]:
+        """Name key -> person, for the names that exactly one person with a record of `source` holds."""
+        self.flush()
+        found: dict[str, set[int]] = defaultdict(set)
+        for pid, key in self.db.fast_rows(
+            "SELECT DISTINCT p.id, p.name_key FROM people p JOIN source_records s ON s.person_id = p.id"
+            " WHERE s.source = :s AND p.name_key != ''", {"s": source}
+        ):
+            found[key].add(pid)
+        return {key: next(iter(pids)) for key, pids in found.items() if len(pids) == 1}
 
     def add_interaction(self, rec: InteractionRecord, known: Sequence[tuple[int, str]] = ()) -> None:
         """Queue one interaction; its outcome is counted in `outcomes` once its batch is written.
