@@ -68,10 +68,13 @@ def test_a_second_import_waits_for_the_first_and_both_land(tmp_path: Path) -> No
 
 def test_processes_opening_a_new_database_at_once_never_race_to_migrate(tmp_path: Path) -> None:
     db = tmp_path / "new.db"
-    procs = [start(db, "doctor", "--json") for _ in range(3)]
+    card = tmp_path / "one.vcf"
+    card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Baxter\r\nEMAIL:ada@example.com\r\nEND:VCARD\r\n")
+    procs = [start(db, "import", str(card)) for _ in range(3)]  # only an import may create the database
     for proc in procs:
         finished(proc)
     con = sqlite3.connect(db)
     assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(SCHEMA_VERSION,)]
+    assert con.execute("SELECT count(*) FROM people").fetchone() == (1,)
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     con.close()
