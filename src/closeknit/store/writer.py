@@ -622,7 +622,8 @@ class Writer:
         for i in range(0, len(times), _LOOKUP_CHUNK):
             chunk = times[i:i + _LOOKUP_CHUNK]
             found = list(cur.execute(
-                "SELECT id, ts, subject, folder FROM interactions WHERE channel = 'email'"
+                # "+channel": found through the ts index; the (channel, key) one would read every email row.
+                "SELECT id, ts, subject, folder FROM interactions WHERE +channel = 'email'"
                 f" AND ts IN ({','.join('?' * len(chunk))})", chunk,
             ))
             parties: dict[int, list[tuple[str, str]]] = defaultdict(list)
