@@ -655,7 +655,10 @@ class Writer:
         for p in self.b_parties:
             addresses[p[0]].append((p[2], p[4]))
         seen: dict[tuple[Any, ...], tuple[bool, int, str]] = {}  # copy key -> (stored?, id or place, folder)
-        times = sorted({r[5] for r in mail})
+        # Copies share their time: a message alone at its time, in the batch and stored, needs no key.
+        in_batch = Counter(r[5] for r in mail)
+        shared = {ts for ts, n in in_batch.items() if n > 1}
+        times = sorted(in_batch)
         for i in range(0, len(times), _LOOKUP_CHUNK):
             chunk = times[i:i + _LOOKUP_CHUNK]
             found = list(cur.execute(
@@ -672,10 +675,13 @@ class Writer:
                 ):
                     parties[iid].append((role, address))
             for iid, ts, subject, folder in found:
+                shared.add(ts)
                 if (key := _copy_key(ts, subject, parties[iid])) is not None:
                     seen.setdefault(key, (True, iid, folder))
         out: set[int] = set()
         for r in mail:  # in batch order, so that the first copy is the one kept
+            if r[5] not in shared:
+                continue
             key = _copy_key(r[5], r[7], addresses[r[0]])
             if key is None:
                 continue
