@@ -262,33 +262,45 @@ def _last_known_ref(look: sqlite3.Cursor, refs: str) -> int | None:
     return None
 
 
+_ASKS = 5000  # "Re:" messages whose windows are looked at together
+_CHUNK = 500  # ids per IN (...) query
+
+
 def _link_by_subject(con: sqlite3.Connection, parent: array[int], lo: int, recent: dict[str, array[int]]) -> None:
     """Link each unlinked "Re:" message to the latest of the 20 earlier same-subject messages sharing a person."""
+    asks: list[tuple[int, tuple[int, ...]]] = []  # (message, its window), answered a few thousand at a time
     for iid, subject in con.execute(f"SELECT id, subject {_IN_TIME_ORDER}"):
         window = recent.get(normal_subject(subject))
         if window is None:
             continue
         if window and parent[iid - lo] == _UNSET and SUBJECT_PREFIX.match(subject):
-            pid = _latest_sharing_party(con, iid, window)
-            if pid is not None:
-                parent[iid - lo] = pid - lo
+            asks.append((iid, tuple(window)))
+            if len(asks) >= _ASKS:
+                _answer(con, parent, lo, asks)
+                asks = []
         window.append(iid)
         if len(window) > _WINDOW:
             del window[0]
+    _answer(con, parent, lo, asks)
 
 
-def _latest_sharing_party(con: sqlite3.Connection, iid: int, window: array[int]) -> int | None:
-    """The latest message in `window` with a participant in common with message `iid`."""
-    found = {
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT interaction_id FROM interaction_parties WHERE interaction_id IN"
-            f" ({','.join('?' * len(window))}) AND person_id IN"
-            " (SELECT person_id FROM interaction_parties WHERE interaction_id = ?)",
-            (*window, iid),
-        )
-    }
-    return next((c for c in reversed(window) if c in found), None)
+def _answer(con: sqlite3.Connection, parent: array[int], lo: int, asks: list[tuple[int, tuple[int, ...]]]) -> None:
+    """Link each message of `asks` to the latest message of its window with a participant in common."""
+    ids = sorted({i for iid, window in asks for i in (iid, *window)})
+    people: dict[int, set[int]] = {}
+    for n in range(0, len(ids), _CHUNK):
+        chunk = ids[n:n + _CHUNK]
+        for iid, pid in con.execute(
+            "SELECT interaction_id, person_id FROM interaction_parties"
+            f" WHERE interaction_id IN ({','.join('?' * len(chunk))})", chunk,
+        ):
+            people.setdefault(iid, set()).add(pid)
+    none: set[int] = set()
+    for iid, window in asks:
+        mine = people.get(iid, none)
+        found = next((c for c in reversed(window) if not mine.isdisjoint(people.get(c, none))), None)
+        if found is not None:
+            parent[iid - lo] = found - lo
 
 
 def _changed_threads(con: sqlite3.Connection, parent: array[int], root: array[int], lo: int) -> array[int]:
