@@ -479,12 +479,13 @@ class Writer:
         self.b_keys.add((prep.channel, prep.key))
         iid = len(self.b_interactions)  # its place in the batch: the id is given when it is written
         cache = self._addr_cache  # the usual case, inlined: an address met before
+        source, file, record = prep.source, prep.file, prep.record
         resolved = [
-            (cache.get(address) or self.person_for(address, name, prep.source, prep.file, prep.record), role,
-             status, address)
+            (cache.get(address) or self.person_for(address, name, source, file, record), role, status, address)
             for address, name, role, status in prep.parties
         ]
-        resolved += [(pid, role, "", "") for pid, role in known]
+        if known:
+            resolved += [(pid, role, "", "") for pid, role in known]
         seen: set[tuple[int, str]] = set()
         sender_me = other_me = False
         bulk = prep.bulk
@@ -492,20 +493,21 @@ class Writer:
             role in ignore.SENDER_ROLES and self.ignore.covers(address, pid) for pid, role, _, address in resolved
         ):
             bulk = ignore.IGNORED
+        alias, me_ids, add = self.alias, self.me_ids, self.b_parties.append
         for pid, role, status, address in resolved:
             if pid is None:
                 continue
-            if self.alias:
+            if alias:
                 pid = self.canon(pid)
             if (pid, role) in seen:
                 continue
             seen.add((pid, role))
-            if pid in self.me_ids:
+            if pid in me_ids:
                 if role in ("from", "sender", "organizer"):
                     sender_me = True
                 else:
                     other_me = True
-            self.b_parties.append((iid, pid, role, status, address))
+            add((iid, pid, role, status, address))
         direction = prep.direction or ("out" if sender_me else "in" if other_me else "other" if self.me_ids else "")
         if direction == "other" and "inbox" in prep.folder.lower():
             direction = "in"  # in my inbox without naming me: a list or a Bcc, still received
@@ -629,7 +631,8 @@ class Writer:
         if rows:
             self.outcomes["added"] += len(rows)
         self.b_interactions = rows
-        self.b_parties = [(ids[p[0]], *p[1:]) for p in self.b_parties if p[0] in ids]
+        self.b_parties = [(ids[i], pid, role, status, address) for i, pid, role, status, address in self.b_parties
+                          if i in ids]
         if self._stored_refiled:
             cur.executemany(
                 "UPDATE interactions SET folder = ?, direction = CASE WHEN direction = 'other' THEN ? ELSE direction"
