@@ -19,7 +19,14 @@ from closeknit.records import ContactRecord, InteractionRecord, RecordError
 from closeknit.sources import walk
 from closeknit.store import Store, derive, pending
 from closeknit.store.base import Base, now_iso
-from closeknit.store.writer import PreparedContact, Writer, default_region, prepare_file, renormalise_phones
+from closeknit.store.writer import (
+    PreparedContact,
+    PreparedInteraction,
+    Writer,
+    default_region,
+    prepare_file,
+    renormalise_phones,
+)
 
 CONTACT_KINDS = ("linkedin", "vcard", "csv", "closeknit")
 INTERACTION_KINDS = ("mail", "ics")
@@ -30,6 +37,7 @@ PREFETCH_BYTES = 1 << 18  # a smaller file is parsed before a second process wou
 
 Progress = Callable[[int], None]
 Item = ContactRecord | InteractionRecord | RecordError
+Prepared = Item | PreparedContact | PreparedInteraction
 Known = Container[tuple[str, str]]  # (source, hash) of records stored already
 T = TypeVar("T")
 
@@ -176,7 +184,7 @@ def _parsed(make: Callable[[], Iterable[T]], path: Path) -> Iterable[T]:
     return make()
 
 
-def _items(kind: str, path: Path, region: str, known: Known, infer: bool = True) -> Iterable[Item | PreparedContact]:
+def _items(kind: str, path: Path, region: str, known: Known, infer: bool = True) -> Iterable[Prepared]:
     """The parsed items of one file; contacts come prepared, in the parser process when there is one.
 
     Records in `known` are only hashed, so a file imported again costs little more than its parse.
@@ -235,7 +243,7 @@ class _Run:
             self.result.unchanged += outcomes["unchanged"]
             self._writer = None
 
-    def feed(self, kind: str, items: Iterable[Item | PreparedContact]) -> None:
+    def feed(self, kind: str, items: Iterable[Prepared]) -> None:
         result, writer = self.result, self.writer
         for item in items:
             self.seen += 1

@@ -123,6 +123,39 @@ def prepare_contact(rec: ContactRecord, region: str, known: Container[tuple[str,
     )
 
 
+class PreparedInteraction(NamedTuple):
+    """An interaction record as rows for the store (dates formatted, references joined), parties unresolved.
+
+    Flat, so that a parser process prepares it and sends it over cheaply (see `prepare_file`).
+    """
+
+    channel: str
+    key: str
+    source: str
+    file: str
+    record: int
+    folder: str
+    bulk: str
+    direction: str  # as the source states it
+    parties: list[tuple[str, str, str, str]]  # (address, name, role, status)
+    head: tuple[Any, ...]  # columns channel .. folder of its interactions row
+    middle: tuple[Any, ...]  # columns size .. refs
+    tail: tuple[Any, ...]  # columns stated_direction .. record, then its raw text
+
+
+def prepare_interaction(rec: InteractionRecord) -> PreparedInteraction:
+    """Format one interaction record's columns in the order of the writer's interactions rows."""
+    when = rec.when
+    return PreparedInteraction(
+        rec.channel, rec.key, rec.source, rec.file, rec.record, rec.folder, rec.bulk, rec.direction,
+        [(p.address, p.name, p.role, p.status) for p in rec.parties],
+        (rec.channel, rec.key, rec.source, when.isoformat() if when else None,
+         int(when.timestamp()) if when else None, rec.when_flagged, rec.subject, rec.folder),
+        (rec.size, rec.duration_minutes, int(rec.cancelled), rec.in_reply_to, " ".join(rec.references)),
+        (rec.direction, rec.note, rec.file, rec.record, rec.raw),
+    )
+
+
 def file_region(phones: Iterable[str]) -> str | None:
     """The region of most numbers written with a country code, or None when there are none or they disagree."""
     codes = Counter(c for p in phones if (c := normalise.country_code(p)))
@@ -133,8 +166,9 @@ def file_region(phones: Iterable[str]) -> str | None:
 
 
 def prepare_file(items: Iterable[T], region: str, known: Container[tuple[str, str]] = (),
-                 infer: bool = True) -> Iterator[T | PreparedContact]:
-    """`prepare_contact` for each contact record of one file, other items as they are.
+                 infer: bool = True) -> Iterator[T | PreparedContact | PreparedInteraction]:
+    """`prepare_contact` for each contact record of one file, `prepare_interaction` for each interaction
+    record, other items as they are.
 
     With `infer`, numbers without a country code are read in the file's own region (from its
     numbers that carry one, see `file_region`), `region` only when the file does not tell.
@@ -145,7 +179,12 @@ def prepare_file(items: Iterable[T], region: str, known: Container[tuple[str, st
         region = file_region(p for i in head if isinstance(i, ContactRecord) for p in i.phones) or region
         stream = chain(head, stream)
     for item in stream:
-        yield prepare_contact(item, region, known) if isinstance(item, ContactRecord) else item
+        if isinstance(item, ContactRecord):
+            yield prepare_contact(item, region, known)
+        elif isinstance(item, InteractionRecord):
+            yield prepare_interaction(item)
+        else:
+            yield item
 
 
 def default_region(db: Base) -> str:
@@ -483,56 +522,56 @@ class Writer:
             found[key].add(pid)
         return {key: next(iter(pids)) for key, pids in found.items() if len(pids) == 1}
 
-    def add_interaction(self, rec: InteractionRecord, known: Sequence[tuple[int, str]] = ()) -> None:
+    def add_interaction(self, rec: InteractionRecord | PreparedInteraction,
+                        known: Sequence[tuple[int, str]] = ()) -> None:
         """Queue one interaction; its outcome is counted in `outcomes` once its batch is written.
 
         `known` adds participants already resolved to person ids, as (person id, role).
         """
-        if (rec.channel, rec.key) in self.b_keys:
+        prep = rec if isinstance(rec, PreparedInteraction) else prepare_interaction(rec)
+        if (prep.channel, prep.key) in self.b_keys:
             self.outcomes["duplicate"] += 1
             return
-        self.b_keys.add((rec.channel, rec.key))
+        self.b_keys.add((prep.channel, prep.key))
         iid = len(self.b_interactions)  # its place in the batch: the id is given when it is written
         cache = self._addr_cache  # the usual case, inlined: an address met before
+        source, file, record = prep.source, prep.file, prep.record
         resolved = [
-            (cache.get(p.address) or self.person_for(p.address, p.name, rec.source, rec.file, rec.record), p.role,
-             p.status, p.address)
-            for p in rec.parties
+            (cache.get(address) or self.person_for(address, name, source, file, record), role, status, address)
+            for address, name, role, status in prep.parties
         ]
-        resolved += [(pid, role, "", "") for pid, role in known]
+        if known:
+            resolved += [(pid, role, "", "") for pid, role in known]
         seen: set[tuple[int, str]] = set()
         sender_me = other_me = False
-        bulk = rec.bulk
+        bulk = prep.bulk
         if not bulk and self.ignore and any(
             role in ignore.SENDER_ROLES and self.ignore.covers(address, pid) for pid, role, _, address in resolved
         ):
             bulk = ignore.IGNORED
+        alias, me_ids, add = self.alias, self.me_ids, self.b_parties.append
         for pid, role, status, address in resolved:
             if pid is None:
                 continue
-            if self.alias:
+            if alias:
                 pid = self.canon(pid)
             if (pid, role) in seen:
                 continue
             seen.add((pid, role))
-            if pid in self.me_ids:
+            if pid in me_ids:
                 if role in ("from", "sender", "organizer"):
                     sender_me = True
                 else:
                     other_me = True
-            self.b_parties.append((iid, pid, role, status, address))
-        direction = rec.direction or ("out" if sender_me else "in" if other_me else "other" if self.me_ids else "")
-        if direction == "other" and "inbox" in rec.folder.lower():
+            add((iid, pid, role, status, address))
+        direction = prep.direction or ("out" if sender_me else "in" if other_me else "other" if self.me_ids else "")
+        if direction == "other" and "inbox" in prep.folder.lower():
             direction = "in"  # in my inbox without naming me: a list or a Bcc, still received
-        elif direction == "other" and SENT_FOLDER.search(rec.folder):
+        elif direction == "other" and SENT_FOLDER.search(prep.folder):
             direction = "out"  # in my sent mail without my address: sent on my behalf
-        when = rec.when
-        self.b_interactions.append((
-            iid, rec.channel, rec.key, rec.source, when.isoformat() if when else None,
-            int(when.timestamp()) if when else None, rec.when_flagged, rec.subject, rec.folder, bulk, rec.size,
-            rec.duration_minutes, int(rec.cancelled), rec.in_reply_to, " ".join(rec.references), direction,
-            rec.direction, rec.note, rec.file, rec.record, rec.raw,  # raw goes to its own table
-        ))
+        # The row: id (its place, for now), channel .. folder, bulk, size .. refs, direction, stated_direction ..
+        # record, and its raw text (which goes to its own table).
+        self.b_interactions.append((iid, *prep.head, bulk, *prep.middle, direction, *prep.tail))
         self._tick()
 
     # merging ---------------------------------------------------------------
@@ -648,7 +687,8 @@ class Writer:
         if rows:
             self.outcomes["added"] += len(rows)
         self.b_interactions = rows
-        self.b_parties = [(ids[p[0]], *p[1:]) for p in self.b_parties if p[0] in ids]
+        self.b_parties = [(ids[i], pid, role, status, address) for i, pid, role, status, address in self.b_parties
+                          if i in ids]
         if self._stored_refiled:
             cur.executemany(
                 "UPDATE interactions SET folder = ?, direction = CASE WHEN direction = 'other' THEN ? ELSE direction"
@@ -674,11 +714,15 @@ class Writer:
         for p in self.b_parties:
             addresses[p[0]].append((p[2], p[4]))
         seen: dict[tuple[Any, ...], tuple[bool, int, str]] = {}  # copy key -> (stored?, id or place, folder)
-        times = sorted({r[5] for r in mail})
+        # Copies share their time: a message alone at its time, in the batch and stored, needs no key.
+        in_batch = Counter(r[5] for r in mail)
+        shared = {ts for ts, n in in_batch.items() if n > 1}
+        times = sorted(in_batch)
         for i in range(0, len(times), _LOOKUP_CHUNK):
             chunk = times[i:i + _LOOKUP_CHUNK]
             found = list(cur.execute(
-                "SELECT id, ts, subject, folder FROM interactions WHERE channel = 'email'"
+                # "+channel": found through the ts index; the (channel, key) one would read every email row.
+                "SELECT id, ts, subject, folder FROM interactions WHERE +channel = 'email'"
                 f" AND ts IN ({','.join('?' * len(chunk))})", chunk,
             ))
             parties: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -690,10 +734,13 @@ class Writer:
                 ):
                     parties[iid].append((role, address))
             for iid, ts, subject, folder in found:
+                shared.add(ts)
                 if (key := _copy_key(ts, subject, parties[iid])) is not None:
                     seen.setdefault(key, (True, iid, folder))
         out: set[int] = set()
         for r in mail:  # in batch order, so that the first copy is the one kept
+            if r[5] not in shared:
+                continue
             key = _copy_key(r[5], r[7], addresses[r[0]])
             if key is None:
                 continue
