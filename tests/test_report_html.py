@@ -179,7 +179,7 @@ def test_tables_show_the_90_day_chance_and_the_page_explains_it(sample: ReportDa
     assert chance(0.004) == "<1%" and chance(0.9999) == ">99%" and chance(0.42) == "42%" and chance(None) == "–"
     calib = sample["calibration"]
     assert calib["source"] == "own history"
-    note = (f"It is calibrated on {calib['cutoffs']} back-tests of your own mail: at each past monthly cut-off the "
+    note = (f"It is calibrated on {calib['cutoffs']} back-tests of your own history: at each past monthly cut-off the "
             f"model scored your ties from the year before it only, and those {calib['ties']:,} scores")
     favor = sample_page[sample_page.index('<section id="favor-list"'):]
     assert "within the next 90 days, judging from your own history" in favor[: favor.index("<table")]
@@ -203,7 +203,7 @@ def test_a_short_history_says_the_default_curve_is_used() -> None:
     for where in (html.unescape(page), joined):
         assert "too short to back-test" in where and "default curve" in where
         assert f"{chance(curve(data['calibration'], 50))} at score 50" in where
-    assert "back-tests of your own mail" not in joined
+    assert "back-tests of your own history" not in joined
 
 
 def test_calibration_chart_shows_the_curve_and_the_back_tests(sample: ReportData) -> None:

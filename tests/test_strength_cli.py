@@ -136,7 +136,7 @@ def test_report_shows_and_explains_the_calibrated_chance(demo_db: Path, tmp_path
     circle = {p["id"]: p["p_contact_90d"] for p in json.loads(cli(demo_db, "circle", "--json"))}
     assert data["favor_list"] and all(p["p_contact_90d"] == circle[p["id"]] for p in data["favor_list"])
     assert data["fading"] and all(0 < p["p_contact_90d"] < 1 for p in data["fading"])
-    how = f"It is calibrated on {calib['cutoffs']} back-tests of your own mail"
+    how = f"It is calibrated on {calib['cutoffs']} back-tests of your own history"
 
     text = cli(demo_db, "report", "--as-of", day)
     top = data["favor_list"][0]

@@ -291,12 +291,11 @@ def calibration_sentences(data: ReportData) -> list[str]:
     ties = int(number(c.get("ties")) or 0)
     if clean(c.get("source")) == "own history" and cutoffs and ties:
         rate = (number(c.get("positives")) or 0) / ties
-        how = (f"It is calibrated on {_plural(cutoffs, 'back-test')} of your own mail: at each past monthly cut-off "
-               f"the model scored your ties from the year before it only, and those {_plural(ties, 'score')} (one per "
-               f"tie and cut-off) were compared with what happened in the 90 days after ({percent(rate)} were "
-               "followed by a message each way). A logistic "
-               "curve from score to chance was fitted to those outcomes, starting from a default curve, so a short "
-               "history stays close to the default.")
+        how = (f"It is calibrated on {_plural(cutoffs, 'back-test')} of your own history: at each past monthly "
+               f"cut-off the model scored your ties from the year before it only, and those {_plural(ties, 'score')} "
+               f"(one per tie and cut-off) were compared with what happened in the 90 days after ({percent(rate)} "
+               "were followed by a message each way). A logistic curve from score to chance was fitted to those "
+               "outcomes, starting from a default curve, so a short history stays close to the default.")
     else:
         how = ("Your history is still too short to back-test (a past cut-off with enough mail in the year before it "
                "and 90 days after), so the chance follows the default curve, fitted on the back-tests of many "
