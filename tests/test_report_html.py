@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from closeknit.report import ReportData, charts, pyramid_sentence, text
+from closeknit.report import CHANCE_LABEL, ReportData, chance, charts, curve, pyramid_sentence, text
 from closeknit.report import html as report_html
 from closeknit.report.sample import HOSTILE_NAME, HOSTILE_ORG, empty_data, sample_data
 
@@ -112,7 +112,7 @@ def test_page_is_well_formed_self_contained_html5(which: str, sample_page: str, 
 @pytest.mark.parametrize("which", ["sample", "empty"])
 def test_every_chart_is_an_accessible_figure(which: str, sample_page: str, empty_page: str) -> None:
     page = sample_page if which == "sample" else empty_page
-    assert page.count("<svg") == len(charts.CHARTS) == 5
+    assert page.count("<svg") == len(charts.CHARTS) == 6
     for name, chart in charts.CHARTS.items():
         m = re.search(rf'<figure id="fig-{name}">\s*<svg id="{chart.id}" class="chart" role="img" aria-label="([^"]+)"',
                       page)
@@ -161,6 +161,64 @@ def test_favor_table_lists_everyone_with_factors(sample: ReportData, sample_page
     first = sample["favor_list"][0]
     assert html.escape(first["name"]) in table and html.escape(first["factors"][0]) in table
     assert '<span class="tier tier-inner">inner</span>' in table
+
+
+def _table(page: str, table_id: str) -> str:
+    start = page.index(f'<table id="{table_id}">')
+    return page[start: page.index("</table>", start)]
+
+
+def test_tables_show_the_90_day_chance_and_the_page_explains_it(sample: ReportData, sample_page: str) -> None:
+    header = f'<th class="num wrap" scope="col">{html.escape(CHANCE_LABEL.capitalize())}</th>'
+    for table_id, rows in (("favor-table", sample["favor_list"]), ("fading-table", sample["fading"])):
+        table = _table(sample_page, table_id)
+        assert table.count(header) == 1, table_id
+        cells = re.findall(r'<td class="num chance">([^<]*)</td>', table)
+        assert cells == [html.escape(chance(p.get("p_contact_90d"))) for p in rows], table_id
+        assert any(c.endswith("%") for c in cells), table_id
+    assert chance(0.004) == "<1%" and chance(0.9999) == ">99%" and chance(0.42) == "42%" and chance(None) == "–"
+    calib = sample["calibration"]
+    assert calib["source"] == "own history"
+    note = (f"It is calibrated on {calib['cutoffs']} back-tests of your own history: at each past monthly cut-off the "
+            f"model scored your ties from the year before it only, and those {calib['ties']:,} scores")
+    favor = sample_page[sample_page.index('<section id="favor-list"'):]
+    assert "within the next 90 days, judging from your own history" in favor[: favor.index("<table")]
+    assert '<a href="#h-chance">' in favor and '<h3 id="h-chance">' in sample_page
+    assert html.escape(note) in sample_page
+    lines = text.lines(sample)
+    assert any(line.startswith(note) for line in lines)
+    assert any(line.startswith("The 90-day chance is the probability") for line in lines)
+    top = sample["favor_list"][0]
+    ranked = next(line for line in lines if line.startswith("   1. "))
+    assert f"  {chance(top['p_contact_90d'])}  " in ranked
+    fading = next(line for line in lines if line.startswith("  - ") and "90-day chance" in line)
+    assert re.search(r", 90-day chance (\d+%|<1%|>99%)$", fading)
+
+
+def test_a_short_history_says_the_default_curve_is_used() -> None:
+    data = empty_data()
+    assert data["calibration"]["source"] == "default" and data["calibration"]["reliability"] == []
+    page = report_html.render(data)
+    joined = "\n".join(text.lines(data))
+    for where in (html.unescape(page), joined):
+        assert "too short to back-test" in where and "default curve" in where
+        assert f"{chance(curve(data['calibration'], 50))} at score 50" in where
+    assert "back-tests of your own history" not in joined
+
+
+def test_calibration_chart_shows_the_curve_and_the_back_tests(sample: ReportData) -> None:
+    texts = _texts(charts.svg("calibration", sample))
+    calib = sample["calibration"]
+    legend = f"what happened in your back-tests ({calib['ties']:,} tie scores in {len(calib['reliability'])} groups)"
+    assert "your calibration curve" in texts and legend in texts
+    label = re.search(r'aria-label="([^"]+)"', charts.svg("calibration", sample))
+    assert label and all(f"around score {b['score']:.0f}: {chance(b['observed'])} happened" in html.unescape(
+        label.group(1)) for b in calib["reliability"])
+    empty = _texts(charts.svg("calibration", empty_data()))
+    assert "default curve (no back-tests of your own yet)" in empty and "no back-tests of your own yet" in empty
+    strength = _texts(charts.svg("strength", sample))  # the chance at a few scores along the top
+    assert "90-day chance of a two-way exchange at that score" in strength
+    assert all(chance(curve(calib, s)) in strength for s in charts.CHANCE_MARKS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,6 +294,9 @@ def test_odd_values_do_not_crash(sample: ReportData) -> None:
     data["pyramid"].append({"label": "\x1b[31mweird\nlabel", "count": 0})
     data["balance"] = {"you_started": 10, "they_started": 0, "answered_by_them": 72, "answered_by_you": None}
     data["title"] = "Report\u202e for <me>"
+    data["favor_list"][1]["p_contact_90d"] = "<b>1</b>"  # type: ignore[typeddict-item]
+    data["fading"][1]["p_contact_90d"] = 7.5
+    data["calibration"].update(a="x", reliability=[{"score": None, "observed": 2, "ties": "<i>"}])
     page = report_html.render(data)
     assert _check(page).errors == []
     assert "\x1b" not in page and "\u202e" not in page and "Report for &lt;me&gt;" in page
@@ -366,5 +427,5 @@ def test_page_in_chromium(which: str, browser: Any, tmp_path: Path, sample: Repo
 def test_tiny_networks_render(n: int) -> None:
     data = sample_data(n, seed=n)
     page = report_html.render(data)
-    assert _check(page).errors == [] and page.count("<svg") == 5
+    assert _check(page).errors == [] and page.count("<svg") == len(charts.CHARTS)
     assert text.lines(data)[0].startswith("Network reality report")

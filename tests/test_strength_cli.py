@@ -93,7 +93,7 @@ def test_report_html_opens_offline_without_errors(demo_db: Path, tmp_path: Path)
     text = cli(demo_db, "report", "--html", str(page_path), "--as-of", TODAY.isoformat())
     assert "contacts →" in text and "Favor list" in text
     html = page_path.read_text(encoding="utf-8")
-    assert html.count("<svg") == 5
+    assert html.count("<svg") == 6
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -109,8 +109,8 @@ def test_report_html_opens_offline_without_errors(demo_db: Path, tmp_path: Path)
         page.on("request", lambda r: requests.append(r.url))
         page.goto(page_path.as_uri())
         charts = page.locator("svg")
-        assert charts.count() == 5
-        for i in range(5):
+        assert charts.count() == 6
+        for i in range(6):
             chart = charts.nth(i)
             box = chart.bounding_box()
             assert box and box["width"] > 100 and box["height"] > 100
@@ -119,3 +119,39 @@ def test_report_html_opens_offline_without_errors(demo_db: Path, tmp_path: Path)
         browser.close()
     assert errors == []
     assert requests == [page_path.as_uri()]
+
+
+def test_report_shows_and_explains_the_calibrated_chance(demo_db: Path, tmp_path: Path) -> None:
+    """The text and HTML reports of a generated store show each tie's 90-day chance, as stored, and say how it was
+    calibrated on the store's own back-tests."""
+    from html import escape
+
+    from closeknit.report import chance
+
+    day = TODAY.isoformat()
+    data = json.loads(cli(demo_db, "report", "--as-of", day, "--json"))
+    calib = json.loads(cli(demo_db, "score", "--as-of", day, "--json"))["fit"]["calibration"]
+    assert data["calibration"] == calib and calib["source"] == "own history" and calib["cutoffs"] >= 1
+    assert sum(b["ties"] for b in calib["reliability"]) == calib["ties"] > 0
+    circle = {p["id"]: p["p_contact_90d"] for p in json.loads(cli(demo_db, "circle", "--json"))}
+    assert data["favor_list"] and all(p["p_contact_90d"] == circle[p["id"]] for p in data["favor_list"])
+    assert data["fading"] and all(0 < p["p_contact_90d"] < 1 for p in data["fading"])
+    how = f"It is calibrated on {calib['cutoffs']} back-tests of your own history"
+
+    text = cli(demo_db, "report", "--as-of", day)
+    top = data["favor_list"][0]
+    ranked = next(line for line in text.splitlines() if line.startswith("   1. "))
+    assert f"  {chance(top['p_contact_90d'])}  " in ranked
+    assert f"90-day chance {chance(data['fading'][0]['p_contact_90d'])}" in text
+    assert "within the next 90 days, judging from your own history" in text and how in text
+
+    page_path = tmp_path / "report.html"
+    cli(demo_db, "report", "--as-of", day, "--html", str(page_path))
+    page = page_path.read_text(encoding="utf-8")
+    favor = page[page.index('<table id="favor-table">'):]
+    favor = favor[: favor.index("</table>")]
+    assert "Chance of a two-way exchange within 90 days" in favor
+    assert f'<td class="num chance">{escape(chance(top["p_contact_90d"]))}</td>' in favor
+    fading = page[page.index('<table id="fading-table">'):]
+    assert "Chance of a two-way exchange within 90 days" in fading[: fading.index("</table>")]
+    assert how in page and 'id="chart-calibration"' in page

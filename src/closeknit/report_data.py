@@ -8,6 +8,7 @@ from typing import Any
 from closeknit.report import ReportData
 from closeknit.store import Store
 from closeknit.store import scores as score_store
+from closeknit.strength.calibration import DEFAULT_CALIBRATION
 
 MONTHS = 24
 FAVOR_TIERS = ("inner", "close", "favor")
@@ -55,7 +56,7 @@ def build(db: Store) -> ReportData:
         return {
             "id": p["id"], "name": p["name"], "strength": p["strength"], "last_contact": p["last_contact"],
             "silence_days": f.get("days_since_contact") or 0.0, "usual_gap_days": f.get("usual_gap_days"),
-            "why": (p["factors"]["why"] or [""])[-1],
+            "why": (p["factors"]["why"] or [""])[-1], "p_contact_90d": p["p_contact_90d"],
         }
 
     as_of = datetime.fromisoformat(run["as_of"])
@@ -90,5 +91,6 @@ def build(db: Store) -> ReportData:
         "monthly": {"months": months, "series": series},
         "model": {"name": f"{run.get('model') or 'default'} weights, scored {as_of.date().isoformat()}",
                   "note": MODEL_NOTE},
+        "calibration": (run.get("fit") or {}).get("calibration") or DEFAULT_CALIBRATION.as_dict(),
     }
     return data  # type: ignore[return-value]

@@ -11,6 +11,7 @@ import typer
 from closeknit import scoring
 from closeknit.cli.app import JsonOpt, app, emit_json, message, progress, say, store, table
 from closeknit.errors import InputError, NotFoundError
+from closeknit.report import chance
 from closeknit.report import text as report_text
 from closeknit.report_data import build as build_report
 from closeknit.store import ignore as ignore_store
@@ -29,17 +30,6 @@ def parse_day(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise InputError(f"--as-of {value!r}: use a date like 2026-11-25") from None
-
-
-def percent(p: float | None) -> str:
-    """A probability as a whole percentage ("<1%" and ">99%" at the ends; "" when unknown)."""
-    if p is None:
-        return ""
-    if p < 0.005:
-        return "<1%"
-    if p > 0.995:
-        return ">99%"
-    return f"{100 * p:.0f}%"
 
 
 def ensure_scores(db: score_store.Base, as_of: str | None) -> None:
@@ -97,7 +87,7 @@ def circle(
         return
     table(
         ["id", "name", "organization", "strength", "90-day chance", "tier", "last contact", "why"],
-        [[r["id"], r["name"], r["organization"], f"{r['strength']:.0f}", percent(r["p_contact_90d"]), r["tier"],
+        [[r["id"], r["name"], r["organization"], f"{r['strength']:.0f}", chance(r["p_contact_90d"]), r["tier"],
           r["last_contact"] or "", "; ".join(r["factors"]["why"][:3])] for r in rows],
         title="favor list",
     )
@@ -124,7 +114,7 @@ def explain(
         return
     say(f"{detail['name']} — strength {detail['strength']:.0f}/100, tier {detail['tier']}")
     if detail["p_contact_90d"] is not None:
-        say(f"  {percent(detail['p_contact_90d'])} likely that you and they write to each other (a message each "
+        say(f"  {chance(detail['p_contact_90d'])} likely that you and they write to each other (a message each "
             "way) within 90 days, judging from your own history")
     for line in detail["factors"]["why"]:
         say(f"  · {line}")

@@ -28,6 +28,7 @@ class FavorEntry(TypedDict):
     tier: str
     last_contact: str | None
     factors: list[str]
+    p_contact_90d: float | None
 
 
 class FadingEntry(TypedDict):
@@ -40,6 +41,7 @@ class FadingEntry(TypedDict):
     silence_days: float
     usual_gap_days: float | None
     why: str
+    p_contact_90d: float | None
 
 
 class ReciprocityEntry(TypedDict):
@@ -74,6 +76,27 @@ class ModelInfo(TypedDict):
     note: str
 
 
+class ReliabilityBin(TypedDict):
+    """One equal-count bin of back-test ties: their mean score and probability, and how often it happened."""
+
+    score: float
+    predicted: float
+    observed: float
+    ties: int
+
+
+class CalibrationInfo(TypedDict):
+    """How scores became probabilities of a two-way exchange: p = 1 / (1 + exp(−(a + b·score/100)))."""
+
+    source: str
+    a: float
+    b: float
+    cutoffs: int
+    ties: int
+    positives: int
+    reliability: list[ReliabilityBin]
+
+
 class ReportData(TypedDict):
     """Everything the report shows; computed by the caller, rendered here.
 
@@ -92,9 +115,10 @@ class ReportData(TypedDict):
       active 412 → favor list 96 → close 14 → inner 5. Labels are free text; "contacts", "active", "favor list",
       "close", "inner" (and "dormant") get the tier colours.
     - `tiers`: EXCLUSIVE counts per tier: inner, close, favor, active, dormant, collected (never interacted).
-    - `favor_list`: ranked best first; `strength` 0..100; `factors` are the top contributing factors in words.
+    - `favor_list`: ranked best first; `strength` 0..100; `factors` are the top contributing factors in words;
+      `p_contact_90d` the calibrated probability (0..1, None when unknown) of a message each way within 90 days.
     - `fading`: fastest fading first; `silence_days` since the last contact; `usual_gap_days` the tie's usual gap
-      between contacts (None when unknown); `why` one sentence.
+      between contacts (None when unknown); `why` one sentence; `p_contact_90d` as on the favor list.
     - `reciprocity`: strongest ties first; `sent` messages from me to them, `received` from them to me.
     - `balance`: conversations (threads) `you_started` / `they_started`; `answered_by_them` the FRACTION (0..1) of
       the threads you started that they answered, `answered_by_you` the fraction of theirs you answered.
@@ -102,6 +126,10 @@ class ReportData(TypedDict):
     - `monthly`: `months` "YYYY-MM" in order; `series[tier][i]` the number of interactions in month i with the
       people currently in that tier (keys among inner, close, favor, active, dormant; missing keys count as 0).
     - `model`: `name` of the scoring model and a plain-text `note` on how scores work (blank lines separate paragraphs).
+    - `calibration`: how scores became probabilities. `source` "own history" (fitted on the user's back-tests:
+      `cutoffs` past monthly cut-offs, `ties` scored there, `positives` of them wrote both ways within 90 days) or
+      "default" (too little history: the documented default curve, counts 0); `a`, `b` the curve; `reliability`
+      the back-test ties in equal-count bins by probability (empty for the default).
 
     All text coming from the data (names, organisations, factors, notes) is untrusted: it is escaped in HTML,
     rendered literally (no mathtext) in charts, and stripped of control characters in terminal text.
@@ -119,6 +147,7 @@ class ReportData(TypedDict):
     strengths: list[float]
     monthly: Monthly
     model: ModelInfo
+    calibration: CalibrationInfo
 
 
 TIERS: tuple[str, ...] = ("inner", "close", "favor", "active", "dormant", "collected")
@@ -226,6 +255,57 @@ def days_between(earlier: str | None, later: str | None) -> int | None:
         return None
 
 
+def chance(p: object) -> str:
+    """A probability as a whole percentage ("<1%" and ">99%" at the ends; "–" when unknown)."""
+    v = number(p)
+    if v is None or not 0.0 <= v <= 1.0:
+        return "–"
+    if v < 0.005:
+        return "<1%"
+    if v > 0.995:
+        return ">99%"
+    return f"{100 * v:.0f}%"
+
+
+CHANCE_LABEL = "chance of a two-way exchange within 90 days"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{count(n)} {word}{'' if n == 1 else 's'}"
+
+
+def curve(c: Mapping[str, Any], score: float) -> float | None:
+    """The calibration curve's probability at `score` (None when the curve is unknown)."""
+    a, b = number(c.get("a")), number(c.get("b"))
+    if a is None or b is None:
+        return None
+    return 0.5 * (1.0 + math.tanh(0.5 * (a + b * score / 100.0)))
+
+
+def calibration_sentences(data: ReportData) -> list[str]:
+    """What the 90-day chance means and how it was calibrated, in plain sentences (unescaped)."""
+    c: Mapping[str, Any] = data.get("calibration") or {}
+    meaning = ("The 90-day chance is the probability that you and the person write to each other (at least one "
+               "message each way) within the next 90 days, judging from your own history.")
+    cutoffs = int(number(c.get("cutoffs")) or 0)
+    ties = int(number(c.get("ties")) or 0)
+    if clean(c.get("source")) == "own history" and cutoffs and ties:
+        rate = (number(c.get("positives")) or 0) / ties
+        how = (f"It is calibrated on {_plural(cutoffs, 'back-test')} of your own history: at each past monthly "
+               f"cut-off the model scored your ties from the year before it only, and those {_plural(ties, 'score')} "
+               f"(one per tie and cut-off) were compared with what happened in the 90 days after ({percent(rate)} "
+               "were followed by a message each way). A logistic curve from score to chance was fitted to those "
+               "outcomes, starting from a default curve, so a short history stays close to the default.")
+    else:
+        how = ("Your history is still too short to back-test (a past cut-off with enough mail in the year before it "
+               "and 90 days after), so the chance follows the default curve, fitted on the back-tests of many "
+               "public mailboxes")
+        points = [(s, curve(c, s)) for s in (25, 50, 75)]
+        how += (": " + ", ".join(f"{chance(p)} at score {s}" for s, p in points) + ".") \
+            if all(p is not None for _, p in points) else "."
+    return [meaning, how]
+
+
 def summary_balance(data: ReportData) -> str:
     """Who starts and who answers, in one sentence (plain text)."""
     b = data.get("balance") or {}
@@ -269,8 +349,9 @@ def top_factors(entry: Mapping[str, Any]) -> list[str]:
 
 
 __all__ = [
-    "NO_DATA", "TIERS", "TIER_COLORS", "TIER_LABELS", "TOP_FACTORS", "Balance", "FadingEntry", "FavorEntry", "Layer",
-    "ModelInfo", "Monthly", "ReciprocityEntry", "ReportData", "ago", "carries", "clean", "count", "days_between",
+    "CHANCE_LABEL", "NO_DATA", "TIERS", "TIER_COLORS", "TIER_LABELS", "TOP_FACTORS", "Balance", "CalibrationInfo",
+    "FadingEntry", "FavorEntry", "Layer", "ModelInfo", "Monthly", "ReciprocityEntry", "ReliabilityBin", "ReportData",
+    "ago", "calibration_sentences", "carries", "chance", "clean", "count", "curve", "days_between",
     "fraction", "number", "percent", "pyramid_sentence", "span", "summary_balance", "tier_color", "tier_of",
     "tier_order", "top_factors",
 ]

@@ -26,8 +26,10 @@ from closeknit.report import (
     YOU_COLOR,
     ReportData,
     carries,
+    chance,
     clean,
     count,
+    curve,
     number,
     span,
     tier_color,
@@ -37,6 +39,7 @@ from closeknit.strength.model import FADING_RATIO  # silence ≥ 8× a tie's usu
 
 MAX_RECIPROCITY = 15
 MAX_FADING = 10
+CHANCE_MARKS = (25, 50, 75, 90)  # scores whose calibrated chance the strength chart marks along its top
 NAME_LIMIT = 32
 WIDTH_IN = 10.5
 INK = "#1f2933"
@@ -195,8 +198,50 @@ def _draw_strength(fig: Figure, data: ReportData) -> str:
     ax.annotate(f"median {median:.0f}", xy=(median, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -2),
                 textcoords="offset points", ha="left", va="top", fontsize=9.5, color=INK)
     strong = int((values >= 50).sum())
+    calib = data.get("calibration") or {}
+    marks = [(s, p) for s in CHANCE_MARKS if (p := curve(calib, s)) is not None]
+    if marks:  # the calibrated chance at a few scores, on a second axis along the top
+        top = ax.secondary_xaxis("top")
+        top.xaxis.set_major_locator(FixedLocator([s for s, _ in marks]))
+        top.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: chance(curve(calib, x))))
+        top.set_xlabel("90-day chance of a two-way exchange at that score", fontsize=9.0, color=MUTED)
+    at = "; " + ", ".join(f"score {s} means a {chance(p)} chance" for s, p in marks) if marks else ""
     return (f"Strength distribution of {count(values.size)} people: median {median:.0f} out of 100; "
-            f"{count(strong)} score 50 or more.")
+            f"{count(strong)} score 50 or more{at}.")
+
+
+def _draw_calibration(fig: Figure, data: ReportData) -> str:
+    ax = _axes(fig, CALIBRATION)
+    calib = data.get("calibration") or {}
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 1)
+    ax.xaxis.set_major_locator(FixedLocator(list(range(0, 101, 10))))
+    ax.yaxis.set_major_locator(FixedLocator([0.0, 0.25, 0.5, 0.75, 1.0]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:.0f}%"))
+    ax.grid(axis="both", color=GRID, linewidth=0.8)
+    ax.set_axisbelow(True)
+    x = np.linspace(0.0, 100.0, 101)
+    y = [curve(calib, float(v)) for v in x]
+    own = clean(calib.get("source")) == "own history"
+    if all(v is not None for v in y):
+        label = "your calibration curve" if own else "default curve (no back-tests of your own yet)"
+        ax.plot(x, y, color=TIER_COLORS["close"], linewidth=2.0, label=label)
+    bins = [(number(b.get("score")), number(b.get("observed")), number(b.get("ties")))
+            for b in calib.get("reliability") or []]
+    points = [(s, o, n) for s, o, n in bins if s is not None and o is not None and n]
+    if not points:
+        _no_data(ax, "no back-tests of your own yet" if any(v is not None for v in y) else NO_DATA)
+        if any(v is not None for v in y):
+            ax.legend(loc="upper left")
+        return ("Score and 90-day chance: no back-tests of your own yet; the chance follows the default curve."
+                if any(v is not None for v in y) else f"Score and 90-day chance: {NO_DATA}.")
+    ties = sum(n for _, _, n in points)
+    ax.scatter([s for s, _, _ in points], [o for _, o, _ in points], s=[20 + 200 * n / ties for _, _, n in points],
+               color=TIER_COLORS["dormant"], edgecolor="white", linewidth=0.8, zorder=3,
+               label=f"what happened in your back-tests ({count(ties)} tie scores in {len(points)} groups)")
+    ax.legend(loc="upper left")
+    described = ", ".join(f"around score {s:.0f}: {chance(o)} happened" for s, o, _ in points)
+    return f"Score and 90-day chance: the calibration curve and what happened in your back-tests ({described})."
 
 
 def _month_label(month: str) -> str:
@@ -339,12 +384,19 @@ MONTHLY = Chart("chart-monthly", "Activity per month by tier", "month", "interac
 RECIPROCITY = Chart("chart-reciprocity", "Reciprocity with your strongest ties", "messages (← you sent · they sent →)",
                     "person", "Messages each way with your strongest ties; a long bar on the left only means "
                     "you carry the relationship.", _draw_reciprocity)
+CALIBRATION = Chart("chart-calibration", "From score to 90-day chance", "tie strength score (0–100)",
+                    "chance of a two-way exchange within 90 days",
+                    "The curve turns a score into the chance that you and the person write to each other (a message "
+                    "each way) within 90 days. Each dot groups back-test ties of similar score: how often that "
+                    "really happened in the 90 days after a past cut-off of your own mail (dot size: how many).",
+                    _draw_calibration)
 FADING = Chart("chart-fading", "Ties fading fastest", "silence, in multiples of their usual gap", "person",
                f"How long each tie has been silent compared with its own rhythm; beyond {FADING_RATIO:g}× "
                "the usual gap a tie is fading.", _draw_fading)
 
-CHARTS: dict[str, Chart] = {c.id.removeprefix("chart-"): c for c in (PYRAMID, STRENGTH, MONTHLY, RECIPROCITY, FADING)}
-"""The report's charts by name, in page order: pyramid, strength, monthly, reciprocity, fading."""
+CHARTS: dict[str, Chart] = {c.id.removeprefix("chart-"): c
+                             for c in (PYRAMID, STRENGTH, MONTHLY, RECIPROCITY, FADING, CALIBRATION)}
+"""The report's charts by name: pyramid, strength, monthly, reciprocity, fading, calibration."""
 
 _HEIGHTS: dict[str, Callable[[ReportData], float]] = {
     "pyramid": lambda d: 1.3 + 0.45 * max(len(d.get("pyramid") or []), 3),
@@ -352,6 +404,7 @@ _HEIGHTS: dict[str, Callable[[ReportData], float]] = {
     "monthly": lambda d: 3.6,
     "reciprocity": lambda d: 1.6 + 0.3 * max(min(len(d.get("reciprocity") or []), MAX_RECIPROCITY), 3),
     "fading": lambda d: 1.4 + 0.3 * max(min(len(d.get("fading") or []), MAX_FADING), 3),
+    "calibration": lambda d: 3.8,
 }
 
 

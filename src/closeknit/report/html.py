@@ -6,12 +6,15 @@ import html
 from pathlib import Path
 
 from closeknit.report import (
+    CHANCE_LABEL,
     NO_DATA,
     TIER_COLORS,
     TIER_LABELS,
     ReportData,
     ago,
+    calibration_sentences,
     carries,
+    chance,
     clean,
     count,
     days_between,
@@ -68,6 +71,7 @@ caption{{text-align:left;color:var(--muted);font-size:13.5px;padding:0 0 6px;}}
 th,td{{text-align:left;vertical-align:top;padding:7px 10px;border-bottom:1px solid var(--rule);}}
 th{{font-size:12.5px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);font-weight:600;
  border-bottom:2px solid var(--rule);white-space:nowrap;}}
+th.wrap{{white-space:normal;min-width:7em;max-width:10em;}}
 td.num,th.num{{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;}}
 td.date{{white-space:nowrap;font-variant-numeric:tabular-nums;}}
 td.date small,td small{{display:block;color:var(--muted);font-size:12.5px;}}
@@ -119,6 +123,18 @@ def _empty(text: str = NO_DATA) -> str:
     return f'<p class="empty">{esc(text)}</p>'
 
 
+def _chance_cell(p: object) -> str:
+    return f'<td class="num chance">{esc(chance(p))}</td>'
+
+
+_CHANCE_TH = f'<th class="num wrap" scope="col">{esc(CHANCE_LABEL.capitalize())}</th>'
+
+
+def _chance_note(data: ReportData) -> str:
+    meaning = calibration_sentences(data)[0]
+    return f'<p class="lede chance-note">{esc(meaning)} <a href="#h-chance">How it was calibrated</a>.</p>'
+
+
 def _headline(data: ReportData) -> str:
     layers = data.get("pyramid") or []
     if layers:
@@ -160,19 +176,21 @@ def _favor_section(data: ReportData) -> str:
             f'<tr><td class="num">{rank}</td><td class="name">{esc(p.get("name")) or "(no name)"}</td>'
             f"<td>{esc(p.get('organization'))}</td>"
             f'<td class="num">{"–" if strength is None else f"{strength:.0f}"}{bar}</td>'
-            f"<td>{_tier_chip(p.get('tier'))}</td>{_date_cell(p.get('last_contact'), as_of)}<td>{flist}</td></tr>"
+            f"{_chance_cell(p.get('p_contact_90d'))}<td>{_tier_chip(p.get('tier'))}</td>"
+            f"{_date_cell(p.get('last_contact'), as_of)}<td>{flist}</td></tr>"
         )
     table = (
         '<div class="table-wrap"><table id="favor-table">\n'
         f"<caption>The {count(len(rows))} people you could most plausibly ask for a favor, strongest first.</caption>\n"
         '<thead><tr><th class="num" scope="col">#</th><th scope="col">Name</th><th scope="col">Organisation</th>'
-        '<th class="num" scope="col">Strength</th><th scope="col">Tier</th><th scope="col">Last contact</th>'
-        '<th scope="col">Top factors</th></tr></thead>\n<tbody>\n' + "\n".join(body) + "\n</tbody></table></div>"
+        f'<th class="num" scope="col">Strength</th>{_CHANCE_TH}<th scope="col">Tier</th>'
+        '<th scope="col">Last contact</th><th scope="col">Top factors</th></tr></thead>\n<tbody>\n'
+        + "\n".join(body) + "\n</tbody></table></div>"
     ) if rows else _empty("No favor list yet: import mail or calendar history so ties can be scored.")
     return (
         '<section id="favor-list" aria-labelledby="h-favor">\n<h2 id="h-favor">Favor list</h2>\n'
         '<p class="lede">Ranked by tie strength; the factors say why each person is here.</p>\n'
-        f"{table}\n</section>"
+        f"{_chance_note(data)}\n{table}\n</section>"
     )
 
 
@@ -188,16 +206,17 @@ def _fading_section(data: ReportData) -> str:
         body.append(
             f'<tr><td class="name">{esc(p.get("name")) or "(no name)"}</td>'
             f'<td class="num">{"–" if strength is None else f"{strength:.0f}"}</td>'
-            f"{_date_cell(p.get('last_contact'), as_of)}"
+            f"{_chance_cell(p.get('p_contact_90d'))}{_date_cell(p.get('last_contact'), as_of)}"
             f'<td class="num">{esc(span(silence))}</td><td class="num">{esc(span(gap)) if gap else "–"}</td>'
             f'<td class="num">{ratio}</td><td>{esc(p.get("why"))}</td></tr>'
         )
     content = (
         _figure("fading", data) + '\n<div class="table-wrap"><table id="fading-table">\n'
         "<caption>Ties silent for much longer than their own usual rhythm, fastest fading first.</caption>\n"
-        '<thead><tr><th scope="col">Name</th><th class="num" scope="col">Strength</th><th scope="col">Last contact'
-        '</th><th class="num" scope="col">Silent for</th><th class="num" scope="col">Usual gap</th>'
-        '<th class="num" scope="col">Ratio</th><th scope="col">Why</th></tr></thead>\n<tbody>\n'
+        f'<thead><tr><th scope="col">Name</th><th class="num" scope="col">Strength</th>{_CHANCE_TH}'
+        '<th scope="col">Last contact</th><th class="num" scope="col">Silent for</th>'
+        '<th class="num" scope="col">Usual gap</th><th class="num" scope="col">Ratio</th><th scope="col">Why</th>'
+        "</tr></thead>\n<tbody>\n"
         + "\n".join(body) + "\n</tbody></table></div>"
     ) if rows else _figure("fading", data) + "\n" + _empty("No fading ties: nobody is unusually quiet.")
     return (
@@ -267,9 +286,11 @@ def _model_section(data: ReportData) -> str:
     paragraphs = [clean(p) for p in str(model.get("note") or "").split("\n\n")]
     notes = "".join(f"<p>{esc(p)}</p>" for p in paragraphs if p) or _empty("No note on the scoring model.")
     used = f"<p>Model: <strong>{esc(name)}</strong>.</p>" if name else ""
+    chances = "".join(f"<p>{esc(p)}</p>" for p in calibration_sentences(data))
     return (
         '<section id="how-scores-work" class="note" aria-labelledby="h-how">\n<h2 id="h-how">How scores work</h2>\n'
-        f"{notes}{used}\n</section>"
+        f'{notes}{used}\n<h3 id="h-chance">From score to 90-day chance</h3>\n{chances}\n'
+        f"{_figure('calibration', data)}\n</section>"
     )
 
 

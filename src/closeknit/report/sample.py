@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import date, timedelta
 
-from closeknit.report import FadingEntry, FavorEntry, ReciprocityEntry, ReportData
+from closeknit.report import CalibrationInfo, FadingEntry, FavorEntry, ReciprocityEntry, ReliabilityBin, ReportData
 
 HOSTILE_NAME = '<script>alert(1)</script> $x$ & "q"'
 HOSTILE_ORG = "Acme & Sons <Ltd> $5$"
@@ -33,6 +34,27 @@ _TEMPLATES = (
     "favors: {given} given, {recv} received",
 )
 _MONTHS = 18
+_CURVE = (-5.7, 7.6)  # the shipped default calibration curve (closeknit.strength.calibration)
+_BACKTESTS = 24
+
+
+def _p(strength: float, a: float = _CURVE[0], b: float = _CURVE[1]) -> float:
+    return round(1.0 / (1.0 + math.exp(-(a + b * strength / 100.0))), 3)
+
+
+def _calibration(strengths: list[float], rng: random.Random) -> CalibrationInfo:
+    """A calibration "fitted" on simulated back-tests: every tie at each cut-off, outcomes drawn from the curve."""
+    ties = sorted((_p(s), s, rng.random() < _p(s)) for s in strengths for _ in range(_BACKTESTS))
+    k = 5 if ties else 0
+    bins: list[ReliabilityBin] = []
+    for j in range(k):
+        part = ties[j * len(ties) // k:(j + 1) * len(ties) // k]
+        bins.append({"score": round(sum(s for _, s, _ in part) / len(part), 1),
+                     "predicted": round(sum(p for p, _, _ in part) / len(part), 4),
+                     "observed": round(sum(y for _, _, y in part) / len(part), 4), "ties": len(part)})
+    return {"source": "own history" if ties else "default", "a": _CURVE[0], "b": _CURVE[1],
+            "cutoffs": _BACKTESTS if ties else 0, "ties": len(ties), "positives": sum(y for _, _, y in ties),
+            "reliability": bins}
 
 
 def _months(as_of: date, n: int) -> list[str]:
@@ -83,7 +105,7 @@ def sample_data(n_people: int = 300, seed: int = 0, as_of: str = "2025-11-25") -
             "id": i + 1, "name": names[i], "strength": strengths[i], "tier": tiers[i],
             "organization": HOSTILE_ORG if names[i] == HOSTILE_NAME else rng.choice(_ORGS),
             "last_contact": (today - timedelta(days=last_days[i])).isoformat() if i % 17 != 16 else None,
-            "factors": factors,
+            "factors": factors, "p_contact_90d": _p(strengths[i]),
         })
 
     fading: list[FadingEntry] = []
@@ -96,13 +118,13 @@ def sample_data(n_people: int = 300, seed: int = 0, as_of: str = "2025-11-25") -
             "last_contact": (today - timedelta(days=round(silence))).isoformat(), "silence_days": round(silence, 1),
             "usual_gap_days": gap,
             "why": f"usually in touch every ~{gap:.0f} days; silent for {silence:.0f} days "
-                   f"({silence / gap:.0f}× usual gap)",
+                   f"({silence / gap:.0f}× usual gap)", "p_contact_90d": _p(strengths[i]),
         })
     if n > 3 and all(f["name"] != HOSTILE_NAME for f in fading):
         fading.insert(1, {
             "id": 4, "name": HOSTILE_NAME, "strength": strengths[3],
             "last_contact": (today - timedelta(days=200)).isoformat(), "silence_days": 200.0, "usual_gap_days": 20.0,
-            "why": "silent for 200 days <i>(10× usual gap)</i>",
+            "why": "silent for 200 days <i>(10× usual gap)</i>", "p_contact_90d": None,
         })
     fading.sort(key=lambda f: -(f["silence_days"] / (f["usual_gap_days"] or 1.0)))
 
@@ -155,6 +177,7 @@ def sample_data(n_people: int = 300, seed: int = 0, as_of: str = "2025-11-25") -
                 "gap is fading."
             ),
         },
+        "calibration": _calibration(strengths, rng),
     }
 
 
@@ -173,6 +196,7 @@ def empty_data(as_of: str = "2025-11-25", title: str = "Network reality report")
         "strengths": [],
         "monthly": {"months": [], "series": {}},
         "model": {"name": "", "note": ""},
+        "calibration": _calibration([], random.Random(0)),
     }
 
 

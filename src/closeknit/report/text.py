@@ -6,7 +6,9 @@ from closeknit.report import (
     NO_DATA,
     TIER_LABELS,
     ReportData,
+    calibration_sentences,
     carries,
+    chance,
     clean,
     count,
     number,
@@ -22,8 +24,9 @@ TOP_FADING = 10
 
 
 def lines(data: ReportData) -> list[str]:
-    """The report as lines of text: pyramid sentence, tier counts, favor list top 15 with factors, fading ties
-    top 10, reciprocity balance. Every piece of imported text is on one line, without control characters."""
+    """The report as lines of text: pyramid sentence, tier counts, favor list top 15 with their 90-day chance and
+    factors, fading ties top 10, reciprocity balance, what the 90-day chance means. Every piece of imported text
+    is on one line, without control characters."""
     title = clean(data.get("title")) or "Network reality report"
     me = clean(data.get("me"))
     as_of = clean(data.get("as_of"))
@@ -39,6 +42,8 @@ def lines(data: ReportData) -> list[str]:
     out += ["", f"Favor list (top {min(len(favor), TOP_FAVOR)} of {count(len(favor))})" if favor else "Favor list"]
     if not favor:
         out.append(f"  {NO_DATA}")
+    else:
+        out.append("      (name, strength 0–100, 90-day chance of a two-way exchange, tier, last contact)")
     width = max((len(clean(p.get("name"), 40)) for p in favor[:TOP_FAVOR]), default=0)
     for rank, p in enumerate(favor[:TOP_FAVOR], 1):
         strength = number(p.get("strength"))
@@ -47,7 +52,8 @@ def lines(data: ReportData) -> list[str]:
         last = clean(p.get("last_contact"))[:10] or "never"
         out.append(
             f"{rank:>4}. {name:<{width}}  {'–' if strength is None else f'{strength:3.0f}'}  "
-            f"{clean(p.get('tier')):<7} last {last}" + (f"  · {org}" if org else "")
+            f"{chance(p.get('p_contact_90d')):>4}  {clean(p.get('tier')):<7} last {last}"
+            + (f"  · {org}" if org else "")
         )
         factors = top_factors(p)
         if any(factors):
@@ -63,7 +69,9 @@ def lines(data: ReportData) -> list[str]:
         gap = number(f.get("usual_gap_days"))
         rhythm = f" ({silence / gap:.0f}× the usual gap of {span(gap)})" if silence is not None and gap else ""
         last = clean(f.get("last_contact"))[:10] or "never"
-        out.append(f"  - {clean(f.get('name'), 40) or '(no name)'}: silent {span(silence)}{rhythm}, last {last}")
+        p90 = chance(f.get("p_contact_90d"))
+        out.append(f"  - {clean(f.get('name'), 40) or '(no name)'}: silent {span(silence)}{rhythm}, last {last}"
+                   + (f", 90-day chance {p90}" if p90 != "–" else ""))
         why = clean(f.get("why"))
         if why:
             out.append(f"      {why}")
@@ -75,6 +83,7 @@ def lines(data: ReportData) -> list[str]:
     if carried:
         out.append(f"You carry {len(carried)} of your {len(recip)} strongest ties: " + ", ".join(carried[:5])
                    + (" …" if len(carried) > 5 else ""))
+    out += ["", *calibration_sentences(data)]
     model = data.get("model") or {}
     if clean(model.get("name")):
         out += ["", f"Scores: {clean(model.get('name'))}"]

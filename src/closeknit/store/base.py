@@ -22,13 +22,13 @@ def now_iso() -> str:
 
 
 class Base:
-    """Owns one connection; every write goes through `transaction()`."""
+    """Owns one connection; every write goes through `transaction()`, which nests (savepoints)."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.engine: Engine = open_engine(self.path)
         self.conn: Connection = self.engine.connect()
-        self._depth = 0  # transaction() blocks open: an inner one joins the outer
+        self._depth = 0  # transaction() blocks open: the outermost is the transaction, inner ones savepoints
 
     def exclusive(self, on_wait: Callable[[], None] | None = None) -> AbstractContextManager[None]:
         """Be the only writer of this database (an import, a repair) until the block ends; `on_wait` is
@@ -47,9 +47,15 @@ class Base:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction; a block opened inside another joins it (both commit or roll back together)."""
+        """One transaction: committed when the block ends, rolled back when it raises.
+
+        A block opened inside another is a savepoint of it (as sqlite-utils' `atomic()`): when it raises,
+        only its own writes are undone and the error goes on to the caller, which may handle it and carry on;
+        when it ends, its writes join the outer transaction, whose commit or rollback decides for both.
+        """
         if self._depth:
-            yield self.conn
+            with self._savepoint():
+                yield self.conn
             return
         if self.conn.in_transaction():
             self.conn.commit()
@@ -64,6 +70,28 @@ class Base:
             raise problem from None
         finally:
             self._depth = 0
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        raw = self.dbapi()
+        if not raw.in_transaction:
+            # The driver begins lazily, before the outer block's first write: begin now, so the savepoint
+            # nests in the outer transaction instead of being one that RELEASE would commit. IMMEDIATE takes
+            # the write lock now (waiting as any write does), so reads in the block never pin a stale snapshot.
+            raw.execute("BEGIN IMMEDIATE")
+        name = f"closeknit_{self._depth}"
+        raw.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            if raw.in_transaction:  # else SQLite already rolled the whole transaction back (a full disk)
+                raw.execute(f"ROLLBACK TO {name}")
+                raw.execute(f"RELEASE {name}")
+            raise
+        finally:
+            self._depth -= 1
+        raw.execute(f"RELEASE {name}")
 
     def _end_read(self) -> None:
         """Commit the transaction a read began, unless it is part of an open transaction() block."""

@@ -25,6 +25,7 @@ MAX_CUTOFFS = 24  # a calibration uses the latest 24 back-test cut-offs (two yea
 # of a Gaussian prior of precision PRIOR (chosen by owner-level cross-validation: docs/strength.md).
 DEFAULT_A, DEFAULT_B = -5.7, 7.6
 PRIOR = 20.0
+RELIABILITY_BINS = 5  # equal-count bins of back-test ties kept with a fit, for the report's calibration chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,13 +187,17 @@ class Calibration:
     ties: int = 0  # back-test ties it was fitted on
     positives: int = 0
     cutoffs: int = 0
+    # Per equal-count bin of those ties by score: (mean score, mean probability, observed rate, ties).
+    reliability: tuple[tuple[float, float, float, int], ...] = ()
 
     def __call__(self, score: np.ndarray) -> np.ndarray:
         return _sigmoid(self.a + self.b * np.asarray(score, dtype=np.float64) / 100.0)
 
     def as_dict(self) -> dict[str, object]:
         return {"source": self.source, "a": round(self.a, 4), "b": round(self.b, 4), "ties": self.ties,
-                "positives": self.positives, "cutoffs": self.cutoffs}
+                "positives": self.positives, "cutoffs": self.cutoffs,
+                "reliability": [{"score": round(s, 1), "predicted": round(p, 4), "observed": round(o, 4), "ties": n}
+                                for s, p, o, n in self.reliability]}
 
 
 DEFAULT_CALIBRATION = Calibration(DEFAULT_A, DEFAULT_B, "default")
@@ -209,7 +214,20 @@ def fit(samples: Sequence[Sample], prior: float = PRIOR) -> Calibration:
     if len(y) == 0:
         return DEFAULT_CALIBRATION
     a, b = platt(s / 100.0, y, (DEFAULT_A, DEFAULT_B), prior)
-    return Calibration(a, b, "own history", len(y), int(y.sum()), len(samples))
+    p = _sigmoid(a + b * s / 100.0)
+    return Calibration(a, b, "own history", len(y), int(y.sum()), len(samples), reliability(s, p, y))
+
+
+def reliability(score: np.ndarray, p: np.ndarray, y: np.ndarray,
+                bins: int = RELIABILITY_BINS) -> tuple[tuple[float, float, float, int], ...]:
+    """Ties sorted by probability into `bins` equal-count bins: per bin the mean score, the mean
+    probability and the observed rate of the outcome, and the number of ties."""
+    p, yf = np.asarray(p, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if len(p) == 0:
+        return ()
+    order = np.argsort(p, kind="stable")
+    return tuple((float(score[i].mean()), float(p[i].mean()), float(yf[i].mean()), len(i))
+                 for i in np.array_split(order, min(bins, len(p))))
 
 
 def platt(x: np.ndarray, y: np.ndarray, centre: tuple[float, float] = (0.0, 0.0),
@@ -256,11 +274,7 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     p, yf = np.asarray(p, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if len(p) == 0:
         return float("nan")
-    order = np.argsort(p, kind="stable")
-    total = 0.0
-    for idx in np.array_split(order, min(bins, len(p))):
-        total += len(idx) * abs(p[idx].mean() - yf[idx].mean())
-    return total / len(p)
+    return sum(n * abs(pred - obs) for _, pred, obs, n in reliability(p, p, yf, bins)) / len(p)
 
 
 SampleSource = Callable[[float], Sample | None]
