@@ -10,17 +10,18 @@ import math
 _SLACK = 1e-8
 
 
-def _finite(days: object) -> float | None:
+def number(value: object) -> float | None:
+    """A finite float from untrusted data (a stored feature, report JSON), else None."""
     try:
-        d = float(days)  # type: ignore[arg-type]
+        v = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    return d if math.isfinite(d) else None
+    return v if math.isfinite(v) else None
 
 
 def span(days: object) -> str:
     """A duration in words: "1 day", "5 days", "3 weeks", "9 months", "2 years" ("–" when unknown)."""
-    d = _finite(days)
+    d = number(days)
     if d is None or d < 0:
         return "–"
     n = math.floor(d + 0.5)  # whole days, halves up
@@ -47,7 +48,7 @@ def ago(days: object, *, calendar: bool = True) -> str:
     day and is first turned into calendar days; pass whole calendar days with calendar=False (a
     difference of two dates). Both give the same words for the same contact.
     """
-    d = _finite(days)
+    d = number(days)
     if d is None:
         return "never"
     n = calendar_days(d) if calendar else max(int(d), 0)
@@ -56,7 +57,7 @@ def ago(days: object, *, calendar: bool = True) -> str:
 
 def every(days: object) -> str:
     """A usual gap in words: "every day", "every ~3 weeks"."""
-    d = _finite(days)
+    d = number(days)
     if d is not None and d < 1.5:
         return "every day"
     return f"every ~{span(days)}"

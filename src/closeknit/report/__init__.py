@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, TypedDict
 
-from closeknit.durations import ago, span
+from closeknit.durations import ago, number, span
 
 
 class Layer(TypedDict):
@@ -319,15 +319,6 @@ def summary_balance(data: ReportData) -> str:
         f"they answered {percent(b.get('answered_by_them'))} of yours, "
         f"you answered {percent(b.get('answered_by_you'))} of theirs."
     )
-
-
-def number(value: object) -> float | None:
-    """A finite float from untrusted report data, else None."""
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def carries(more: object, less: object) -> bool:
