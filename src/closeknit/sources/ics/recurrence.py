@@ -123,12 +123,7 @@ def _first_window(event: _Event, whole: timedelta) -> timedelta:
 
 
 def _scan_forward(
-    series: Series,
-    start: datetime,
-    high: datetime,
-    low: datetime | None,
-    limit: int,
-    first: timedelta,
+    series: Series, start: datetime, high: datetime, low: datetime | None, limit: int, first: timedelta,
     budget: list[int],
 ) -> list[tuple[datetime, Occurrence]]:
     """Walk windows of doubling length from `start` until `high`, `limit` occurrences or the budget's end."""
@@ -149,12 +144,7 @@ def _scan_forward(
 
 
 def _scan_backward(
-    series: Series,
-    start: datetime,
-    high: datetime,
-    low: datetime | None,
-    limit: int,
-    guess: timedelta,
+    series: Series, start: datetime, high: datetime, low: datetime | None, limit: int, guess: timedelta,
     budget: list[int],
 ) -> list[tuple[datetime, Occurrence]]:
     """Walk windows of doubling length back from `high` (the first one `guess` long)."""
