@@ -12,7 +12,7 @@ from closeknit.sources import walk
 from closeknit.sources.mail import dates
 from closeknit.sources.mail.bulk import BULK_RECIPIENTS, MAX_RECIPIENTS
 from closeknit.sources.mail.compression import _close, _open, _peek, _strip_compression
-from closeknit.sources.mail.dates import _parse_date
+from closeknit.sources.mail.dates import _parse_date as _parse_date  # the tests read dates through it
 from closeknit.sources.mail.folders import (
     _MBOX_SUFFIXES,
     _MESSAGE_SUFFIXES,
@@ -28,8 +28,7 @@ from closeknit.sources.mail.kinds import _file_kind, _skip_preamble
 from closeknit.sources.mail.records import CHANNEL, RAW_LIMIT, SOURCE, _error
 
 __all__ = [
-    "BULK_RECIPIENTS", "CHANNEL", "HEADER_CUT", "MAX_HEADER", "MAX_RECIPIENTS", "RAW_LIMIT", "SOURCE",
-    "_parse_date", "parse", "sniff",
+    "BULK_RECIPIENTS", "CHANNEL", "HEADER_CUT", "MAX_HEADER", "MAX_RECIPIENTS", "RAW_LIMIT", "SOURCE", "parse", "sniff",
 ]  # fmt: skip
 
 
