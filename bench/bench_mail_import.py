@@ -99,7 +99,7 @@ def main() -> None:
     if run_requested_phase(opts, {"baseline": phase_baseline, "parse": phase_parse, "import": phase_import}):
         return
 
-    from closeknit.sources.mailgen import write_mbox
+    from closeknit.demo.mailgen import write_mbox
 
     with tempfile.TemporaryDirectory(prefix="closeknit-bench-") as tmp:
         if not ENRON.is_dir():

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from closeknit.db import SCHEMA_VERSION
-from closeknit.sources.mailgen import write_mbox
+from closeknit.demo.mailgen import write_mbox
 from faultkit import assert_same, interactions, start
 
 pytestmark = pytest.mark.faults

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from closeknit.sources.mailgen import write_mbox
+from closeknit.demo.mailgen import write_mbox
 from faultkit import assert_same, closeknit
 
 pytestmark = pytest.mark.faults

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from closeknit.sources.mailgen import write_mbox
+from closeknit.demo.mailgen import write_mbox
 from faultkit import assert_same, interactions
 
 

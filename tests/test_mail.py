@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from closeknit.demo import mailgen
 from closeknit.errors import InputError
 from closeknit.records import InteractionRecord, Party, RecordError
-from closeknit.sources import mail, mailgen
+from closeknit.sources import mail
 from conftest import shared
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from closeknit.demo import mailgen
 from closeknit.errors import CloseknitError
 from closeknit.records import InteractionRecord, RecordError
-from closeknit.sources import mail, mailgen
+from closeknit.sources import mail
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from closeknit.demo import names
+from closeknit.demo.mailgen import separator_date
 from closeknit.demo.network import ME, Network, Person, Touch
-from closeknit.sources.mailgen import separator_date
 
 
 @dataclass(slots=True)
