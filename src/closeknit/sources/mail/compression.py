@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import lzma
 import zlib
@@ -49,12 +50,12 @@ def _open(path: Path) -> BinaryIO:
 
 def _close(handle: BinaryIO) -> None:
     inner = getattr(handle, "fileobj", None) or getattr(handle, "_fp", None)
-    try:
+    # Closing a truncated or corrupt compressed stream may raise what reading it does: that must not fail
+    # an import whose readable messages are already parsed.
+    with contextlib.suppress(*_READ_ERRORS):
         handle.close()
         if inner is not None and hasattr(inner, "close"):
             inner.close()
-    except Exception:  # closing must never fail an import
-        pass
 
 
 def _peek(path: Path, size: int = _HEAD_PEEK) -> bytes:
