@@ -8,9 +8,10 @@ from typing import Any
 from closeknit.identity.normalise import placeholder_name
 from closeknit.store.base import Base
 
-# Stored mail that is one message filed twice: the same second, sender, recipients and subject.
+# Stored mail that is one message filed in several folders: the same second, sender, recipients and
+# subject in another folder (within one folder, such twins are separate sends, e.g. automated notices).
 _COPIES = (
-    "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM interactions i"
+    "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(DISTINCT i.folder) AS n FROM interactions i"
     " JOIN interaction_parties f ON f.interaction_id = i.id AND f.role = 'from'"
     " WHERE i.channel = 'email' GROUP BY i.ts, f.address, lower(i.subject),"
     " (SELECT group_concat(address) FROM (SELECT address FROM interaction_parties r"
