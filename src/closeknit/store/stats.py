@@ -9,11 +9,12 @@ from closeknit.identity.normalise import placeholder_name
 from closeknit.store.base import Base
 
 # Stored mail that is one message filed in several folders: the same second, sender, recipients and
-# subject in another folder (within one folder, such twins are separate sends, e.g. automated notices).
+# subject in another folder (within one folder, such twins are separate sends, e.g. automated notices;
+# without a date two messages cannot be told to be one).
 _COPIES = (
     "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(DISTINCT i.folder) AS n FROM interactions i"
     " JOIN interaction_parties f ON f.interaction_id = i.id AND f.role = 'from'"
-    " WHERE i.channel = 'email' GROUP BY i.ts, f.address, lower(i.subject),"
+    " WHERE i.channel = 'email' AND i.ts IS NOT NULL GROUP BY i.ts, f.address, lower(i.subject),"
     " (SELECT group_concat(address) FROM (SELECT address FROM interaction_parties r"
     "   WHERE r.interaction_id = i.id AND r.role IN ('to', 'cc') ORDER BY address)))"
 )
