@@ -91,32 +91,30 @@ def linkedin_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db_path
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("source", ["demo_db", "linkedin_db"])
-def test_export_into_a_fresh_database_keeps_everything(
-    fmt: str, source: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
+@pytest.fixture(params=[(s, f) for s in ("demo_db", "linkedin_db") for f in FORMATS], ids="-".join)
+def exported(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, str, Path]:
+    """(database, format, its export) for each exported database and format."""
+    source, fmt = request.param
     db_path: Path = request.getfixturevalue(source)
-    exported = _export(db_path, fmt, tmp_path / f"export.{fmt}")
+    return db_path, fmt, _export(db_path, fmt, tmp_path / f"export.{fmt}")
+
+
+def test_export_into_a_fresh_database_keeps_everything(exported: tuple[Path, str, Path], tmp_path: Path) -> None:
+    db_path, fmt, exported_file = exported
     fresh = tmp_path / "fresh.db"
     with Store(fresh) as db:
-        run_import(db, exported)
+        run_import(db, exported_file)
     with Store(db_path) as before, Store(fresh) as after:
         # Only the JSON export holds every role (organisation and title) a person has had.
         assert _people_data(after, roles=fmt == "json") == _people_data(before, roles=fmt == "json")
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("source", ["demo_db", "linkedin_db"])
-def test_export_into_the_same_database_changes_nothing(
-    fmt: str, source: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
-    db_path: Path = request.getfixturevalue(source)
-    exported = _export(db_path, fmt, tmp_path / f"export.{fmt}")
+def test_export_into_the_same_database_changes_nothing(exported: tuple[Path, str, Path], tmp_path: Path) -> None:
+    db_path, _, exported_file = exported
     same = tmp_path / "same.db"
     shutil.copy(db_path, same)
     with Store(same) as db:
-        result = run_import(db, exported)
+        result = run_import(db, exported_file)
     assert result.people == 0 and result.skipped == 0
     assert _counts(same) == _counts(db_path)  # no duplicate people, no new review items
     with Store(db_path) as before, Store(same) as after:
