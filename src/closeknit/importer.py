@@ -17,7 +17,7 @@ from closeknit.identity import normalise
 from closeknit.prefetch import prefetch
 from closeknit.records import ContactRecord, InteractionRecord, RecordError
 from closeknit.sources import walk
-from closeknit.store import Store, derive, pending
+from closeknit.store import Store, pending
 from closeknit.store.base import Base, now_iso
 from closeknit.store.writer import (
     PreparedContact,
@@ -274,8 +274,7 @@ class _Run:
         urls, names = _linkedin_owner(records, li.owner_names(path))
         if records and (urls or names):  # only messages need the owner told apart from contacts
             self.finish_writer()
-            with pending.setting_me(self.db, [], urls, names):
-                derive.set_me(self.db, [], self.region, profiles=urls, names=names)
+            pending.set_me(self.db, [], self.region, profiles=urls, names=names)
         self.writer.name_hints = self.writer.names_of(li.SOURCE)
         self.feed("linkedin", items)
 
@@ -337,8 +336,7 @@ def _import(db: Store, path: Path, targets: list[tuple[str, Path]], me_given: li
             if k == "linkedin" and _is_export(p):
                 me_given += _parser("linkedin").owner_emails(p)
     if me_given:
-        with pending.setting_me(db, me_given):
-            derive.set_me(db, me_given, region)
+        pending.set_me(db, me_given, region)
     run = _Run(db, region, progress, infer=not region_given)
     result = run.result
     for k, p in targets:

@@ -8,8 +8,7 @@ compare for review) commit together, so a kill at any moment leaves either both 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,13 +47,12 @@ def stored(db: Base) -> None:
         db.set_setting(STORED, True)
 
 
-@contextmanager
-def setting_me(db: Base, addresses: Sequence[str], profiles: Sequence[str] = (), names: Sequence[str] = ()
-               ) -> Iterator[None]:
-    """Around a set_me call: noted as pending until it returns, so that a cut one is made again."""
+def set_me(db: Base, addresses: Sequence[str], region: str, profiles: Sequence[str] = (),
+           names: Sequence[str] = ()) -> None:
+    """`derive.set_me`, noted as pending until it returns, so that a cut one is made again."""
     db.set_setting(ME, {"addresses": list(addresses), "profiles": list(profiles), "names": list(names)})
     try:
-        yield
+        derive.set_me(db, addresses, region, profiles=profiles, names=names)
     except CloseknitError:
         db.delete_setting(ME)  # refused before it changed anything (an address that is not one)
         raise
@@ -97,8 +95,7 @@ def finish(db: Base, region: str) -> Finished:
     if DERIVE in notes:
         inferred = derive.infer_me(db)  # the known addresses, and any other of the user's met in this mail
         if set(inferred) - set(db.get_setting("me_addresses", [])):
-            with setting_me(db, inferred):
-                derive.set_me(db, inferred, region)
+            set_me(db, inferred, region)
             done.me_inferred = True
         derive.derive_threads(db)
     people = _to_review(notes)
