@@ -137,6 +137,14 @@ def test_calibration_cutoffs_never_see_the_future() -> None:
     assert days == [t - k * DAY for k in (10, 9, 8, 7)]
 
 
+def test_monthly_steps_from_the_end_of_a_long_month() -> None:
+    # Scoring as of the 30th starts on the 31st: a month earlier is the last day of the shorter month.
+    assert cal.MONTHLY.shift(_ts(2026, 10, 31), -1) == _ts(2026, 9, 30)
+    assert cal.MONTHLY.shift(_ts(2024, 3, 31), -1) == _ts(2024, 2, 29)
+    assert cal.MONTHLY.shift(_ts(2026, 1, 31), 1) == _ts(2026, 2, 28)
+    assert len(cal.calibration_cutoffs(_ts(2026, 10, 31), cal.MONTHLY)) == cal.MAX_CUTOFFS
+
+
 def test_sample_outcome_is_a_message_each_way() -> None:
     T = _ts(2001, 1, 1)
     rows = [("a", T - 5 * DAY, "out"), ("a", T + DAY, "out"), ("a", T + 2 * DAY, "in"),  # two-way after T

@@ -61,3 +61,16 @@ def every(days: object) -> str:
     if d is not None and d < 1.5:
         return "every day"
     return f"every ~{span(days)}"
+
+
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+def parse_days(text: str) -> int | None:
+    """Whole days from "10d", "6w", "3m" (30 days each), "1y" or a bare number of days; None if it is none of these."""
+    t = text.strip().lower()
+    unit = t[-1:] if t[-1:] in _UNIT_DAYS else "d"
+    count = t[:-1] if t[-1:] in _UNIT_DAYS else t
+    if not count.isdigit() or int(count) > 100_000:
+        return None
+    return int(count) * _UNIT_DAYS[unit]

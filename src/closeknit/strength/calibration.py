@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,7 +54,9 @@ class Step:
         if self.months:
             d = datetime.fromtimestamp(t, UTC)
             m = d.year * 12 + d.month - 1 + k * self.months
-            return d.replace(year=m // 12, month=m % 12 + 1).timestamp()
+            year, month = m // 12, m % 12 + 1
+            # The 31st of one month is the last day of a shorter one (as a calendar would have it).
+            return d.replace(year=year, month=month, day=min(d.day, monthrange(year, month)[1])).timestamp()
         return t + k * self.days * DAY
 
     def label(self) -> str:

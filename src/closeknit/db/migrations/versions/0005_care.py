@@ -1,4 +1,4 @@
-"""The reciprocity ledger: favors given to and received from each person."""
+"""Keeping ties alive: favors given and received (the ledger), and per-person cadence and snooze."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,8 +23,15 @@ def upgrade() -> None:
         sa.Column("created_at", sa.Text, nullable=False),
     )
     op.create_index("favors_person", "favors", ["person_id"])
+    op.create_table(
+        "care",
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("cadence_days", sa.Integer, nullable=True),  # NULL: the tier's default; 0: no reminders
+        sa.Column("snoozed_until", sa.Text, nullable=True),  # YYYY-MM-DD: not proposed before this day
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("care")
     op.drop_index("favors_person", "favors")
     op.drop_table("favors")

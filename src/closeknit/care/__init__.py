@@ -1,0 +1,1 @@
+"""Keeping ties alive: cadence, fading ties, the weekly plan and its calendar feed."""

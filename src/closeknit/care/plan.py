@@ -1,0 +1,180 @@
+"""The weekly plan: at most N people to contact, chosen to keep the most expected strength, each with why."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from closeknit.durations import every, span
+from closeknit.store import care, favors
+from closeknit.store.base import Base
+
+PLAN_TIERS = ("inner", "close", "favor", "active")
+STRONG_TIERS = ("inner", "close", "favor")
+WAITING_DAYS = 21  # a message to the user newer than this, still unanswered, is waiting on them
+WEEK = 7
+MIN_DUE_DAYS = 7  # a tie's own rhythm never asks for contact more than weekly
+# Weights of each reason, in strength points kept per point of the tie's strength: an unanswered
+# message is nearly certain to matter; a fading tie keeps what its lapse would lose; an occasion
+# (birthday, anniversary of connecting) or a favor owed is a good moment rather than a loss.
+WAITING_WEIGHT = 1.0
+DEBT_WEIGHT = 0.25
+DEBT_CAP = 3
+BIRTHDAY_WEIGHT = 0.5
+ANNIVERSARY_WEIGHT = 0.25
+_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+@dataclass
+class Reason:
+    kind: str  # waiting, fading, debt, birthday, anniversary
+    text: str
+    value: float  # strength points this reason expects to keep
+
+
+@dataclass
+class Nudge:
+    person: int
+    name: str
+    tier: str
+    strength: float
+    due_days: int | None  # the interval after which this tie is due (cadence or its own rhythm)
+    last_contact: str | None
+    p_lapse: float | None  # probability of no two-way exchange in the next 90 days
+    reasons: list[Reason] = field(default_factory=list)
+    opener: str = ""
+
+    @property
+    def value(self) -> float:
+        return sum(r.value for r in self.reasons)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "value": round(self.value, 1)}
+
+
+def due_after(cand: dict[str, Any], defaults: dict[str, int]) -> int | None:
+    """Days of silence after which a tie is due: the person's own cadence when set (None when turned
+    off), else the earlier of the tier's cadence and twice the tie's usual gap."""
+    own = cand.get("cadence_days")
+    if own is not None:
+        return int(own) or None
+    tier_days = defaults.get(cand["tier"])
+    gap = cand.get("usual_gap_days")
+    if tier_days is None:
+        return None
+    if gap is None:
+        return tier_days
+    return int(min(tier_days, max(2 * float(gap), MIN_DUE_DAYS)))
+
+
+def clean_subject(subject: str) -> str:
+    return _PREFIX.sub("", subject or "").strip()[:80]
+
+
+def _first_name(name: str) -> str:
+    return (name.split() or ["there"])[0] if "@" not in name else "there"
+
+
+def _occasion(day: str, today: date, yearly_from: int) -> tuple[int, int] | None:
+    """(days until, years) of the next yearly return of `day` (YYYY-MM-DD or --MM-DD) within a week."""
+    try:
+        if day.startswith("--"):
+            month, dom, year = int(day[2:4]), int(day[5:7]), None
+        else:
+            d = date.fromisoformat(day[:10])
+            month, dom, year = d.month, d.day, d.year
+    except ValueError:
+        return None
+    for ahead in range(WEEK):
+        when = today + timedelta(days=ahead)
+        if (when.month, when.day) == (month, dom) or (month, dom, when.month, when.day) == (2, 29, 2, 28):
+            years = when.year - year if year else 0
+            if year is None or years >= yearly_from:
+                return ahead, years
+    return None
+
+
+def _when(days: int) -> str:
+    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+
+
+def build(
+    today: date,
+    candidates: list[dict[str, Any]],
+    last: dict[int, tuple[int, str]],
+    waiting: dict[int, tuple[int, str]],
+    balances: dict[int, int],
+    defaults: dict[str, int],
+    budget: int,
+) -> list[Nudge]:
+    """The plan for the week starting `today`: at most `budget` people, most strength kept first."""
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC).timestamp() + 86400
+    plan: list[Nudge] = []
+    for c in candidates:
+        if c.get("snoozed_until") and c["snoozed_until"] > today.isoformat():
+            continue
+        if c.get("cadence_days") == 0:
+            continue
+        pid, strength = c["person"], float(c["strength"] or 0.0)
+        touched = last.get(pid)
+        silent = (now - touched[0]) / 86400 if touched else None
+        due = due_after(c, defaults)
+        p_contact = c.get("p_contact")
+        p_lapse = None if p_contact is None else 1.0 - float(p_contact)
+        n = Nudge(pid, c["name"], c["tier"], strength, due,
+                  datetime.fromtimestamp(touched[0], UTC).date().isoformat() if touched else None,
+                  None if p_lapse is None else round(p_lapse, 3))
+        wait = waiting.get(pid)
+        if wait and (touched is None or wait[0] >= touched[0]):
+            n.reasons.append(Reason("waiting", f"they wrote {span((now - wait[0]) / 86400)} ago and wait for your"
+                                               f" answer: “{clean_subject(wait[1]) or 'no subject'}”",
+                                    WAITING_WEIGHT * strength))
+        if due is not None and silent is not None and silent >= due and p_lapse is not None:
+            rhythm = (f"usually {every(c['usual_gap_days'])}" if c.get("usual_gap_days") is not None
+                      else f"your cadence is {span(due)}")
+            n.reasons.append(Reason(
+                "fading", f"{rhythm}; silent for {span(silent)}: {round(100 * p_lapse)}% likely to lapse,"
+                          f" losing about {round(p_lapse * strength)} strength points", p_lapse * strength))
+        owed = -balances.get(pid, 0)
+        if owed > 0 and c["tier"] in STRONG_TIERS:
+            n.reasons.append(Reason("debt", f"you have received {owed} more favor{'s' if owed > 1 else ''}"
+                                            " than you gave: give first", DEBT_WEIGHT * min(owed, DEBT_CAP) * strength))
+        birthday = _occasion(c.get("birthday") or "", today, 0)
+        if birthday:
+            n.reasons.append(Reason("birthday", f"birthday {_when(birthday[0])}", BIRTHDAY_WEIGHT * strength))
+        anniversary = _occasion(c.get("connected_on") or "", today, 1)
+        if anniversary:
+            years = anniversary[1]
+            n.reasons.append(Reason("anniversary", f"{years} year{'s' if years > 1 else ''} since you connected,"
+                                                   f" {_when(anniversary[0])}", ANNIVERSARY_WEIGHT * strength))
+        if n.reasons:
+            n.opener = opener(n, touched[1] if touched else "", wait[1] if wait else "")
+            plan.append(n)
+    plan.sort(key=lambda x: (-x.value, -x.strength, x.person))
+    return plan[:budget]
+
+
+def opener(n: Nudge, last_subject: str, waiting_subject: str) -> str:
+    """A first line to send, drafted from the reason and the last interaction's subject."""
+    hi = f"Hi {_first_name(n.name)},"
+    kinds = {r.kind for r in n.reasons}
+    if "waiting" in kinds:
+        return f"{hi} sorry for the slow answer on “{clean_subject(waiting_subject) or 'your message'}”."
+    if "birthday" in kinds:
+        return f"Happy birthday, {_first_name(n.name)}! How is the year treating you?"
+    subject = clean_subject(last_subject)
+    if subject:
+        return f"{hi} I was thinking back to “{subject}”. How did it turn out?"
+    return f"{hi} it has been a while. How are you doing?"
+
+
+def weekly(db: Base, today: date, budget: int) -> list[Nudge]:
+    """This week's plan from the store (scores as last computed, touches read live)."""
+    candidates = care.candidates(db, PLAN_TIERS)
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC).timestamp() + 86400
+    last = care.last_touches(db, [c["person"] for c in candidates], now)
+    waiting = care.waiting_on_me(db, now - WAITING_DAYS * 86400, now)
+    balances = {b["person"]: b["balance"] for b in favors.balances(db)}
+    return build(today, candidates, last, waiting, balances, care.cadence_defaults(db), budget)

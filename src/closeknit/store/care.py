@@ -1,0 +1,114 @@
+"""SQL for keeping ties alive: cadence and snooze per person, last touches, threads waiting on the user."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from closeknit.identity.shown import display
+from closeknit.store import ignore
+from closeknit.store.base import Base
+from closeknit.store.people import name_sql
+
+# How often to be in touch by default, per tier (days); the user may change each (`cadence --tier`).
+DEFAULT_CADENCE = {"inner": 14, "close": 30, "favor": 90, "active": 182}
+_CADENCE_SETTING = "cadence_days"
+
+
+def cadence_defaults(db: Base) -> dict[str, int]:
+    return {**DEFAULT_CADENCE, **db.get_setting(_CADENCE_SETTING, {})}
+
+
+def set_cadence_default(db: Base, tier: str, days: int) -> None:
+    db.set_setting(_CADENCE_SETTING, {**db.get_setting(_CADENCE_SETTING, {}), tier: days})
+
+
+def set_cadence(db: Base, pid: int, days: int | None) -> None:
+    """A person's own interval in days (0: no reminders; None: back to the tier's default)."""
+    with db.transaction():
+        db.execute("INSERT OR IGNORE INTO care(person_id) VALUES (:p)", {"p": pid})
+        db.execute("UPDATE care SET cadence_days = :d WHERE person_id = :p", {"p": pid, "d": days})
+
+
+def snooze(db: Base, pid: int, until: str | None) -> None:
+    """Not proposed before the day `until` (YYYY-MM-DD); None lifts the snooze."""
+    with db.transaction():
+        db.execute("INSERT OR IGNORE INTO care(person_id) VALUES (:p)", {"p": pid})
+        db.execute("UPDATE care SET snoozed_until = :u WHERE person_id = :p", {"p": pid, "u": until})
+
+
+def overrides(db: Base) -> list[dict[str, Any]]:
+    """People with their own cadence or a snooze."""
+    rows = db.rows(
+        f"SELECT c.person_id, {name_sql('p')}, c.cadence_days, c.snoozed_until FROM care c"
+        " JOIN people p ON p.id = c.person_id"
+        " WHERE c.cadence_days IS NOT NULL OR c.snoozed_until IS NOT NULL ORDER BY c.person_id"
+    )
+    return [{"person": r[0], "name": display(r[1]), "cadence_days": r[2], "snoozed_until": r[3]} for r in rows]
+
+
+def candidates(db: Base, tiers: Sequence[str]) -> list[dict[str, Any]]:
+    """Scored ties in `tiers` (nobody ignored), with what the plan weighs: strength, probability,
+    usual gap, cadence, snooze, birthday and the day of connecting."""
+    where, params = ignore.id_filter("s.person_id", ignore.people(db))
+    rows = db.rows(
+        f"SELECT s.person_id, {name_sql('p')}, s.tier, s.strength, s.p_contact_90d, s.features,"
+        " c.cadence_days, c.snoozed_until, p.birthday, p.connected_on"
+        " FROM scores s JOIN people p ON p.id = s.person_id LEFT JOIN care c ON c.person_id = s.person_id"
+        f" WHERE p.is_me = 0 AND s.tier IN (SELECT value FROM json_each(:tiers)) AND {where}",
+        {**params, "tiers": json.dumps(list(tiers))},
+    )
+    out = []
+    for r in rows:
+        try:
+            gap = json.loads(r[5] or "{}").get("usual_gap_days")
+        except ValueError:
+            gap = None
+        out.append({"person": r[0], "name": display(r[1]), "tier": r[2], "strength": r[3], "p_contact": r[4],
+                    "usual_gap_days": gap, "cadence_days": r[6], "snoozed_until": r[7], "birthday": r[8],
+                    "connected_on": r[9]})
+    return out
+
+
+def last_touches(db: Base, ids: Sequence[int], now: float) -> dict[int, tuple[int, str]]:
+    """Per person, the newest interaction before `now` on any channel (not bulk, not cancelled): its
+    time and subject. Read live, so a touch logged a minute ago counts."""
+    rows = db.fast_rows(
+        "SELECT ip.person_id, i.ts, i.subject"
+        " FROM interaction_parties ip JOIN interactions i ON i.id = ip.interaction_id"
+        " WHERE ip.person_id IN (SELECT value FROM json_each(:ids)) AND i.ts IS NOT NULL AND i.ts < :now"
+        " AND i.bulk = '' AND i.cancelled = 0 AND ip.status != 'DECLINED'",
+        {"ids": json.dumps(list(ids)), "now": now},
+    )
+    out: dict[int, tuple[int, str]] = {}
+    for pid, ts, subject in rows:
+        if pid not in out or ts > out[pid][0]:
+            out[pid] = (ts, subject)
+    return out
+
+
+def waiting_on_me(db: Base, since: float, now: float) -> dict[int, tuple[int, str]]:
+    """People whose message to the user, addressed to them directly, arrived between `since` and `now`
+    in a thread the user has not written in (a conversation they started, still unanswered): the newest
+    such per person. A reply to the user's own message ends a conversation as often as it asks for more,
+    so it is not counted as waiting."""
+    rows = db.fast_rows(
+        "WITH recent AS (SELECT coalesce(thread_id, id) AS th, max(ts) AS ts FROM interactions"
+        "  WHERE ts < :now AND cancelled = 0 AND channel IN ('email', 'message')"
+        "  AND coalesce(thread_id, id) IN (SELECT coalesce(thread_id, id) FROM interactions"
+        "                                  WHERE ts >= :since AND ts < :now)"
+        "  GROUP BY coalesce(thread_id, id) HAVING max(direction = 'out') = 0)"
+        " SELECT ip.person_id, i.ts, i.subject FROM recent r"
+        " JOIN interactions i ON coalesce(i.thread_id, i.id) = r.th AND i.ts = r.ts"
+        " JOIN interaction_parties ip ON ip.interaction_id = i.id AND ip.role = 'from'"
+        " WHERE i.direction = 'in' AND i.bulk = ''"
+        " AND EXISTS (SELECT 1 FROM interaction_parties m JOIN people me ON me.id = m.person_id"
+        "             WHERE m.interaction_id = i.id AND me.is_me = 1 AND m.role = 'to')",
+        {"since": since, "now": now},
+    )
+    out: dict[int, tuple[int, str]] = {}
+    for pid, ts, subject in rows:
+        if pid not in out or ts > out[pid][0]:
+            out[pid] = (ts, subject)
+    return out

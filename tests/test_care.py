@@ -1,0 +1,136 @@
+"""Keeping ties alive, as a user lives it: a fading tie proposed, reset by a logged call, snoozed,
+a budget kept, reasons and openers, the plan as a calendar feed that imports, and the cadence rules."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from closeknit.care.plan import due_after
+from closeknit.durations import parse_days
+from test_cli import cli
+from test_cli_people import ME, mailbox
+
+AS_OF = date(2026, 10, 30)
+END = datetime(2026, 10, 28, 12, tzinfo=UTC)
+ANA = "Ana Ruiz <ana@one.example>"  # weekly for months, silent for the last three
+BEN, CAI = "Ben Ode <ben@two.example>", "Cai Lin <cai@three.example>"  # weekly until now
+DEE = "Dee Park <dee@four.example>"  # weekly until now; her last message waits for an answer
+
+
+def js(db: Path, *args: str) -> dict:
+    return json.loads(cli(db, *args, "--json").stdout)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "c.db"
+    mailbox(tmp_path / "fading.mbox", [ANA], END - timedelta(days=90), rounds=30)
+    mailbox(tmp_path / "steady.mbox", [BEN, CAI, DEE], END, rounds=30)
+    when = END + timedelta(hours=20)
+    (tmp_path / "waiting.mbox").write_text(
+        f"From dee {when:%a %b %d %H:%M:%S %Y}\nFrom: {DEE}\nTo: {ME}\nDate: {format_datetime(when)}\n"
+        "Message-ID: <wait1@test.example>\nSubject: Re: the offsite agenda\n\ncan you confirm?\n\n",
+        encoding="utf-8")
+    for box in ("fading", "steady", "waiting"):
+        cli(path, "import", str(tmp_path / f"{box}.mbox"), "--me", ME)
+    return path
+
+
+def plan(db: Path, *args: str, as_of: date = AS_OF) -> dict[str, dict]:
+    got = js(db, "nudge", "--as-of", as_of.isoformat(), *args)
+    return {n["name"]: n for n in got["plan"]}
+
+
+def kinds(entry: dict) -> set[str]:
+    return {r["kind"] for r in entry["reasons"]}
+
+
+def test_a_fading_tie_is_proposed_and_a_logged_call_resets_it(db: Path) -> None:
+    first = plan(db)
+    assert "fading" in kinds(first["Ana Ruiz"])
+    fading = next(r for r in first["Ana Ruiz"]["reasons"] if r["kind"] == "fading")
+    assert "usually every" in fading["text"] and "likely to lapse" in fading["text"]
+    assert 0 < first["Ana Ruiz"]["p_lapse"] < 1 and first["Ana Ruiz"]["value"] > 0
+    assert "Ben Ode" not in first and "Cai Lin" not in first  # in touch this week: nothing to do
+    assert kinds(first["Dee Park"]) == {"waiting"}
+    assert "the offsite agenda" in first["Dee Park"]["opener"]
+    assert first["Ana Ruiz"]["opener"].startswith("Hi Ana,")
+
+    cli(db, "done", "ana@one.example", "caught up on the phone", "--channel", "call", "--when", "2026-10-29T18:00")
+    assert "Ana Ruiz" not in plan(db)
+    timeline = js(db, "timeline", "ana@one.example")
+    assert timeline[0]["channel"] == "call"
+
+
+def test_a_snoozed_person_waits_until_the_snooze_ends(db: Path) -> None:
+    cli(db, "snooze", "ana@one.example", "2026-11-05")
+    assert "Ana Ruiz" not in plan(db)
+    assert "Ana Ruiz" not in plan(db, as_of=date(2026, 11, 4))
+    assert "fading" in kinds(plan(db, as_of=date(2026, 11, 5)).get("Ana Ruiz", {"reasons": []}))
+    cli(db, "snooze", "ana@one.example", "off")
+    assert "Ana Ruiz" in plan(db)
+
+
+def test_the_budget_is_kept_and_every_proposal_has_a_reason(db: Path) -> None:
+    for who in ("ben@two.example", "cai@three.example"):
+        cli(db, "favor", "got", who, "a warm intro", "--kind", "intro", "--when", "2026-10-01")
+    everyone = plan(db, "--budget", "10")
+    assert set(everyone) == {"Ana Ruiz", "Ben Ode", "Cai Lin", "Dee Park"}
+    assert kinds(everyone["Ben Ode"]) == {"debt"}
+    three = js(db, "nudge", "--as-of", AS_OF.isoformat(), "--budget", "3")["plan"]
+    assert len(three) == 3 and all(n["reasons"] and n["opener"] for n in three)
+    values = [n["value"] for n in three]
+    assert values == sorted(values, reverse=True)
+    dropped = min(everyone.values(), key=lambda n: n["value"])
+    assert dropped["name"] not in {n["name"] for n in three}
+
+
+def test_cadence_off_and_per_person_cadence(db: Path) -> None:
+    cli(db, "cadence", "ana@one.example", "off")
+    assert "Ana Ruiz" not in plan(db)
+    cli(db, "cadence", "ben@two.example", "1d")  # Ben's last message was two days ago
+    assert "fading" in kinds(plan(db)["Ben Ode"])
+    listed = js(db, "cadence")
+    assert {o["name"]: o["cadence_days"] for o in listed["people"]} == {"Ana Ruiz": 0, "Ben Ode": 1}
+    cli(db, "cadence", "--tier", "close", "3w")
+    assert js(db, "cadence")["tiers"]["close"] == 21
+    bad = cli(db, "cadence", "ana@one.example", "often", check=False)
+    assert bad.returncode != 0 and "use a duration like 10d, 6w, 3m or 1y" in bad.stderr
+
+
+def test_the_plan_as_a_calendar_feed_imports_and_is_stable(db: Path, tmp_path: Path) -> None:
+    feed, again = tmp_path / "plan.ics", tmp_path / "again.ics"
+    got = js(db, "nudge", "--as-of", AS_OF.isoformat(), "--ics", str(feed))["plan"]
+    cli(db, "nudge", "--as-of", AS_OF.isoformat(), "--ics", str(again))
+    assert feed.read_bytes() == again.read_bytes()
+    events = Calendar.from_ical(feed.read_bytes()).walk("VEVENT")
+    assert len(events) == len(got) >= 2
+    assert len({str(e["UID"]) for e in events}) == len(events)
+    assert {str(e["SUMMARY"]) for e in events} == {f"Get in touch with {n['name']}" for n in got}
+    other = tmp_path / "other.db"
+    first = js(other, "import", str(feed))
+    assert first["added"] == len(events)
+    assert js(other, "import", str(feed))["added"] == 0
+
+
+def test_the_digest_reads_as_a_mail_body(db: Path) -> None:
+    text = cli(db, "nudge", "--as-of", AS_OF.isoformat(), "--digest").stdout
+    assert text.startswith(f"Your week from {AS_OF.isoformat()}:")
+    assert "1. " in text and "Opener: " in text and "closeknit done PERSON" in text
+
+
+def test_durations_and_due_days() -> None:
+    assert [parse_days(x) for x in ("10d", "6w", "3m", "1y", "12", "x", "6x", "")] == [10, 42, 90, 365, 12, None,
+                                                                                          None, None]
+    defaults = {"inner": 14, "close": 30}
+    assert due_after({"tier": "close", "usual_gap_days": 7.0}, defaults) == 14  # its own weekly rhythm
+    assert due_after({"tier": "close", "usual_gap_days": 60.0}, defaults) == 30  # never later than the tier
+    assert due_after({"tier": "inner", "usual_gap_days": 1.0}, defaults) == 7  # never more than weekly
+    assert due_after({"tier": "close", "cadence_days": 0}, defaults) is None
+    assert due_after({"tier": "dormant"}, defaults) is None
