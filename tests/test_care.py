@@ -134,3 +134,47 @@ def test_durations_and_due_days() -> None:
     assert due_after({"tier": "inner", "usual_gap_days": 1.0}, defaults) == 7  # never more than weekly
     assert due_after({"tier": "close", "cadence_days": 0}, defaults) is None
     assert due_after({"tier": "dormant"}, defaults) is None
+
+
+CONNECTIONS = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+               "Ana,Ruiz,https://www.linkedin.com/in/ana-ruiz,,{org},{title},03 Feb 2021\n"
+               "Ben,Ode,https://www.linkedin.com/in/ben-ode,,Harbor Labs,CTO,1 Mar 2024\n")
+# Cai keeps her phone and moves to a new email domain; Dee keeps her email and gets a new phone.
+BOOK = ("First Name,Last Name,E-mail 1 - Value,Phone 1 - Value\nCai,Lin,{email},+14155550100\n"
+        "Dee,Park,dee@four.example,{phone}\n")
+
+
+def test_life_events_across_imports_become_reasons_and_keep_the_old_values(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    for n, (org, title, email, phone) in enumerate([("Acme Robotics", "Engineer", "cai@old.example", "+14155550111"),
+                                                    ("Lumen Labs", "Staff Engineer", "cai@new.example",
+                                                     "+14155550199")]):
+        export = tmp_path / f"export{n}"
+        export.mkdir()
+        (export / "Connections.csv").write_text(CONNECTIONS.format(org=org, title=title), encoding="utf-8")
+        (tmp_path / f"book{n}").mkdir()
+        (tmp_path / f"book{n}" / "contacts.csv").write_text(BOOK.format(email=email, phone=phone), encoding="utf-8")
+        cli(db, "import", str(export))
+        cli(db, "import", str(tmp_path / f"book{n}" / "contacts.csv"))
+    ana = js(db, "show", "https://www.linkedin.com/in/ana-ruiz")
+    moves = [(e["kind"], e["old"], e["new"]) for e in ana["life_events"]]
+    assert moves == [("employer", "Acme Robotics", "Lumen Labs")]
+    assert ana["organization"] == "Lumen Labs"
+    assert {r["organization"] for r in ana["roles"]} == {"Acme Robotics", "Lumen Labs"}  # the old employer is kept
+    cai = js(db, "show", "cai@new.example")
+    assert [(e["kind"], e["new"]) for e in cai["life_events"]] == [("email_domain", "new.example")]
+    dee = js(db, "show", "dee@four.example")
+    assert [(e["kind"], e["new"]) for e in dee["life_events"]] == [("phone", "+14155550199")]
+    assert js(db, "show", "https://www.linkedin.com/in/ben-ode")["life_events"] == []  # unchanged: no news
+
+    cli(db, "import", str(tmp_path / "export1"))  # the same export again changes nothing
+    assert len(js(db, "show", "https://www.linkedin.com/in/ana-ruiz")["life_events"]) == 1
+
+    week = {n["name"]: n for n in js(db, "nudge", "--budget", "10")["plan"]}
+    assert kinds(week["Ana Ruiz"]) == {"employer"}
+    assert "moved from Acme Robotics to Lumen Labs" in week["Ana Ruiz"]["reasons"][0]["text"]
+    assert week["Ana Ruiz"]["opener"] == ("Hi Ana, congratulations on the move to Lumen Labs!"
+                                          " How are the first weeks going?")
+    assert kinds(week["Cai Lin"]) == {"email_domain"} and kinds(week["Dee Park"]) == {"phone"}
+    assert "Ben Ode" not in week
+    assert "changed" in cli(db, "show", "https://www.linkedin.com/in/ana-ruiz").stdout

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from closeknit.durations import every, span
-from closeknit.store import care, favors
+from closeknit.store import care, favors, life
 from closeknit.store.base import Base
 
 PLAN_TIERS = ("inner", "close", "favor", "active")
@@ -24,12 +24,15 @@ DEBT_WEIGHT = 0.25
 DEBT_CAP = 3
 BIRTHDAY_WEIGHT = 0.5
 ANNIVERSARY_WEIGHT = 0.25
+NEWS_WEIGHT = 0.5
+NEWS_FLOOR = 1.0  # news is a reason even for a tie gone quiet, whose strength is near 0
+NEWS_DAYS = 30
 _PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
 @dataclass
 class Reason:
-    kind: str  # waiting, fading, debt, birthday, anniversary
+    kind: str  # waiting, fading, debt, birthday, anniversary, or a life event: employer, title, email_domain, phone
     text: str
     value: float  # strength points this reason expects to keep
 
@@ -108,6 +111,7 @@ def build(
     balances: dict[int, int],
     defaults: dict[str, int],
     budget: int,
+    news: dict[int, list[dict[str, Any]]] | None = None,
 ) -> list[Nudge]:
     """The plan for the week starting `today`: at most `budget` people, most strength kept first."""
     now = datetime.combine(today, datetime.min.time(), tzinfo=UTC).timestamp() + 86400
@@ -149,21 +153,30 @@ def build(
             years = anniversary[1]
             n.reasons.append(Reason("anniversary", f"{years} year{'s' if years > 1 else ''} since you connected,"
                                                    f" {_when(anniversary[0])}", ANNIVERSARY_WEIGHT * strength))
+        for event in (news or {}).get(pid, []):
+            n.reasons.append(Reason(event["kind"], life.in_words(event, c["name"]),
+                                    NEWS_WEIGHT * strength + NEWS_FLOOR))
         if n.reasons:
-            n.opener = opener(n, touched[1] if touched else "", wait[1] if wait else "")
+            n.opener = opener(n, touched[1] if touched else "", wait[1] if wait else "",
+                              (news or {}).get(pid, []))
             plan.append(n)
     plan.sort(key=lambda x: (-x.value, -x.strength, x.person))
     return plan[:budget]
 
 
-def opener(n: Nudge, last_subject: str, waiting_subject: str) -> str:
+def opener(n: Nudge, last_subject: str, waiting_subject: str, news: list[dict[str, Any]] | None = None) -> str:
     """A first line to send, drafted from the reason and the last interaction's subject."""
     hi = f"Hi {_first_name(n.name)},"
     kinds = {r.kind for r in n.reasons}
+    moves = [e for e in news or [] if e["kind"] in ("employer", "title")]
     if "waiting" in kinds:
         return f"{hi} sorry for the slow answer on “{clean_subject(waiting_subject) or 'your message'}”."
     if "birthday" in kinds:
         return f"Happy birthday, {_first_name(n.name)}! How is the year treating you?"
+    if moves:
+        move = moves[-1]
+        where = f"the move to {move['new']}" if move["kind"] == "employer" else f"the new role as {move['new']}"
+        return f"{hi} congratulations on {where}! How are the first weeks going?"
     subject = clean_subject(last_subject)
     if subject:
         return f"{hi} I was thinking back to “{subject}”. How did it turn out?"
@@ -172,9 +185,17 @@ def opener(n: Nudge, last_subject: str, waiting_subject: str) -> str:
 
 def weekly(db: Base, today: date, budget: int) -> list[Nudge]:
     """This week's plan from the store (scores as last computed, touches read live)."""
-    candidates = care.candidates(db, PLAN_TIERS)
     now = datetime.combine(today, datetime.min.time(), tzinfo=UTC).timestamp() + 86400
-    last = care.last_touches(db, [c["person"] for c in candidates], now)
     waiting = care.waiting_on_me(db, now - WAITING_DAYS * 86400, now)
+    news = recent_events(life.events(db), today)
+    candidates = care.candidates(db, PLAN_TIERS, also=sorted({*waiting, *news}))
+    last = care.last_touches(db, [c["person"] for c in candidates], now)
     balances = {b["person"]: b["balance"] for b in favors.balances(db)}
-    return build(today, candidates, last, waiting, balances, care.cadence_defaults(db), budget)
+    return build(today, candidates, last, waiting, balances, care.cadence_defaults(db), budget, news)
+
+
+def recent_events(events: dict[int, list[dict[str, Any]]], today: date) -> dict[int, list[dict[str, Any]]]:
+    """Life events seen in the `NEWS_DAYS` up to `today`: news worth a message."""
+    since = (today - timedelta(days=NEWS_DAYS)).isoformat()
+    recent = {pid: [e for e in evs if since <= e["seen"] <= today.isoformat()] for pid, evs in events.items()}
+    return {pid: evs for pid, evs in recent.items() if evs}

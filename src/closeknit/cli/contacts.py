@@ -26,7 +26,7 @@ from closeknit.cli.app import (
 from closeknit.errors import InputError
 from closeknit.identity.shown import display
 from closeknit.importer import KINDS, run_import
-from closeknit.store import derive
+from closeknit.store import derive, life
 from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store
@@ -139,6 +139,7 @@ def _show_data(db: Any, pid: int) -> dict[str, Any]:
         detail[key] = score[key] if score else None
     detail["ignored"] = pid in ignore_store.people(db)
     detail["edits"] = people_store.edits(db, pid)
+    detail["life_events"] = life.events(db, [pid]).get(pid, [])
     return detail
 
 
@@ -170,6 +171,9 @@ def show(person: PersonArg, as_json: JsonOpt = False) -> None:
         rows.append(["source", f"#{rec['id']} {rec['source']}: {rec['file']} record {rec['record']}"])
     for e in detail["edits"]:
         rows.append(["edited", f"{e['at'][:10]} {e['field']}: {e['old'] or '(blank)'} → {e['new'] or '(blank)'}"])
+    for event in detail["life_events"]:
+        rows.append(["changed", f"{event['seen']} {event['kind'].replace('_', ' ')}:"
+                                f" {event['old'] or '(none)'} → {event['new']}"])
     for note in detail["notes"]:
         rows.append(["note", note["text"]])
     table(["field", "value"], rows)

@@ -48,16 +48,17 @@ def overrides(db: Base) -> list[dict[str, Any]]:
     return [{"person": r[0], "name": display(r[1]), "cadence_days": r[2], "snoozed_until": r[3]} for r in rows]
 
 
-def candidates(db: Base, tiers: Sequence[str]) -> list[dict[str, Any]]:
-    """Scored ties in `tiers` (nobody ignored), with what the plan weighs: strength, probability,
-    usual gap, cadence, snooze, birthday and the day of connecting."""
+def candidates(db: Base, tiers: Sequence[str], also: Sequence[int] = ()) -> list[dict[str, Any]]:
+    """Scored ties in `tiers`, and the people in `also` whatever their tier (nobody ignored), with what
+    the plan weighs: strength, probability, usual gap, cadence, snooze, birthday and the day of connecting."""
     where, params = ignore.id_filter("s.person_id", ignore.people(db))
     rows = db.rows(
         f"SELECT s.person_id, {name_sql('p')}, s.tier, s.strength, s.p_contact_90d, s.features,"
         " c.cadence_days, c.snoozed_until, p.birthday, p.connected_on"
         " FROM scores s JOIN people p ON p.id = s.person_id LEFT JOIN care c ON c.person_id = s.person_id"
-        f" WHERE p.is_me = 0 AND s.tier IN (SELECT value FROM json_each(:tiers)) AND {where}",
-        {**params, "tiers": json.dumps(list(tiers))},
+        f" WHERE p.is_me = 0 AND {where} AND (s.tier IN (SELECT value FROM json_each(:tiers))"
+        "  OR s.person_id IN (SELECT value FROM json_each(:also)))",
+        {**params, "tiers": json.dumps(list(tiers)), "also": json.dumps(list(also))},
     )
     out = []
     for r in rows:
