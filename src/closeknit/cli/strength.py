@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -163,29 +163,67 @@ def report(
         say(line)
 
 
-@eval_app.command("strength")
-def eval_strength(
-    mail_root: Annotated[Path, typer.Argument(help="A folder with one folder of mail per owner.")],
-    owner: Annotated[list[str] | None, typer.Option("--owner", help="Only these owners (repeatable).")] = None,
-    history_days: Annotated[float, typer.Option(help="Days of mail the score sees before each cut-off.")] = 365,
-    horizon_days: Annotated[float, typer.Option(help="Days after a cut-off in which a two-way exchange counts.")]
-    = 90,
-    cutoffs: Annotated[str, typer.Option(
-        help="FROM:TO in months (the 1st of each month) or days (every 7 days; FROM:TO:3d sets the step).")]
-    = "2000-06:2001-09",
-    as_json: JsonOpt = False,
-) -> None:
-    """Evaluate the strength model against baselines on real mail (temporal hold-out)."""
+MailRoot = Annotated[Path, typer.Argument(help="A folder with one folder of mail per owner.")]
+OwnerOpt = Annotated[list[str] | None, typer.Option("--owner", help="Only these owners (repeatable).")]
+HistoryOpt = Annotated[float, typer.Option(help="Days of mail the score sees before each cut-off.")]
+HorizonOpt = Annotated[float, typer.Option(help="Days after a cut-off in which a two-way exchange counts.")]
+CutoffsOpt = Annotated[str, typer.Option(
+    help="FROM:TO in months (the 1st of each month) or days (every 7 days; FROM:TO:3d sets the step).")]
+
+
+def _protocol(mail_root: Path, history_days: float, horizon_days: float, cutoffs: str) -> dict[str, Any]:
+    """The evaluation's protocol and cut-offs from the command line, checked."""
     from closeknit.strength.calibration import Protocol, parse_cutoffs
-    from closeknit.strength.evaluate import evaluate
 
     if not mail_root.is_dir():
         raise InputError(f"{mail_root}: not a folder of per-owner mail folders")
     if history_days <= 0 or horizon_days <= 0:
         raise InputError("--history-days and --horizon-days must be positive")
+    return {"protocol": Protocol(history_days, horizon_days), "cutoffs": parse_cutoffs(cutoffs)}
+
+
+@eval_app.command("fading")
+def eval_fading(
+    mail_root: MailRoot,
+    owner: OwnerOpt = None,
+    history_days: HistoryOpt = 365,
+    horizon_days: HorizonOpt = 90,
+    cutoffs: CutoffsOpt = "2000-06:2001-09",
+    as_json: JsonOpt = False,
+) -> None:
+    """Evaluate the fading model (will an active tie lapse?) against baselines on real mail."""
+    from closeknit.care import fading
+
+    settings = _protocol(mail_root, history_days, horizon_days, cutoffs)
     with progress("evaluating owners") as update:
-        result = evaluate(mail_root, owners=owner or None, protocol=Protocol(history_days, horizon_days),
-                          cutoffs=parse_cutoffs(cutoffs), progress=lambda done, total, _name: update(done, total))
+        result = fading.evaluate(mail_root, owners=owner or None,
+                                 progress=lambda done, total, _name: update(done, total), **settings)
+    if as_json:
+        emit_json(result)
+        return
+    rows = [["model", result["model"]["auc"]]] + [[n, b["auc"]] for n, b in result["baselines"].items()]
+    table(["method", "median AUC"], rows, title=f"{result['owners']} owners, {result['cutoffs']} cut-offs")
+    message(f"AUC difference model − best baseline ({result['best_baseline']}), bootstrap 95% interval:"
+            f" {result['auc_diff_ci95']}")
+    message(f"lapse probability: median Brier {result['model']['brier']}, median ECE {result['model']['ece']}")
+
+
+@eval_app.command("strength")
+def eval_strength(
+    mail_root: MailRoot,
+    owner: OwnerOpt = None,
+    history_days: HistoryOpt = 365,
+    horizon_days: HorizonOpt = 90,
+    cutoffs: CutoffsOpt = "2000-06:2001-09",
+    as_json: JsonOpt = False,
+) -> None:
+    """Evaluate the strength model against baselines on real mail (temporal hold-out)."""
+    from closeknit.strength.evaluate import evaluate
+
+    settings = _protocol(mail_root, history_days, horizon_days, cutoffs)
+    with progress("evaluating owners") as update:
+        result = evaluate(mail_root, owners=owner or None,
+                          progress=lambda done, total, _name: update(done, total), **settings)
     if as_json:
         emit_json(result)
         return

@@ -185,8 +185,8 @@ def evaluate_events(
             "calibration": calibration}
 
 
-def _owner_job(args: tuple[str, str, int, list[float], Protocol, Step, str]) -> dict[str, Any]:
-    name, path, seed, cutoffs, protocol, step, empty_store = args
+def _owner_job(args: tuple[str, str, str, int, list[float], Protocol, Step]) -> dict[str, Any]:
+    name, path, empty_store, seed, cutoffs, protocol, step = args
     start = time.perf_counter()
     events, info = owner_events(Path(path), Path(empty_store))
     parsed = time.perf_counter() - start
@@ -199,6 +199,59 @@ def _owner_job(args: tuple[str, str, int, list[float], Protocol, Step, str]) -> 
 
 
 # --------------------------------------------------------------------------- whole corpus
+
+
+def owner_folders(mail_root: Path, owners: list[str] | None = None) -> list[str]:
+    """The owners to evaluate: the named ones (each must have a folder), else every sub-folder."""
+    root = Path(mail_root)
+    if not root.is_dir():
+        raise InputError(f"cannot evaluate {root}: not a folder of owner mailboxes")
+    available = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if owners:
+        missing = [o for o in owners if o not in available]
+        if missing:
+            raise InputError(f"no mailbox folder for owner {missing[0]!r} in {root}")
+        names = list(dict.fromkeys(owners))
+    else:
+        names = available
+    if not names:
+        raise InputError(f"no owner folders in {root}")
+    return names
+
+
+def run_owners(
+    mail_root: Path,
+    names: list[str],
+    job: Callable[[Any], dict[str, Any]],
+    args: tuple[Any, ...],
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """`job((owner, folder, empty_store, *args))` for each owner, in `workers` processes (default: the CPU
+    count; 1 runs in this process), `progress(done, total, owner)` after each; the results in owner
+    order and the number of processes used. `empty_store` is a migrated database to copy from."""
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(names)))
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="closeknit-eval-") as tmp:
+        from closeknit.store import Store
+
+        empty = Path(tmp) / "empty.db"
+        Store(empty).close()
+        jobs = [(n, str(Path(mail_root) / n), str(empty), *args) for n in names]
+        if n_workers == 1:
+            outputs: Any = map(job, jobs)
+        else:
+            pool = ProcessPoolExecutor(max_workers=n_workers)
+            outputs = pool.map(job, jobs)
+        try:
+            for name, res in zip(names, outputs, strict=True):
+                results.append(res)
+                if progress:
+                    progress(len(results), len(jobs), name)
+        finally:
+            if n_workers > 1:
+                pool.shutdown(cancel_futures=True)
+    return results, n_workers
 
 
 def evaluate(
@@ -234,40 +287,10 @@ def evaluate(
     `progress(done, total, owner)` is called after each owner. `workers` processes parse and
     score owners in parallel (default: the CPU count; 1 runs in this process).
     """
-    root = Path(mail_root)
-    if not root.is_dir():
-        raise InputError(f"cannot evaluate {root}: not a folder of owner mailboxes")
-    available = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if owners:
-        missing = [o for o in owners if o not in available]
-        if missing:
-            raise InputError(f"no mailbox folder for owner {missing[0]!r} in {root}")
-        names = list(dict.fromkeys(owners))
-    else:
-        names = available
-    if not names:
-        raise InputError(f"no owner folders in {root}")
+    names = owner_folders(mail_root, owners)
     start = time.perf_counter()
     cuts, step = cutoffs or (monthly_cutoffs(), MONTHLY)
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(names)))
-    results: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="closeknit-eval-") as tmp:
-        from closeknit.store import Store
-
-        empty = Path(tmp) / "empty.db"
-        Store(empty).close()
-        jobs = [(n, str(root / n), seed, cuts, protocol, step, str(empty)) for n in names]
-        if n_workers == 1:
-            for job in jobs:
-                results.append(_owner_job(job))
-                if progress:
-                    progress(len(results), len(jobs), job[0])
-        else:
-            with ProcessPoolExecutor(max_workers=n_workers) as pool:
-                for res in pool.map(_owner_job, jobs):
-                    results.append(res)
-                    if progress:
-                        progress(len(results), len(jobs), res["owner"])
+    results, n_workers = run_owners(mail_root, names, _owner_job, (seed, cuts, protocol, step), workers, progress)
     out = summarise(results, seed=seed, protocol=protocol, cutoffs=(cuts, step))
     out["seconds"] = round(time.perf_counter() - start, 2)
     out["workers"] = n_workers
@@ -310,14 +333,8 @@ def summarise(
     diff_mean: float | None = None
     diff_median: float | None = None
     if scored and best_key:
-        d = np.array([r["metrics"]["model"]["auc"] - r["metrics"][best_key]["auc"] for r in scored])
-        d = d[np.isfinite(d)]
-        if len(d):
-            rng = np.random.default_rng(seed)
-            idx = rng.integers(0, len(d), size=(BOOTSTRAP, len(d)))
-            boot = d[idx].mean(axis=1)
-            diff_ci = [_round(np.percentile(boot, 2.5)), _round(np.percentile(boot, 97.5))]
-            diff_mean, diff_median = _round(d.mean()), _round(np.median(d))
+        diff_ci, diff_mean, diff_median = paired_difference(
+            [r["metrics"]["model"]["auc"] - r["metrics"][best_key]["auc"] for r in scored], seed)
     per_owner = [
         {
             "owner": r["owner"], "messages": r.get("messages", 0), "cutoffs": r["cutoffs"],
@@ -352,6 +369,19 @@ def summarise(
         "owners_without_cutoffs": [r["owner"] for r in results if r["cutoffs"] == 0],
         "per_owner": per_owner,
     }
+
+
+def paired_difference(diffs: list[float], seed: int = 0) -> tuple[list[float | None], float | None, float | None]:
+    """The bootstrap 95% interval (2,000 seeded resamples of owners) of the mean of per-owner
+    differences, the mean and the median (None when there is no finite difference)."""
+    d = np.array(diffs, dtype=np.float64)
+    d = d[np.isfinite(d)]
+    if not len(d):
+        return [None, None], None, None
+    idx = np.random.default_rng(seed).integers(0, len(d), size=(BOOTSTRAP, len(d)))
+    boot = d[idx].mean(axis=1)
+    return [_round(np.percentile(boot, 2.5)), _round(np.percentile(boot, 97.5))], _round(d.mean()), _round(
+        np.median(d))
 
 
 def _describe(cuts: list[float], step: Step) -> str:

@@ -1,0 +1,94 @@
+"""Fading ties: the baselines computed by brute force, the active-tie back-test, and the evaluation
+command on a synthetic mail folder and on real Enron mailboxes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from closeknit.care import fading
+from closeknit.strength import calibration as cal
+from closeknit.strength.calibration import DAY, Sample
+from closeknit.strength.events import Events
+from conftest import shared
+from test_eval import mail_root  # noqa: F401  (the synthetic owners' fixture)
+
+T0 = 1_000_000_000
+
+
+def random_events(seed: int, people: int = 12, rows: int = 200) -> Events:
+    rng = np.random.default_rng(seed)
+    return Events.from_columns(rng.integers(0, people, rows), T0 + rng.integers(0, 400, rows) * DAY,
+                               rng.integers(0, 2, rows), people=list(range(people)))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_median_gaps_and_last_contact_by_brute_force(seed: int) -> None:
+    ev = random_events(seed)
+    gaps, last = fading.median_gaps(ev), fading.last_contact(ev)
+    for p in range(ev.n_people):
+        ts = np.sort(ev.ts[ev.person == p]).astype(float)
+        assert last[p] == (ts.max() if len(ts) else -np.inf)
+        assert gaps[p] == (np.median(np.diff(ts)) if len(ts) > 1 else np.inf)
+
+
+def test_active_ties_and_the_baselines() -> None:
+    # Person 0 writes weekly until 10 days before T; person 1 wrote twice, 200 and 100 days before;
+    # person 2 last wrote 120 days before T: not active.
+    t = T0 + 400 * DAY
+    rows = [(0, t - d * DAY) for d in range(10, 300, 7)] + [(1, t - 200 * DAY), (1, t - 100 * DAY),
+                                                            (2, t - 120 * DAY)]
+    ev = Events.from_columns([p for p, _ in rows], [ts for _, ts in rows], [0] * len(rows), people=[0, 1, 2])
+    smp = Sample(t, ev, np.array([0, 1, 2]), np.array([True, False, False]), np.array([80.0, 20.0, 10.0]))
+    act = fading.active(smp, days=90)
+    assert act is not None and act.cand.tolist() == [0]
+    wider = fading.active(smp, days=110)
+    assert wider is not None and wider.cand.tolist() == [0, 1]
+    base = fading.baseline_scores(wider)
+    assert base["days_since_last"].tolist() == [10.0, 100.0]
+    assert base["count"].tolist() == [-42.0, -2.0]
+    assert base["gap_rule_8x"].tolist() == [0.0, 0.0]  # person 1: silent 100 days, usual gap 100 days
+    assert fading.active(smp, days=5) is None
+
+
+def test_the_probability_lapses_where_strength_is_low() -> None:
+    curve = cal.Calibration(-5.0, 8.0, "test")
+    p = fading.p_lapse(curve, np.array([10.0, 50.0, 90.0]))
+    assert np.all(np.diff(p) < 0) and np.all((p > 0) & (p < 1))
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", "from closeknit.cli.main import run; run()", "eval", "fading", *args],
+                          capture_output=True, text=True, env=os.environ, timeout=900)
+
+
+def test_eval_fading_on_synthetic_owners(mail_root: Path) -> None:  # noqa: F811
+    proc = run(str(mail_root), "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["owners"] == 2 and out["cutoffs"] > 0
+    assert set(out["baselines"]) == {"days_since_last", "count", "gap_rule_8x"}
+    assert out["best_baseline"] in out["baselines"]
+    assert 0.5 < out["model"]["auc"] <= 1 and 0 <= out["model"]["ece"] <= 1 and 0 <= out["model"]["brier"] <= 1
+    lo, hi = out["auc_diff_ci95"]
+    assert -1 <= lo <= hi <= 1
+    assert out["protocol"]["active_days"] == 90
+    bad = run(str(mail_root), "--horizon-days", "0")
+    assert bad.returncode != 0 and "must be positive" in bad.stderr
+
+
+def test_eval_fading_on_real_enron_owners() -> None:
+    root = shared("enron", "mbox_xz")
+    sizes = sorted((sum(f.stat().st_size for f in d.iterdir()), d.name) for d in root.iterdir() if d.is_dir())
+    owners = [name for _, name in sizes[len(sizes) // 2: len(sizes) // 2 + 6]]
+    out = fading.evaluate(root, owners, workers=2)
+    assert out["owners"] >= 4
+    assert out["model"]["auc"] > out["baselines"]["days_since_last"]["auc"]
+    assert out["model"]["auc"] > out["baselines"]["gap_rule_8x"]["auc"]
+    assert out["model"]["ece"] < 0.15
