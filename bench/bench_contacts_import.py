@@ -27,7 +27,7 @@ def files_in(folder: Path) -> list[tuple[str, Path]]:
 
 
 def phase_parse(folder: Path) -> dict[str, float]:
-    from closeknit.importer import _parser
+    from closeknit.pipeline.importer import _parser
 
     start = time.perf_counter()
     n = 0
@@ -38,7 +38,7 @@ def phase_parse(folder: Path) -> dict[str, float]:
 
 
 def phase_import(folder: Path, db: Path) -> dict[str, float]:
-    from closeknit.importer import run_import
+    from closeknit.pipeline.importer import run_import
     from closeknit.store import Store
 
     start = time.perf_counter()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from closeknit.importer import detect, run_import
+from closeknit.pipeline.importer import detect, run_import
 from closeknit.sources import csvutil, linkedin, mail
 from closeknit.store import Store
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from closeknit.errors import CloseknitError
-from closeknit.importer import _items, detect, run_import
+from closeknit.pipeline.importer import _items, detect, run_import
 from closeknit.store import Store
 from conftest import mutate
 

@@ -25,7 +25,7 @@ from closeknit.cli.app import (
 )
 from closeknit.errors import InputError
 from closeknit.identity.shown import display
-from closeknit.importer import KINDS, run_import
+from closeknit.pipeline.importer import KINDS, run_import
 from closeknit.store import derive
 from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store

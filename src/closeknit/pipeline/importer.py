@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from closeknit.errors import InputError
 from closeknit.identity import normalise
-from closeknit.prefetch import prefetch
+from closeknit.pipeline.prefetch import prefetch
 from closeknit.records import ContactRecord, InteractionRecord, RecordError
 from closeknit.sources import walk
 from closeknit.store import Store, pending
