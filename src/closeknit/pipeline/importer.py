@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import json
 import zipfile
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from closeknit.identity import normalise
 from closeknit.pipeline.prefetch import prefetch
 from closeknit.records import ContactRecord, InteractionRecord, RecordError
 from closeknit.sources import walk
-from closeknit.store import Store, pending
+from closeknit.store import Store, imports, pending
 from closeknit.store.base import Base, now_iso
 from closeknit.store.writer import (
     PreparedContact,
@@ -357,12 +356,7 @@ def _import(db: Store, path: Path, targets: list[tuple[str, Path]], me_given: li
     result.review = earlier.review + done.review
     result.resumed = resumed
     result.me = db.get_setting("me_addresses", [])
-    db.execute(
-        "INSERT INTO imports(kind, path, started_at, finished_at, summary) VALUES (:k, :p, :s, :f, :j)",
-        {
-            "k": ",".join(sorted({k for k, _ in targets})), "p": str(path), "s": started, "f": now_iso(),
-            "j": json.dumps({x: getattr(result, x) for x in ("added", "updated", "unchanged", "skipped",
-                                                             "interactions", "duplicates")}),
-        },
-    )
+    imports.record(db, (k for k, _ in targets), str(path), started,
+                   {x: getattr(result, x) for x in ("added", "updated", "unchanged", "skipped", "interactions",
+                                                    "duplicates")})
     return result
