@@ -27,12 +27,12 @@ def files_in(folder: Path) -> list[tuple[str, Path]]:
 
 
 def phase_parse(folder: Path) -> dict[str, float]:
-    from closeknit.pipeline.importer import _parser
+    from closeknit import sources
 
     start = time.perf_counter()
     n = 0
     for kind, path in files_in(folder):
-        for _ in _parser(kind).parse(path):
+        for _ in sources.get(kind).parse(path):
             n += 1
     return {"seconds": time.perf_counter() - start, "records": n, "peak_mb": peak_mb()}
 

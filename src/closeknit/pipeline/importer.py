@@ -1,21 +1,21 @@
-"""Import files: detect each file's format, run its parser, feed the store's writer, summarise."""
+"""Import files: read each target's sources in order, feed the store's writer, summarise."""
 
 from __future__ import annotations
 
 import gc
-import importlib
-import zipfile
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from closeknit import sources
 from closeknit.errors import InputError
 from closeknit.identity import normalise
+from closeknit.pipeline.detect import detect
 from closeknit.pipeline.prefetch import prefetch
-from closeknit.records import ContactRecord, InteractionRecord, RecordError
-from closeknit.sources import walk
+from closeknit.records import ContactRecord, RecordError
+from closeknit.sources.base import Item, Part, Yields
 from closeknit.store import Store, imports, pending
 from closeknit.store.base import Base, now_iso
 from closeknit.store.writer import (
@@ -27,15 +27,10 @@ from closeknit.store.writer import (
     renormalise_phones,
 )
 
-CONTACT_KINDS = ("linkedin", "vcard", "csv", "closeknit")
-INTERACTION_KINDS = ("mail", "ics")
-KINDS = CONTACT_KINDS + INTERACTION_KINDS
 MAX_ERRORS_LISTED = 1000
-OTHER_SUFFIXES = (".vcf", ".vcard", ".ics", ".csv", ".zip")
 PREFETCH_BYTES = 1 << 18  # a smaller file is parsed before a second process would have started
 
 Progress = Callable[[int], None]
-Item = ContactRecord | InteractionRecord | RecordError
 Prepared = Item | PreparedContact | PreparedInteraction
 Known = Container[tuple[str, str]]  # (source, hash) of records stored already
 T = TypeVar("T")
@@ -86,96 +81,6 @@ class ImportResult:
         return line
 
 
-_MODULES = {"linkedin": "linkedin", "vcard": "vcard", "csv": "contacts_csv", "mail": "mail", "ics": "ics",
-            walk.SOURCE: "walk", "closeknit": "closeknit_json"}
-
-
-def _parser(kind: str) -> Any:
-    return importlib.import_module(f"closeknit.sources.{_MODULES[kind]}")
-
-
-def sniff_file(path: Path) -> str | None:
-    """The kind of one file, or None when no parser recognises it."""
-    if path.suffix.lower() == ".zip":
-        return "linkedin" if _parser("linkedin").sniff(path) else None
-    for kind in ("closeknit", "linkedin", "vcard", "ics", "mail", "csv"):
-        try:
-            if _parser(kind).sniff(path):
-                return kind
-        except OSError:
-            return None
-    if _parser("linkedin").interaction_files(path):
-        return "linkedin"
-    return None
-
-
-def detect(path: Path) -> list[tuple[str, Path]]:
-    """(kind, path) pairs to import for a file or a folder (walked in sorted order, each real file once).
-
-    A folder holding entries that cannot be read (or whose name is not UTF-8) comes first, as kind
-    "skipped": importing it quarantines one line naming each of them.
-    """
-    if walk.has_bad_name(path):
-        raise InputError(f"{walk.shown(path)}: {walk.BAD_NAME}")
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
-    why = walk.problem(path)
-    if why:
-        raise InputError(f"{path}: {why}")
-    if path.is_file():
-        kind = sniff_file(path)
-        if kind is None:
-            raise InputError(f"{path}: not a format Closeknit reads (LinkedIn export, vCard, contacts CSV, mail, .ics)")
-        return [(kind, path)]
-    tree = walk.Walk()
-    tree.first_visit(path)
-    found = _detect_dir(path, tree)
-    if not any(k != walk.SOURCE for k, _ in found):
-        raise InputError(f"{path}: no file in a format Closeknit reads")
-    # Set-aside entries first, then contacts before interactions, so messages find the people they are about.
-    order = (walk.SOURCE, *KINDS)
-    return sorted(found, key=lambda kp: order.index(kp[0]))
-
-
-def _detect_dir(folder: Path, tree: walk.Walk) -> list[tuple[str, Path]]:
-    """Targets in a folder: a LinkedIn export or a mail tree as a whole, else file by file."""
-    if _parser("linkedin").sniff(folder):
-        return [("linkedin", folder)]
-    files, folders, aside = tree.entries(folder)
-    found = [(walk.SOURCE, folder)] if aside else []
-    if _parser("mail").sniff(folder) and not any(f.suffix.lower() in OTHER_SUFFIXES for f in files):
-        return [*found, ("mail", folder)]
-    for f in files:
-        kind = sniff_file(f)
-        if kind:
-            found.append((kind, f))
-    for sub in folders:
-        found += _detect_dir(sub, tree)
-    return found
-
-
-def _is_export(path: Path) -> bool:
-    return path.is_dir() or zipfile.is_zipfile(path)
-
-
-def _linkedin_owner(items: list[InteractionRecord], names: list[str]) -> tuple[list[str], list[str]]:
-    """The export owner's profile URLs and names: the person in (nearly) every conversation."""
-    counts: dict[str, int] = {}
-    display: dict[str, str] = {}
-    for rec in items:
-        for key in {normalise.name_key(p.name) for p in rec.parties if p.name}:
-            counts[key] = counts.get(key, 0) + 1
-        for p in rec.parties:
-            display.setdefault(normalise.name_key(p.name), p.name)
-    keys = {normalise.name_key(n) for n in names}
-    if not keys and counts:
-        top_key, top = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-        if top_key and top >= 0.5 * len(items):
-            keys, names = {top_key}, [display[top_key]]
-    urls = sorted({p.address for r in items for p in r.parties if p.address and normalise.name_key(p.name) in keys})
-    return urls, names
-
-
 def _parsed(make: Callable[[], Iterable[T]], path: Path) -> Iterable[T]:
     """Items of `make()`; for a large file or a folder, parsed in a second process while this one stores."""
     if path.is_dir() or path.stat().st_size >= PREFETCH_BYTES:
@@ -183,18 +88,14 @@ def _parsed(make: Callable[[], Iterable[T]], path: Path) -> Iterable[T]:
     return make()
 
 
-def _items(kind: str, path: Path, region: str, known: Known, infer: bool = True) -> Iterable[Prepared]:
-    """The parsed items of one file; contacts come prepared, in the parser process when there is one.
+def _items(part: Part, region: str, known: Known, infer: bool = True) -> Iterable[Prepared]:
+    """The parsed items of one part; contacts come prepared, in the parser process when there is one.
 
     Records in `known` are only hashed, so a file imported again costs little more than its parse.
     Phone numbers are read in the file's own region when `infer` (see `prepare_file`), else in `region`.
     """
-    if kind == "linkedin":
-        li = _parser("linkedin")
-        if _is_export(path) or li.sniff(path):
-            return _parsed(lambda: prepare_file(li.parse(path), region, known, infer), path)
-        return li.parse_interactions(path)
-    return _parsed(lambda: prepare_file(_parser(kind).parse(path), region, known, infer), path)
+    source, path = part.source, part.path
+    return _parsed(lambda: prepare_file(source.parse(path), region, known, infer), path)
 
 
 class _Writer(Writer):
@@ -262,20 +163,32 @@ class _Run:
                     result.messages += 1
                 writer.add_interaction(item)
 
-    def linkedin_export(self, path: Path) -> None:
-        """Connections and address book first, then messages and invitations with the owner recognised
-        as me and each name of a connection taken for that connection; the files not read are listed."""
-        li = _parser("linkedin")
-        self.result.not_read.update(li.unread(path))
-        self.feed("linkedin", _items("linkedin", path, self.region, self.writer.known_hashes("linkedin"), self.infer))
-        items = list(li.parse_interactions(path))
-        records = [i for i in items if isinstance(i, InteractionRecord)]
-        urls, names = _linkedin_owner(records, li.owner_names(path))
-        if records and (urls or names):  # only messages need the owner told apart from contacts
-            self.finish_writer()
-            pending.set_me(self.db, [], self.region, profiles=urls, names=names)
-        self.writer.name_hints = self.writer.names_of(li.SOURCE)
-        self.feed("linkedin", items)
+    def read(self, kind: str, path: Path) -> None:
+        """Import one target: each part of its source in order (a bundle has several; the files of it
+        not read are listed). A part that needs "me" is read whole, and "me" set from it, first."""
+        source = sources.get(kind)
+        self.result.files[str(path)] = kind
+        self.result.not_read.update(source.not_read(path))
+        for part in source.parts(path):
+            if part.source.needs_me:
+                self.feed(kind, self._with_me(part))
+                continue
+            contacts = part.source.yields == Yields.CONTACTS
+            known = self.writer.known_hashes(part.source.name) if contacts else ()
+            self.feed(kind, _items(part, self.region, known, self.infer))
+
+    def _with_me(self, part: Part) -> list[Item]:
+        """The records of `part`, with "me" set from the owner they show and names of `names_from` hinted."""
+        items = list(part.source.parse(part.path))
+        owner = part.source.owner_in(part.path, items)
+        if owner is not None:
+            if owner.emails or owner.profiles or owner.names:
+                self.finish_writer()
+                pending.set_me(self.db, list(owner.emails), self.region, profiles=list(owner.profiles),
+                               names=list(owner.names))
+            if part.source.names_from:
+                self.writer.name_hints = self.writer.names_of(part.source.names_from)
+        return items
 
 
 @contextmanager
@@ -308,8 +221,8 @@ def run_import(
     One import writes to a database at a time: `on_wait` is called when this one has to wait its turn.
     """
     path = Path(path)
-    if kind is not None and kind not in KINDS:
-        raise InputError(f"unknown import kind {kind!r}: use one of {', '.join(KINDS)}")
+    if kind is not None and kind not in sources.kinds():
+        raise InputError(f"unknown import kind {kind!r}: use one of {', '.join(sources.kinds())}")
     path = path.resolve() if path.exists() else path
     targets = [(kind, path)] if kind else detect(path)
     if kind and not path.exists():
@@ -330,20 +243,15 @@ def _import(db: Store, path: Path, targets: list[tuple[str, Path]], me_given: li
     # Derivation owed by rows all stored comes first, as it would have without the interruption; that of
     # a cut import waits for its rows (this may be the same import again, storing the rest).
     earlier = pending.finish(db, region) if pending.complete(db) else pending.Finished()
-    if any(k == "linkedin" for k, _ in targets) and not me_given and not db.get_setting("me_addresses"):
+    if not me_given and not db.get_setting("me_addresses"):  # an export may say whose it is
         for k, p in targets:
-            if k == "linkedin" and _is_export(p):
-                me_given += _parser("linkedin").owner_emails(p)
+            me_given += sources.get(k).owner(p).emails
     if me_given:
         pending.set_me(db, me_given, region)
     run = _Run(db, region, progress, infer=not region_given)
     result = run.result
     for k, p in targets:
-        result.files[str(p)] = k
-        if k == "linkedin" and _is_export(p):
-            run.linkedin_export(p)
-        else:
-            run.feed(k, _items(k, p, region, run.writer.known_hashes(k) if k in CONTACT_KINDS else (), run.infer))
+        run.read(k, p)
     run.finish_writer()
     if region_given:
         result.updated += renormalise_phones(db, run.contact_files, region)
