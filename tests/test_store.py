@@ -212,6 +212,6 @@ def test_import_collects_cycles_less_often_and_restores_the_collector(tmp_path: 
     before = gc.get_threshold()
     during: list[int] = []
     with Store(tmp_path / "c.db") as store:
-        run_import(store, path, progress=lambda n: during.append(gc.get_threshold()[0]))
+        run_import(store, path, progress=lambda done, total: during.append(gc.get_threshold()[0]))
     assert during and set(during) == {100_000} != {before[0]}
     assert gc.get_threshold() == before

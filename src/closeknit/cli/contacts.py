@@ -65,7 +65,7 @@ def import_(
         raise InputError(f"{target}: no such file or folder")
     with store(create=True) as db:
         ENV.on_interrupt = "the records stored so far are kept; run the same import again to finish"
-        with progress("importing: records read") as update:
+        with progress("importing", in_bytes=True) as update:
             result = run_import(
                 db, target, kind=kind, me=me or [], region=region.upper() if region else None, progress=update,
                 on_wait=lambda: message("waiting for another import to finish…"),

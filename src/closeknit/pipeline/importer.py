@@ -6,23 +6,29 @@ import gc
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
+
+import phonenumbers
 
 from closeknit import sources
 from closeknit.errors import InputError
 from closeknit.identity import normalise
 from closeknit.pipeline.detect import detect
 from closeknit.pipeline.prefetch import prefetch
+from closeknit.pipeline.progress import Meter, Progress, target_size
 from closeknit.records import ContactRecord, RecordError
 from closeknit.sources.base import Item, Part, Yields
 from closeknit.store import Store, imports, pending
 from closeknit.store.base import Base, now_iso
 from closeknit.store.writer import (
+    INFER_SAMPLE,
     PreparedContact,
     PreparedInteraction,
     Writer,
     default_region,
+    file_region,
     prepare_file,
     renormalise_phones,
 )
@@ -30,7 +36,6 @@ from closeknit.store.writer import (
 MAX_ERRORS_LISTED = 1000
 PREFETCH_BYTES = 1 << 18  # a smaller file is parsed before a second process would have started
 
-Progress = Callable[[int], None]
 Prepared = Item | PreparedContact | PreparedInteraction
 Known = Container[tuple[str, str]]  # (source, hash) of records stored already
 T = TypeVar("T")
@@ -52,6 +57,7 @@ class ImportResult:
     review: int = 0
     files: dict[str, str] = field(default_factory=dict)
     not_read: dict[str, str] = field(default_factory=dict)  # files of an export left unread, with why
+    regions: dict[str, str] = field(default_factory=dict)  # file: the phone region inferred from its numbers
     me: list[str] = field(default_factory=list)
     me_inferred: bool = False
     resumed: bool = False  # derivation an interrupted import left was finished too
@@ -72,30 +78,66 @@ class ImportResult:
         if self.review:
             line += f" · {self.review:,} possible duplicates to review (closeknit review)"
         if self.not_read:
-            why: dict[str, list[str]] = {}
-            for file, reason in self.not_read.items():
-                why.setdefault(reason, []).append(Path(file.replace("!", "/")).name)
-            line += " · not read: " + "; ".join(f"{', '.join(sorted(f))} ({r})" for r, f in sorted(why.items()))
+            why = _by_value(self.not_read)
+            line += " · not read: " + "; ".join(f"{', '.join(f)} ({r})" for r, f in why.items())
+        if self.regions:
+            line += " · " + "; ".join(_region_line(r, files) for r, files in _by_value(self.regions).items())
         if self.resumed:
             line += " · finished what an interrupted import left (me, directions, threads, review)"
         return line
 
 
-def _parsed(make: Callable[[], Iterable[T]], path: Path) -> Iterable[T]:
-    """Items of `make()`; for a large file or a folder, parsed in a second process while this one stores."""
+def _parsed(make: Callable[[], Iterable[T]], path: Path, on_read: Callable[[int], None]) -> Iterable[T]:
+    """Items of `make()`; for a large file or a folder, parsed in a second process while this one stores
+    (`on_read` is told the bytes that process has read)."""
     if path.is_dir() or path.stat().st_size >= PREFETCH_BYTES:
-        return prefetch(make)
+        return prefetch(make, on_read)
     return make()
 
 
-def _items(part: Part, region: str, known: Known, infer: bool = True) -> Iterable[Prepared]:
+def _by_value(files: dict[str, str]) -> dict[str, list[str]]:
+    """{value: sorted names of the files with it}, values sorted (a zip member named by its own name)."""
+    out: dict[str, list[str]] = {}
+    for file, value in files.items():
+        out.setdefault(value, []).append(Path(file.replace("!", "/")).name)
+    return {v: sorted(out[v]) for v in sorted(out)}
+
+
+def _region_line(region: str, files: list[str]) -> str:
+    code = phonenumbers.country_code_for_region(region)
+    return f"phones in {', '.join(files)} read as {region} (inferred from +{code} numbers)"
+
+
+@dataclass(frozen=True)
+class RegionRead:
+    """The phone region a file's numbers without a country code were read in, inferred from its other numbers."""
+
+    file: str
+    region: str
+
+
+def _prepared(part: Part, region: str, known: Known, infer: bool) -> Iterator[Prepared | RegionRead]:
+    """The items of one part, prepared; with `infer`, numbers without a country code are read in the
+    region most of the file's numbers that carry one are from (see `file_region`), else in `region`."""
+    stream: Iterator[Item] = iter(part.source.parse(part.path))
+    if infer:
+        head = list(islice(stream, INFER_SAMPLE))
+        found = file_region(p for i in head if isinstance(i, ContactRecord) for p in i.phones)
+        if found:
+            yield RegionRead(str(part.path), found)
+        region = found or region
+        stream = chain(head, stream)
+    yield from prepare_file(stream, region, known, infer=False)
+
+
+def _items(part: Part, region: str, known: Known, infer: bool = True,
+           on_read: Callable[[int], None] = lambda n: None) -> Iterable[Prepared | RegionRead]:
     """The parsed items of one part; contacts come prepared, in the parser process when there is one.
 
     Records in `known` are only hashed, so a file imported again costs little more than its parse.
-    Phone numbers are read in the file's own region when `infer` (see `prepare_file`), else in `region`.
+    Phone numbers are read in the file's own region when `infer` (see `_prepared`), else in `region`.
     """
-    source, path = part.source, part.path
-    return _parsed(lambda: prepare_file(source.parse(path), region, known, infer), path)
+    return _parsed(lambda: _prepared(part, region, known, infer), part.path, on_read)
 
 
 class _Writer(Writer):
@@ -119,11 +161,10 @@ class _Writer(Writer):
 class _Run:
     """One import: feeds parsed items to a writer and keeps the tally."""
 
-    def __init__(self, db: Store, region: str, progress: Progress | None, infer: bool = True) -> None:
-        self.db, self.region, self.progress, self.infer = db, region, progress, infer
+    def __init__(self, db: Store, region: str, meter: Meter, infer: bool = True) -> None:
+        self.db, self.region, self.meter, self.infer = db, region, meter, infer
         self.result = ImportResult()
         self.contact_files: set[str] = set()  # files contact records came from
-        self.seen = 0
         self._writer: Writer | None = None
 
     @property
@@ -143,12 +184,13 @@ class _Run:
             self.result.unchanged += outcomes["unchanged"]
             self._writer = None
 
-    def feed(self, kind: str, items: Iterable[Prepared]) -> None:
-        result, writer = self.result, self.writer
+    def feed(self, kind: str, items: Iterable[Prepared | RegionRead]) -> None:
+        result, writer, meter = self.result, self.writer, self.meter
         for item in items:
-            self.seen += 1
-            if self.progress and self.seen % 500 == 0:
-                self.progress(self.seen)
+            if isinstance(item, RegionRead):
+                result.regions[item.file] = item.region
+                continue
+            meter.record(0 if isinstance(item, PreparedInteraction) else len(item.raw))
             if isinstance(item, RecordError):
                 result.skipped += 1
                 writer.add_error(item, kind)
@@ -169,13 +211,16 @@ class _Run:
         source = sources.get(kind)
         self.result.files[str(path)] = kind
         self.result.not_read.update(source.not_read(path))
+        self.meter.target(target_size(source, path))
         for part in source.parts(path):
             if part.source.needs_me:
                 self.feed(kind, self._with_me(part))
-                continue
-            contacts = part.source.yields == Yields.CONTACTS
-            known = self.writer.known_hashes(part.source.name) if contacts else ()
-            self.feed(kind, _items(part, self.region, known, self.infer))
+            else:
+                contacts = part.source.yields == Yields.CONTACTS
+                known = self.writer.known_hashes(part.source.name) if contacts else ()
+                self.feed(kind, _items(part, self.region, known, self.infer, self.meter.read))
+            self.meter.part_done()
+        self.meter.target_done()
 
     def _with_me(self, part: Part) -> list[Item]:
         """The records of `part`, with "me" set from the owner they show and names of `names_from` hinted."""
@@ -248,7 +293,8 @@ def _import(db: Store, path: Path, targets: list[tuple[str, Path]], me_given: li
             me_given += sources.get(k).owner(p).emails
     if me_given:
         pending.set_me(db, me_given, region)
-    run = _Run(db, region, progress, infer=not region_given)
+    run = _Run(db, region, Meter(progress, (target_size(sources.get(k), p) for k, p in targets)),
+               infer=not region_given)
     result = run.result
     for k, p in targets:
         run.read(k, p)
@@ -256,8 +302,6 @@ def _import(db: Store, path: Path, targets: list[tuple[str, Path]], me_given: li
     if region_given:
         result.updated += renormalise_phones(db, run.contact_files, region)
     result.added += result.interactions
-    if progress:
-        progress(run.seen)
     pending.stored(db)
     done = pending.finish(db, region)
     result.me_inferred = earlier.me_inferred or done.me_inferred
