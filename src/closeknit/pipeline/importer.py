@@ -23,7 +23,6 @@ from closeknit.sources.base import Item, Part, Yields
 from closeknit.store import Store, imports, pending
 from closeknit.store.base import Base, now_iso
 from closeknit.store.writer import (
-    INFER_SAMPLE,
     PreparedContact,
     PreparedInteraction,
     Writer,
@@ -34,6 +33,7 @@ from closeknit.store.writer import (
 )
 
 MAX_ERRORS_LISTED = 1000
+INFER_SAMPLE = 5000  # contact records of a file read before its phone region is decided
 PREFETCH_BYTES = 1 << 18  # a smaller file is parsed before a second process would have started
 
 Prepared = Item | PreparedContact | PreparedInteraction
@@ -127,7 +127,7 @@ def _prepared(part: Part, region: str, known: Known, infer: bool) -> Iterator[Pr
             yield RegionRead(str(part.path), found)
         region = found or region
         stream = chain(head, stream)
-    yield from prepare_file(stream, region, known, infer=False)
+    yield from prepare_file(stream, region, known)
 
 
 def _items(part: Part, region: str, known: Known, infer: bool = True,
