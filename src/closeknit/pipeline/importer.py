@@ -130,8 +130,8 @@ def _prepared(part: Part, region: str, known: Known, infer: bool) -> Iterator[Pr
     yield from prepare_file(stream, region, known)
 
 
-def _items(part: Part, region: str, known: Known, infer: bool = True,
-           on_read: Callable[[int], None] = lambda n: None) -> Iterable[Prepared | RegionRead]:
+def _items(part: Part, region: str, known: Known, infer: bool,
+           on_read: Callable[[int], None]) -> Iterable[Prepared | RegionRead]:
     """The parsed items of one part; contacts come prepared, in the parser process when there is one.
 
     Records in `known` are only hashed, so a file imported again costs little more than its parse.
@@ -205,13 +205,13 @@ class _Run:
                     result.messages += 1
                 writer.add_interaction(item)
 
-    def read(self, kind: str, path: Path) -> None:
-        """Import one target: each part of its source in order (a bundle has several; the files of it
-        not read are listed). A part that needs "me" is read whole, and "me" set from it, first."""
+    def read(self, kind: str, path: Path, size: int) -> None:
+        """Import one target of `size` bytes: each part of its source in order (a bundle has several; the
+        files of it not read are listed). A part that needs "me" is read whole, and "me" set from it, first."""
         source = sources.get(kind)
         self.result.files[str(path)] = kind
         self.result.not_read.update(source.not_read(path))
-        self.meter.target(target_size(source, path))
+        self.meter.target(size)
         for part in source.parts(path):
             if part.source.needs_me:
                 self.feed(kind, self._with_me(part))
@@ -293,11 +293,11 @@ def _import(db: Store, path: Path, targets: list[tuple[str, Path]], me_given: li
             me_given += sources.get(k).owner(p).emails
     if me_given:
         pending.set_me(db, me_given, region)
-    run = _Run(db, region, Meter(progress, (target_size(sources.get(k), p) for k, p in targets)),
-               infer=not region_given)
+    sizes = [target_size(sources.get(k), p) if progress else 0 for k, p in targets]  # only to show progress
+    run = _Run(db, region, Meter(progress, sizes), infer=not region_given)
     result = run.result
-    for k, p in targets:
-        run.read(k, p)
+    for (k, p), size in zip(targets, sizes, strict=True):
+        run.read(k, p, size)
     run.finish_writer()
     if region_given:
         result.updated += renormalise_phones(db, run.contact_files, region)
