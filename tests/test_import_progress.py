@@ -37,3 +37,16 @@ def test_an_import_reports_bytes_of_the_known_total_growing_to_it(tmp_path: Path
     done = [d for d, _ in calls]
     assert done == sorted(done) and done[-1] == total
     assert len({d for d in done if 0 < d < total}) >= 2  # progress shown on the way, not only at the end
+
+
+def test_the_terminal_line_of_an_import_shows_sizes_of_the_total() -> None:
+    import io
+
+    from rich.console import Console
+
+    from closeknit.cli.app import progress
+
+    buffer = io.StringIO()
+    with progress("importing", Console(file=buffer, force_terminal=True, width=120), in_bytes=True) as update:
+        update(2_500_000, 10_000_000)
+    assert "importing" in buffer.getvalue() and "2.5 MB of 10.0 MB · 25%" in buffer.getvalue()
