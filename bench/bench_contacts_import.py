@@ -27,18 +27,18 @@ def files_in(folder: Path) -> list[tuple[str, Path]]:
 
 
 def phase_parse(folder: Path) -> dict[str, float]:
-    from closeknit.importer import _parser
+    from closeknit import sources
 
     start = time.perf_counter()
     n = 0
     for kind, path in files_in(folder):
-        for _ in _parser(kind).parse(path):
+        for _ in sources.get(kind).parse(path):
             n += 1
     return {"seconds": time.perf_counter() - start, "records": n, "peak_mb": peak_mb()}
 
 
 def phase_import(folder: Path, db: Path) -> dict[str, float]:
-    from closeknit.importer import run_import
+    from closeknit.pipeline.importer import run_import
     from closeknit.store import Store
 
     start = time.perf_counter()

@@ -113,7 +113,7 @@ def inputs(folder: Path) -> dict[str, Callable[[], Path]]:
 
 def phase_import(path: Path, db: Path) -> dict[str, object]:
     from closeknit.errors import InputError
-    from closeknit.importer import run_import
+    from closeknit.pipeline.importer import run_import
     from closeknit.store import Store
 
     start = time.perf_counter()

@@ -49,7 +49,7 @@ def phase_parse(mbox: Path) -> dict[str, float]:
 
 def phase_import(mbox: Path, db: Path) -> dict[str, float]:
     """End to end: parse, resolve identities, store, derive directions and threads."""
-    from closeknit.importer import run_import
+    from closeknit.pipeline.importer import run_import
     from closeknit.store import Store
 
     start = time.perf_counter()

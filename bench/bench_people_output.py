@@ -78,7 +78,7 @@ def main() -> None:
         return
 
     from closeknit.demo.files import write_contacts
-    from closeknit.importer import run_import
+    from closeknit.pipeline.importer import run_import
     from closeknit.store import Store
 
     with tempfile.TemporaryDirectory(prefix="closeknit-bench-") as tmp:

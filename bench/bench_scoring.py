@@ -3,7 +3,7 @@
 Builds a database of N generated interactions over 20,000 people (through the store's writer),
 then, each in its own process so peak memory is its own:
   - baseline: one SQL GROUP BY computing only per-person counts and last-contact dates;
-  - scoring:  `closeknit.scoring.compute` (rows from SQL, features, model, tiers, explanations, save).
+  - scoring:  `closeknit.pipeline.scoring.compute` (rows from SQL, features, model, tiers, explanations, save).
 
     python bench/bench_scoring.py                          # 100,000 and 1,000,000 interactions
     python bench/bench_scoring.py --sizes 100000
@@ -70,7 +70,7 @@ def phase_baseline(db: Path) -> dict[str, float]:
 
 
 def phase_score(db: Path) -> dict[str, float]:
-    from closeknit import scoring
+    from closeknit.pipeline import scoring
     from closeknit.store import Store
 
     with Store(db) as store:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from closeknit.demo.files import write_contacts
-from closeknit.importer import run_import
+from closeknit.pipeline.importer import run_import
 from closeknit.store import Store
 from closeknit.store import people as people_store
 

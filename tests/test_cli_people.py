@@ -213,4 +213,4 @@ def test_progress_shows_a_total_and_the_time_left() -> None:
     with progress("evaluating owners", console) as update:
         update(3, 10)
         update(4, 10)
-    assert "4/10" in buffer.getvalue() and "eta" in buffer.getvalue()
+    assert "4 of 10 · 40%" in buffer.getvalue() and "left" in buffer.getvalue()

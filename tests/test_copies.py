@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from closeknit.importer import run_import
+from closeknit.pipeline.importer import run_import
 from closeknit.store import Store
 
 ME = "Robin Hale <robin.hale@firm.example>"

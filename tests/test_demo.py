@@ -25,9 +25,9 @@ from closeknit.cli.main import app
 from closeknit.demo import ME, Network, names, run_demo, write_contacts, write_demo
 from closeknit.demo.files import CONNECTIONS_HEADER, GOOGLE_HEADER, INVITATIONS_HEADER, MESSAGES_HEADER
 from closeknit.demo.network import EXTRA_BASE, strip_accents
-from closeknit.importer import detect
+from closeknit.pipeline.detect import detect
+from closeknit.pipeline.report_data import build as build_report
 from closeknit.report import html as html_report
-from closeknit.report_data import build as build_report
 from closeknit.store import Store
 from closeknit.store import review as review_store
 

@@ -141,8 +141,8 @@ def test_too_little_mail_gives_empty_but_valid_report(tmp_path: Path) -> None:
 
 def test_harness_reads_mail_as_the_importer_and_scoring_do(mail_root: Path, tmp_path: Path) -> None:
     """One code path: the events evaluated are those `closeknit import` stores and `closeknit score` reads."""
-    from closeknit import scoring
-    from closeknit.importer import run_import
+    from closeknit.pipeline import scoring
+    from closeknit.pipeline.importer import run_import
     from closeknit.store import Store
 
     events, info = ev.owner_events(mail_root / "owner_a")

@@ -15,7 +15,7 @@ import pytest
 
 from closeknit import export as exporter
 from closeknit.demo import run_demo
-from closeknit.importer import run_import
+from closeknit.pipeline.importer import run_import
 from closeknit.store import Store
 from closeknit.store import people as people_store
 from closeknit.store.writer import database_id

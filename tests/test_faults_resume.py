@@ -16,7 +16,7 @@ from faultkit import assert_same, closeknit
 pytestmark = pytest.mark.faults
 
 # Runs the command line, killing itself (SIGKILL, nothing cleaned up) at the moment KILL_AT names:
-# "before" or "after" the nth call of module.function, e.g. "after closeknit.importer:_Writer.flush 1".
+# "before" or "after" the nth call of module.function, e.g. "after closeknit.pipeline.importer:_Writer.flush 1".
 KILLER = """
 import importlib, os, signal, sys
 when, target, nth = os.environ["KILL_AT"].split()
@@ -78,7 +78,7 @@ def killed(tmp_path: Path, mbox: Path, kill_at: str, *args: str) -> Path:
 
 
 MOMENTS = [
-    "after closeknit.importer:_Writer.flush 1",  # the first batch stored, the second not
+    "after closeknit.pipeline.importer:_Writer.flush 1",  # the first batch stored, the second not
     "before closeknit.store.pending:finish 1",  # every row stored, nothing derived, "me" not inferred
     "before closeknit.store.derive:derive_directions 1",  # "me" set, directions not
     "before closeknit.store.derive:derive_threads 1",  # me and directions derived, threads not
@@ -156,7 +156,7 @@ def contacts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("kill_at", [
-    "after closeknit.importer:_Writer.flush 100",  # two thirds stored (each merge flushes the batch first)
+    "after closeknit.pipeline.importer:_Writer.flush 100",  # two thirds stored (each merge flushes the batch first)
     "after closeknit.store.people:merge_into 3",  # a merge committed, the card that caused it not yet
     "before closeknit.store.review:find_candidates 1",
 ], ids=["batch", "merge", "review"])

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from closeknit.importer import detect, run_import
+from closeknit.pipeline.detect import detect
+from closeknit.pipeline.importer import run_import
 from closeknit.sources import csvutil, linkedin, mail
 from closeknit.store import Store
 

@@ -13,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from closeknit import sources
 from closeknit.errors import CloseknitError
-from closeknit.importer import _items, detect, run_import
+from closeknit.pipeline.detect import detect
+from closeknit.pipeline.importer import run_import
 from closeknit.store import Store
 from conftest import mutate
 
@@ -78,7 +80,7 @@ def check_import(store: Store, folder: Path, name: str, data: bytes) -> None:
         targets = detect(path)
     except CloseknitError:
         return  # not recognisable as any format: a one-line error for the user, nothing stored
-    expected = sum(1 for kind, target in targets for _ in _items(kind, target, "US", ()))
+    expected = sum(1 for kind, target in targets for _ in sources.get(kind).parse(target))
     quarantined = store.scalar("SELECT count(*) FROM quarantine")
     try:
         result = run_import(store, path)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from closeknit import scoring
-from closeknit.importer import ImportResult, run_import
+from closeknit.pipeline import scoring
+from closeknit.pipeline.importer import ImportResult, run_import
 from closeknit.records import InteractionRecord
 from closeknit.sources import linkedin
 from closeknit.store import Store

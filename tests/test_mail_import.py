@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from closeknit.importer import run_import
+from closeknit.pipeline.importer import run_import
 from closeknit.store import Store
 from conftest import shared
 

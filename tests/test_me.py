@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from closeknit.importer import run_import
+from closeknit.pipeline.importer import run_import
 from closeknit.store import Store, derive, scores
 
 EXEC = "Dana Whitfield <dana.whitfield@corp.example>"

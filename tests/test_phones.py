@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from closeknit.errors import InputError
-from closeknit.importer import run_import
+from closeknit.pipeline.importer import run_import
 from closeknit.store import Store
 from closeknit.store.writer import AS_WRITTEN, file_region
 
@@ -80,3 +80,16 @@ def test_a_file_that_does_not_tell_takes_the_owners_region(tmp_path: Path) -> No
         run_import(db, own, me=["sam@owner.example"])
         run_import(db, local)
         assert phones(db)["Kit Marsh"] == ("phone", "+442079460321")
+
+
+def test_the_summary_says_which_region_each_file_was_read_in(tmp_path: Path) -> None:
+    indian = indian_export(tmp_path / "google.csv")
+    local = tmp_path / "local.csv"
+    local.write_text(HEADER + "Ann,Archer,Mobile,020 7946 0019\n", encoding="utf-8")  # no country code to go by
+    with Store(tmp_path / "t.db") as db:
+        result = run_import(db, tmp_path)
+        assert result.regions == {str(indian.resolve()): "IN"}
+        assert "phones in google.csv read as IN (inferred from +91 numbers)" in result.summary()
+        assert result.as_dict()["regions"] == result.regions
+        named = run_import(db, indian, region="GB")  # a region named is used as it is: nothing inferred
+        assert named.regions == {} and "read as" not in named.summary()

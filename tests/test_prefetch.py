@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from closeknit.errors import InputError
-from closeknit.prefetch import BATCH, prefetch
+from closeknit.pipeline.prefetch import BATCH, prefetch
 from closeknit.records import InteractionRecord, Party, RecordError
 
 

@@ -169,7 +169,7 @@ def test_find_person_errors(db: Store) -> None:
 
 def test_reimport_prepares_only_new_or_changed_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from closeknit.demo.files import write_contacts
-    from closeknit.importer import run_import
+    from closeknit.pipeline.importer import run_import
     from closeknit.store import writer
 
     folder = tmp_path / "files"
@@ -205,13 +205,13 @@ def test_reimport_prepares_only_new_or_changed_records(tmp_path: Path, monkeypat
 def test_import_collects_cycles_less_often_and_restores_the_collector(tmp_path: Path) -> None:
     import gc
 
-    from closeknit.importer import run_import
+    from closeknit.pipeline.importer import run_import
 
     path = tmp_path / "c.vcf"
     path.write_text("".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:P{i} Q\r\nEND:VCARD\r\n" for i in range(1200)))
     before = gc.get_threshold()
     during: list[int] = []
     with Store(tmp_path / "c.db") as store:
-        run_import(store, path, progress=lambda n: during.append(gc.get_threshold()[0]))
+        run_import(store, path, progress=lambda done, total: during.append(gc.get_threshold()[0]))
     assert during and set(during) == {100_000} != {before[0]}
     assert gc.get_threshold() == before

@@ -446,7 +446,7 @@ def test_days_ago_means_calendar_days_everywhere() -> None:
     from datetime import timedelta
 
     from closeknit.durations import ago
-    from closeknit.scoring import as_of_timestamp
+    from closeknit.pipeline.scoring import as_of_timestamp
 
     as_of = datetime(2026, 3, 1, tzinfo=UTC).date()
     _, now = as_of_timestamp(as_of)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import closeknit.cli.main  # noqa: F401  (registers every command on the app)
 from closeknit.cli.main import app
-from closeknit.importer import run_import
+from closeknit.pipeline.importer import run_import
 from closeknit.sources import mail
 from closeknit.store import Store
 from closeknit.store import interactions as ix

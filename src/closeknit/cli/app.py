@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,15 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from closeknit import __version__
@@ -31,6 +24,7 @@ from closeknit.cli.main import NOTHING_CHANGED
 from closeknit.config import resolve_db_path
 from closeknit.errors import InputError, NotFoundError
 from closeknit.export import json_array
+from closeknit.pipeline.progress import describe
 from closeknit.sources.csvutil import spreadsheet_safe
 from closeknit.store import Store
 
@@ -195,18 +189,20 @@ def listing(columns: list[str], rows: Iterable[list[Any]], noun: str, cap: int |
 
 
 @contextmanager
-def progress(description: str, console: Console | None = None) -> Iterator[Callable[..., None]]:
+def progress(description: str, console: Console | None = None, in_bytes: bool = False) -> Iterator[Callable[..., None]]:
     """A transient progress line on a terminal's stderr, updated by calling `update(done, total=None)`:
-    with a total, a bar, "done/total" and the time left; without one, the count so far."""
+    with a total, a bar, "done of total", the share done and the time left (`describe`); without one,
+    the count so far. With `in_bytes`, the figures are sizes."""
     console = console or err
+    started = time.monotonic()
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("eta"), TimeRemainingColumn(), TimeElapsedColumn(),
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
         console=console, transient=True, disable=not console.is_terminal,
     ) as bar:
-        task = bar.add_task(description, total=None)
+        task = bar.add_task(description, total=None, status="")
 
         def update(done: int, total: int | None = None) -> None:
-            bar.update(task, completed=done, total=total)
+            status = describe(done, total, time.monotonic() - started, in_bytes)
+            bar.update(task, completed=done, total=total, status=status)
 
         yield update

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from closeknit import sources
 from closeknit.cli.app import (
     ENV,
     TERMINAL_ROWS,
@@ -25,7 +26,7 @@ from closeknit.cli.app import (
 )
 from closeknit.errors import InputError
 from closeknit.identity.shown import display
-from closeknit.importer import KINDS, run_import
+from closeknit.pipeline.importer import run_import
 from closeknit.store import derive, life
 from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
@@ -45,7 +46,8 @@ def done(as_json: bool, data: dict[str, Any], text: str) -> None:
 
 @app.command("import")
 def import_(
-    what: Annotated[str, typer.Argument(help=f"A file or folder, or a kind ({'|'.join(KINDS)}) followed by PATH.")],
+    what: Annotated[str, typer.Argument(
+        help=f"A file or folder, or a kind ({'|'.join(sources.kinds())}) followed by PATH.")],
     path: Annotated[Path | None, typer.Argument(help="The file or folder, when a kind is given.")] = None,
     me: Annotated[list[str] | None, typer.Option("--me", help="Your own email address (repeatable).")] = None,
     region: Annotated[str | None, typer.Option(
@@ -57,13 +59,13 @@ def import_(
     if path is None:
         kind, target = None, Path(what)
     else:
-        check_choice("import kind", what, KINDS)
+        check_choice("import kind", what, sources.kinds())
         kind, target = what, path
     if not target.exists():
         raise InputError(f"{target}: no such file or folder")
     with store(create=True) as db:
         ENV.on_interrupt = "the records stored so far are kept; run the same import again to finish"
-        with progress("importing: records read") as update:
+        with progress("importing", in_bytes=True) as update:
             result = run_import(
                 db, target, kind=kind, me=me or [], region=region.upper() if region else None, progress=update,
                 on_wait=lambda: message("waiting for another import to finish…"),
@@ -106,7 +108,7 @@ def people_cmd(
 
             check_choice("tier", tier, TIERS)
         if source is not None:
-            check_choice("source", source, sorted({*KINDS, *people_store.sources(db)}))
+            check_choice("source", source, sorted({*sources.kinds(), *people_store.sources(db)}))
         check_choice("sort", sort, people_store.SORTS)
         if sort == "strength" or tier:
             from closeknit.cli.strength import ensure_scores

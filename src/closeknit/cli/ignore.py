@@ -66,7 +66,7 @@ def ignore(
             ignore_store.mark_interactions(db, rules)
             last = score_store.last_run(db)
             if last is not None:  # scores are derived data: bring them up to date with the rules
-                from closeknit import scoring
+                from closeknit.pipeline import scoring
 
                 scoring.compute(db, date.fromisoformat(last["as_of"]))
     verb = "no longer ignored" if remove else "ignored" if changed else "already ignored"

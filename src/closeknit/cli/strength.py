@@ -8,12 +8,12 @@ from typing import Annotated, Any
 
 import typer
 
-from closeknit import scoring
 from closeknit.cli.app import JsonOpt, app, emit_json, message, progress, say, store, table
 from closeknit.errors import InputError, NotFoundError
+from closeknit.pipeline import scoring
+from closeknit.pipeline.report_data import build as build_report
 from closeknit.report import chance
 from closeknit.report import text as report_text
-from closeknit.report_data import build as build_report
 from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
 from closeknit.store import scores as score_store

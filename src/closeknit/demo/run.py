@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from closeknit import scoring
 from closeknit.demo.files import read_manifest, write_demo
 from closeknit.demo.network import ME
-from closeknit.importer import ImportResult, run_import
+from closeknit.pipeline import scoring
+from closeknit.pipeline.importer import ImportResult, run_import
+from closeknit.pipeline.report_data import build as build_report
 from closeknit.report import html as html_report
 from closeknit.report import text as report_text
-from closeknit.report_data import build as build_report
 from closeknit.store import Store, stats
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store

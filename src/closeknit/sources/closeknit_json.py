@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from closeknit.records import OWN_ID, ContactItem, ContactRecord, RecordError
-from closeknit.sources import csvutil
+from closeknit.sources import csvutil, registry
+from closeknit.sources.base import Format, Yields
 
 SOURCE = "closeknit"
 _SIGNATURE = b'"closeknit_id": "' + OWN_ID.encode()
@@ -77,3 +78,6 @@ def parse(path: Path | str) -> Iterator[ContactItem]:
                     source=SOURCE, file=file, record=number, uid=uid, organization=other[0], title=other[1],
                     raw=json.dumps({"closeknit_id": uid, "role": role}, ensure_ascii=False, sort_keys=True),
                 )
+
+
+FORMAT = registry.register(Format(SOURCE, Yields.CONTACTS, sniff, parse))

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from closeknit.records import ContactItem, ContactRecord, RecordError
-from closeknit.sources import csvutil, linkedin, textio
+from closeknit.sources import csvutil, linkedin, registry, textio
+from closeknit.sources.base import Format, Yields
 from closeknit.sources.csvutil import BadRow, Dates, Layout, Row
 
 SOURCE = "csv"
@@ -355,3 +356,6 @@ def _own_record(file: str, row: Row, f: list[str], plan: _Plan, connected: Dates
         connected_on=connected.iso_date(_first(f, plan.connected)) if plan.connected else "",
         uid=uid,
     )
+
+
+FORMAT = registry.register(Format(SOURCE, Yields.CONTACTS, sniff, parse))

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from closeknit.errors import InputError
 from closeknit.records import OWN_ID, ContactItem, ContactRecord, RecordError
-from closeknit.sources import textio
+from closeknit.sources import registry, textio
+from closeknit.sources.base import Format, Yields
 
 CONNECTED_ON = "X-CLOSEKNIT-CONNECTED-ON"  # when the user connected (LinkedIn), in Closeknit's own export
 
@@ -620,3 +621,6 @@ def _linkedin(v: str) -> str:
     if s and " " not in s and "/" not in s:
         return f"https://www.linkedin.com/in/{s}"
     return ""
+
+
+FORMAT = registry.register(Format(SOURCE, Yields.CONTACTS, sniff, parse))

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from closeknit.records import RecordError
+from closeknit.sources import registry
+from closeknit.sources.base import Format, Yields
 
 SOURCE = "skipped"  # the importer's kind for a folder's entries set aside before any parser saw them
 BAD_NAME = "file name is not valid UTF-8 (shown escaped): rename it to import it"
@@ -97,3 +99,11 @@ def parse(folder: Path | str) -> Iterator[RecordError]:
     """A RecordError naming each entry of `folder` (not below it) that is set aside, and why."""
     for path in Walk().entries(Path(folder))[2]:
         yield RecordError(shown(path), 0, problem(path) or "changed while importing: not read")
+
+
+def _never(path: Path) -> bool:
+    """Set-aside entries are found by walking a folder, never recognised by sniffing."""
+    return False
+
+
+FORMAT = registry.register(Format(SOURCE, Yields.SET_ASIDE, _never, parse))

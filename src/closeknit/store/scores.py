@@ -38,6 +38,11 @@ def me_id(db: Base) -> int:
     return int(db.scalar("SELECT coalesce(min(id), -1) FROM people WHERE is_me = 1"))
 
 
+def me_name(db: Base) -> str:
+    """The name of "me" (the first person marked so), or "" when there is none."""
+    return str(db.scalar("SELECT coalesce((SELECT name FROM people WHERE is_me = 1 ORDER BY id LIMIT 1), '')"))
+
+
 def interaction_chunks(db: Base, size: int = 100_000) -> Iterator[list[tuple[Any, ...]]]:
     """(person, ts, direction code, channel, size, bulk, item, parent, thread) per counterpart, in chunks.
 

@@ -9,7 +9,6 @@ from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import fields as dataclass_fields
 from functools import cached_property
-from itertools import chain, islice
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -28,7 +27,6 @@ _CONTACT_FIELDS = tuple(f.name for f in dataclass_fields(ContactRecord) if f.nam
 MATCHING_KINDS = ("email", "phone", "linkedin", "uid")
 # The kind of a phone number that could not be normalised: kept as written, matched with nothing.
 AS_WRITTEN = "phone_as_written"
-INFER_SAMPLE = 5000  # contact records of a file read before its phone region is decided
 # Sources whose organisation/title are the freshest (people keep LinkedIn current).
 JOB_AUTHORITY = {"linkedin"}
 _LOOKUP_CHUNK = 500  # keys per IN (...) query
@@ -165,20 +163,11 @@ def file_region(phones: Iterable[str]) -> str | None:
     return normalise.region_of(code) if 2 * n > codes.total() else None
 
 
-def prepare_file(items: Iterable[T], region: str, known: Container[tuple[str, str]] = (),
-                 infer: bool = True) -> Iterator[T | PreparedContact | PreparedInteraction]:
-    """`prepare_contact` for each contact record of one file, `prepare_interaction` for each interaction
-    record, other items as they are.
-
-    With `infer`, numbers without a country code are read in the file's own region (from its
-    numbers that carry one, see `file_region`), `region` only when the file does not tell.
-    """
-    stream: Iterator[T] = iter(items)
-    if infer:
-        head = list(islice(stream, INFER_SAMPLE))
-        region = file_region(p for i in head if isinstance(i, ContactRecord) for p in i.phones) or region
-        stream = chain(head, stream)
-    for item in stream:
+def prepare_file(items: Iterable[T], region: str,
+                 known: Container[tuple[str, str]] = ()) -> Iterator[T | PreparedContact | PreparedInteraction]:
+    """`prepare_contact` for each contact record of one file (numbers without a country code read in
+    `region`), `prepare_interaction` for each interaction record, other items as they are."""
+    for item in items:
         if isinstance(item, ContactRecord):
             yield prepare_contact(item, region, known)
         elif isinstance(item, InteractionRecord):

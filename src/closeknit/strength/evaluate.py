@@ -48,8 +48,8 @@ def owner_events(path: Path, empty_store: Path | None = None) -> tuple[Events, d
 
     `empty_store`: a new, migrated database file to start from (a copy is cheaper than migrating).
     """
-    from closeknit import scoring
-    from closeknit.importer import run_import
+    from closeknit.pipeline import scoring
+    from closeknit.pipeline.importer import run_import
     from closeknit.store import Store
 
     with tempfile.TemporaryDirectory(prefix="closeknit-eval-") as tmp:

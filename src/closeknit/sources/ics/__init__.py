@@ -9,6 +9,8 @@ from pathlib import Path
 
 from closeknit.errors import InputError
 from closeknit.records import InteractionItem, InteractionRecord, RecordError
+from closeknit.sources import registry
+from closeknit.sources.base import Format, Yields
 from closeknit.sources.ics.events import _parse_events
 from closeknit.sources.ics.layout import _LINE_BREAK, _layout, _lines
 from closeknit.sources.ics.reasons import _bump, _category, _flag_category
@@ -115,3 +117,6 @@ def _records(
                 _bump(stats, "flag:" + _flag_category(item.when_flagged))
     for _, item in found:
         yield item
+
+
+FORMAT = registry.register(Format(SOURCE, Yields.INTERACTIONS, sniff, parse))

@@ -8,7 +8,8 @@ from typing import BinaryIO
 
 from closeknit.errors import InputError
 from closeknit.records import InteractionItem
-from closeknit.sources import walk
+from closeknit.sources import registry, walk
+from closeknit.sources.base import Format, Yields
 from closeknit.sources.mail import dates
 from closeknit.sources.mail.bulk import BULK_RECIPIENTS, MAX_RECIPIENTS
 from closeknit.sources.mail.compression import _close, _open, _peek, _strip_compression
@@ -114,3 +115,6 @@ def _parse_one(
             yield _message_file(path, handle, folder, stats)
     finally:
         _close(handle)
+
+
+FORMAT = registry.register(Format(SOURCE, Yields.INTERACTIONS, sniff, parse))

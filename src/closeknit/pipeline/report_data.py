@@ -38,7 +38,6 @@ def build(db: Store) -> ReportData:
     everyone = score_store.scored(db, features=True)
     interacted = [p for p in everyone if p["tier"] != "collected"]
     feats = {p["id"]: p["features"] for p in interacted}
-    me = db.rows("SELECT name FROM people WHERE is_me = 1 ORDER BY id LIMIT 1")
     inner, close, favor, active = (t.get(k, 0) for k in ("inner", "close", "favor", "active"))
     fading_rows = [p for p in interacted if p["fading"]][:20]  # strongest first, as stored
     totals = {k: sum((f.get(k) or 0) for f in feats.values())
@@ -63,7 +62,7 @@ def build(db: Store) -> ReportData:
     data: dict[str, Any] = {
         "title": "Network reality report",
         "as_of": run["as_of"],
-        "me": me[0][0] if me else "",
+        "me": score_store.me_name(db),
         "pyramid": [
             {"label": "contacts", "count": len(everyone)},
             {"label": "active", "count": inner + close + favor + active},

@@ -23,6 +23,18 @@ _PIPE_BYTES = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux
 
 
+def bytes_read() -> int | None:
+    """The bytes this process has read so far (Linux), or None where the system does not say."""
+    try:
+        with open("/proc/self/io", "rb") as stats:
+            for line in stats:
+                if line.startswith(b"rchar:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def _produce(make: Callable[[], Iterable[Any]], out: Any, parent: int) -> None:
     # Ctrl-C reaches the whole process group: the importer handles it and ends this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -55,7 +67,7 @@ def _produce(make: Callable[[], Iterable[Any]], out: Any, parent: int) -> None:
                 continue
 
     def put(kind: str, payload: Any) -> None:
-        offer(pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL))
+        offer(pickle.dumps((kind, payload, bytes_read()), protocol=pickle.HIGHEST_PROTOCOL))
 
     batch: list[Any] = []
     error: Exception | None = None
@@ -81,8 +93,12 @@ def _produce(make: Callable[[], Iterable[Any]], out: Any, parent: int) -> None:
         writer.join(_WAIT)
 
 
-def prefetch(make: Callable[[], Iterable[T]]) -> Iterator[T]:
-    """Items of `make()`, produced in a forked child process; falls back to this process without fork."""
+def prefetch(make: Callable[[], Iterable[T]], on_read: Callable[[int], None] | None = None) -> Iterator[T]:
+    """Items of `make()`, produced in a forked child process; falls back to this process without fork.
+
+    `on_read` is told, as each batch arrives, how many bytes the child had read when it sent it (files
+    and folders being parsed: the progress within them), where the system says.
+    """
     if "fork" not in multiprocessing.get_all_start_methods():
         yield from make()
         return
@@ -98,9 +114,11 @@ def prefetch(make: Callable[[], Iterable[T]]) -> Iterator[T]:
     try:
         while True:
             try:  # a child that dies closes its end of the pipe: that is the EOF
-                kind, payload = pickle.loads(receive.recv_bytes())
+                kind, payload, read = pickle.loads(receive.recv_bytes())
             except EOFError:
                 raise RuntimeError("parser process ended unexpectedly") from None
+            if on_read is not None and read is not None:
+                on_read(read)
             if kind == "items":
                 yield from payload
             elif kind == "error":
