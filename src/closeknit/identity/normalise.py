@@ -223,3 +223,16 @@ def placeholder_name(name: str) -> bool:
         return True
     key = name_key(name)
     return not key or key in PLACEHOLDER_NAMES or not any(c.isalpha() for c in key)
+
+
+def contact_name(name: str, given: str, family: str) -> tuple[str, str, str, str]:
+    """`display_name` of a contact record's name parts, where a name that names no one (`placeholder_name`:
+    "e-mail", "LinkedIn Member", an address) is no name: its given and family names are used when they are
+    real, else the record gives no name and its person is shown by one read from their address
+    (`identity.shown.display`). The record itself is kept as it was."""
+    out = display_name(name, given, family)
+    if not out[0] or not placeholder_name(out[0]):
+        return out
+    given, family = ("" if part and placeholder_name(part) else part for part in (given, family))
+    out = display_name("", given, family)
+    return out if out[0] and not placeholder_name(out[0]) else ("", "", "", "")
