@@ -119,6 +119,7 @@ def merge_into(db: Base, keep: int, other: int, why: str) -> None:
             text("INSERT INTO merge_log(action, kept_id, other_id, detail, at) VALUES ('merge', :k, :o, :d, :at)"),
             {**p, "d": json.dumps({"why": why, "records": records}), "at": now_iso()},
         )
+        ignore.follow_merge(db, keep, other, set(records))
 
 
 def refresh_person(db: Base, pid: int) -> None:
@@ -183,6 +184,7 @@ def split(db: Base, pid: int, record_ids: list[int]) -> int:
             text("INSERT INTO merge_log(action, kept_id, other_id, detail, at) VALUES ('split', :p, :n, :d, :at)"),
             {**q, "d": json.dumps({"records": ids["ids"]}), "at": now_iso()},
         )
+        ignore.follow_split(db, pid, new, moving)
     refresh_person(db, pid)
     refresh_person(db, new)
     return int(new)

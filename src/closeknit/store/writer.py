@@ -590,6 +590,7 @@ class Writer:
             if other != keep:
                 merge_into(self.db, keep, other, why)
         gone = set(others) - {keep}
+        self.ignore = ignore.load(self.db)  # a rule on a person follows the merge
         for other in gone:
             self.alias[other] = keep
         self.touched -= gone
