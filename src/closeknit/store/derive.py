@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from closeknit.errors import InputError, NotFoundError
 from closeknit.identity import normalise
 from closeknit.mailconv import SENT_FOLDER, SUBJECT_PREFIX, normal_subject
+from closeknit.store import ignore
 from closeknit.store.base import Base
 from closeknit.store.people import merge_into, split
 
@@ -203,12 +204,14 @@ def derive_directions(db: Base) -> None:
 # newsletter, an auto-reply); 80% leaves room for a list owner's odd personal note or a message the headers
 # did not flag, while someone who writes to the user in person rarely sends four in five with list headers.
 # Mail that is bulk only for its many recipients does not count as bulk here: an announcement to the whole
-# company still comes from a person one writes to.
+# company still comes from a person one writes to. Nor does mail bulk only because its sender is ignored: that
+# is the user's own rule, which leaves the sender out already and may be taken back.
 BULK_SENDER_MIN = 3
 BULK_SENDER_SHARE = 0.8
 TO_BULK_SENDER = "written to a bulk sender"  # the `bulk` reason of the user's messages to bulk senders only
 _MESSAGES = "('email', 'linkedin')"  # the channels of messages (meetings and logged contacts are not mail)
-_NOT_BY_COUNT = "i.bulk NOT GLOB '[0-9]* recipients*'"  # see above: bulk for its recipient count alone
+# Bulk as counted here (see above): not for its recipient count alone, nor for an ignore rule.
+_BULK = f"i.bulk != '' AND i.bulk != '{ignore.IGNORED}' AND i.bulk NOT GLOB '[0-9]* recipients*'"
 # The counterparts of a message the user sent: everyone on it but the user and its sender.
 _COUNTERPART = ("ip.interaction_id = interactions.id AND ip.role NOT IN ('from', 'sender')"
                 " AND ip.person_id NOT IN (SELECT id FROM people WHERE is_me = 1)")
@@ -226,7 +229,7 @@ def bulk_senders(db: Base) -> list[int]:
         "SELECT ip.person_id FROM interactions i JOIN interaction_parties ip ON ip.interaction_id = i.id"
         f" WHERE i.direction = 'in' AND i.channel IN {_MESSAGES} AND ip.role = 'from' GROUP BY ip.person_id"
         f" HAVING count(DISTINCT i.id) >= :least"
-        f" AND count(DISTINCT CASE WHEN i.bulk != '' AND {_NOT_BY_COUNT} THEN i.id END)"
+        f" AND count(DISTINCT CASE WHEN {_BULK} THEN i.id END)"
         " >= :share * count(DISTINCT i.id)",
         {"least": BULK_SENDER_MIN, "share": BULK_SENDER_SHARE},
     )]
