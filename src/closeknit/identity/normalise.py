@@ -38,10 +38,15 @@ def email(value: str) -> str | None:
     v = value.strip().strip("<>").strip()
     if v[:7].lower() == "mailto:":
         v = unquote(v[7:]).split("?", 1)[0]
-    v = v.lower()
-    if "@" not in v or not _EMAIL_RE.match(v):
+    v = v.lower().strip("'\"")
+    if "@" not in v:
         return None
     local, domain = v.rsplit("@", 1)
+    # Quotes around a local part ("'jane.doe'@x", "'jane.doe@x"), as some mail clients copy a quoted
+    # display name, are no part of the mailbox: the same address without them.
+    local = local.strip("'")
+    if not local or not _EMAIL_RE.match(f"{local}@{domain}"):
+        return None
     return f"{local}@{_DOMAIN_ALIASES.get(domain, domain)}"
 
 
