@@ -52,6 +52,8 @@ VCARDS = "".join(
     ("Unknown", "Kenji", "Sato", "Kenji Sato"),
     ("Jin Na", "Jin", "Na", "Jin Na"),  # "na" alone is a stand-in ("n/a"), a part of a real name is not
     ("Dana Whitfield", "", "", "Dana Whitfield"),
+    ("https://www.linkedin.com/in/some-one", "", "", ""),  # a profile used as a name
+    ('=HYPERLINK("http://x";"y")', "", "", '=HYPERLINK("http://x";"y")'),  # odd text, but no stand-in
 ])
 def test_contact_name(name: str, given: str, family: str, expected: str) -> None:
     shown, first, last, key = contact_name(name, given, family)

@@ -224,7 +224,7 @@ def local_words(address: str) -> str:
 
 def placeholder_name(name: str) -> bool:
     """True for a name that names no one: a stand-in ("e-mail", "LinkedIn Member") or an address used as a name."""
-    if "@" in name or "://" in name:
+    if "@" in name or any(w.lower().startswith(("http://", "https://", "www.")) for w in name.split()):
         return True
     key = name_key(name)
     return not key or key in PLACEHOLDER_NAMES or not any(c.isalpha() for c in key)
