@@ -38,10 +38,15 @@ def email(value: str) -> str | None:
     v = value.strip().strip("<>").strip()
     if v[:7].lower() == "mailto:":
         v = unquote(v[7:]).split("?", 1)[0]
-    v = v.lower()
-    if "@" not in v or not _EMAIL_RE.match(v):
+    v = v.lower().strip("'\"")
+    if "@" not in v:
         return None
     local, domain = v.rsplit("@", 1)
+    # Quotes around a local part ("'jane.doe'@x", "'jane.doe@x"), as some mail clients copy a quoted
+    # display name, are no part of the mailbox: the same address without them.
+    local = local.strip("'")
+    if not local or not _EMAIL_RE.match(f"{local}@{domain}"):
+        return None
     return f"{local}@{_DOMAIN_ALIASES.get(domain, domain)}"
 
 
@@ -219,7 +224,20 @@ def local_words(address: str) -> str:
 
 def placeholder_name(name: str) -> bool:
     """True for a name that names no one: a stand-in ("e-mail", "LinkedIn Member") or an address used as a name."""
-    if "@" in name or "://" in name:
+    if "@" in name or any(w.lower().startswith(("http://", "https://", "www.")) for w in name.split()):
         return True
     key = name_key(name)
     return not key or key in PLACEHOLDER_NAMES or not any(c.isalpha() for c in key)
+
+
+def contact_name(name: str, given: str, family: str) -> tuple[str, str, str, str]:
+    """`display_name` of a contact record's name parts, where a name that names no one (`placeholder_name`:
+    "e-mail", "LinkedIn Member", an address) is no name: its given and family names are used when they are
+    real, else the record gives no name and its person is shown by one read from their address
+    (`identity.shown.display`). The record itself is kept as it was."""
+    out = display_name(name, given, family)
+    if not out[0] or not placeholder_name(out[0]):
+        return out
+    given, family = ("" if part and placeholder_name(part) else part for part in (given, family))
+    out = display_name("", given, family)
+    return out if out[0] and not placeholder_name(out[0]) else ("", "", "", "")

@@ -1,4 +1,4 @@
-"""Derived interaction facts: who "me" is, each message's direction, threads and replies."""
+"""Derived interaction facts: who "me" is, each message's direction, threads and replies, what is bulk both ways."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from closeknit.errors import InputError, NotFoundError
 from closeknit.identity import normalise
 from closeknit.mailconv import SENT_FOLDER, SUBJECT_PREFIX, normal_subject
+from closeknit.store import ignore
 from closeknit.store.base import Base
 from closeknit.store.people import merge_into, split
 
@@ -195,6 +196,59 @@ def derive_directions(db: Base) -> None:
         " WHEN :has_me THEN 'other' ELSE '' END",
         {"has_me": int(has_me), "sent": json.dumps(sent_folders(db))},
     )
+    derive_bulk_replies(db)  # who wrote to whom changed with "me"
+
+
+# A counterpart is a bulk sender when at least 3 messages came from them and at least 80% of those are bulk.
+# Three is the fewest that make a pattern (one or two list messages from a colleague are chance: a forwarded
+# newsletter, an auto-reply); 80% leaves room for a list owner's odd personal note or a message the headers
+# did not flag, while someone who writes to the user in person rarely sends four in five with list headers.
+# Mail that is bulk only for its many recipients does not count as bulk here: an announcement to the whole
+# company still comes from a person one writes to. Nor does mail bulk only because its sender is ignored: that
+# is the user's own rule, which leaves the sender out already and may be taken back.
+BULK_SENDER_MIN = 3
+BULK_SENDER_SHARE = 0.8
+TO_BULK_SENDER = "written to a bulk sender"  # the `bulk` reason of the user's messages to bulk senders only
+_MESSAGES = "('email', 'linkedin')"  # the channels of messages (meetings and logged contacts are not mail)
+# Bulk as counted here (see above): not for its recipient count alone, nor for an ignore rule.
+_BULK = f"i.bulk != '' AND i.bulk != '{ignore.IGNORED}' AND i.bulk NOT GLOB '[0-9]* recipients*'"
+# The counterparts of a message the user sent: everyone on it but the user and its sender.
+_COUNTERPART = ("ip.interaction_id = interactions.id AND ip.role NOT IN ('from', 'sender')"
+                " AND ip.person_id NOT IN (SELECT id FROM people WHERE is_me = 1)")
+_TO_BULK_ONLY = (
+    f"direction = 'out' AND channel IN {_MESSAGES}"
+    f" AND EXISTS (SELECT 1 FROM interaction_parties ip WHERE {_COUNTERPART})"
+    f" AND NOT EXISTS (SELECT 1 FROM interaction_parties ip WHERE {_COUNTERPART}"
+    "   AND ip.person_id NOT IN (SELECT value FROM json_each(:senders)))"
+)
+
+
+def bulk_senders(db: Base) -> list[int]:
+    """The people whose messages to the user are mostly bulk (newsletters, lists, no-reply senders)."""
+    return [pid for (pid,) in db.fast_rows(
+        "SELECT ip.person_id FROM interactions i JOIN interaction_parties ip ON ip.interaction_id = i.id"
+        f" WHERE i.direction = 'in' AND i.channel IN {_MESSAGES} AND ip.role = 'from' GROUP BY ip.person_id"
+        f" HAVING count(DISTINCT i.id) >= :least"
+        f" AND count(DISTINCT CASE WHEN {_BULK} THEN i.id END)"
+        " >= :share * count(DISTINCT i.id)",
+        {"least": BULK_SENDER_MIN, "share": BULK_SENDER_SHARE},
+    )]
+
+
+def derive_bulk_replies(db: Base) -> int:
+    """Mark as bulk the user's messages written only to bulk senders (an "unsubscribe" reply to a newsletter):
+    a newsletter stays bulk both ways, never a two-way tie. Idempotent: a message no longer written only to
+    bulk senders (after more mail, a merge, a change of "me") is unmarked. Returns how many messages changed."""
+    params = {"senders": json.dumps(bulk_senders(db)), "reason": TO_BULK_SENDER}
+    with db.transaction():
+        cur = db.dbapi().cursor()
+        cur.execute(f"UPDATE interactions SET bulk = '' WHERE bulk = :reason AND NOT ({_TO_BULK_ONLY})", params)
+        changed = max(cur.rowcount, 0)
+        if params["senders"] != "[]":
+            cur.execute(f"UPDATE interactions SET bulk = :reason WHERE bulk = '' AND {_TO_BULK_ONLY}", params)
+            changed += max(cur.rowcount, 0)
+        cur.close()
+    return changed
 
 
 def sent_folders(db: Base) -> list[str]:

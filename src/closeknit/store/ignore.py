@@ -22,6 +22,9 @@ class Rules:
     address: set[str] = field(default_factory=set)
     domain: set[str] = field(default_factory=set)
     person: set[int] = field(default_factory=set)
+    # An ignored person made by merging an ignored person with one who was not -> the source records that
+    # carried the rule (so that a split gives it back to them alone); without an entry, all their records do.
+    carriers: dict[int, set[int]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.address or self.domain or self.person)
@@ -55,12 +58,63 @@ def address_sql(column: str) -> str:
 
 def load(db: Base) -> Rules:
     raw = db.get_setting(_SETTING, {})
-    return Rules(set(raw.get("address", [])), set(raw.get("domain", [])), {int(p) for p in raw.get("person", [])})
+    return Rules(set(raw.get("address", [])), set(raw.get("domain", [])), {int(p) for p in raw.get("person", [])},
+                 {int(p): set(r) for p, r in raw.get("carriers", {}).items()})
 
 
 def save(db: Base, rules: Rules) -> None:
+    """Store the rules; a person no longer ignored drops the records that carried their rule."""
+    rules.carriers = {p: r for p, r in rules.carriers.items() if p in rules.person}
     db.set_setting(_SETTING, {"address": sorted(rules.address), "domain": sorted(rules.domain),
-                              "person": sorted(rules.person)})
+                              "person": sorted(rules.person),
+                              "carriers": {str(p): sorted(r) for p, r in sorted(rules.carriers.items())}})
+
+
+def _records(db: Base, pid: int) -> set[int]:
+    return {r for (r,) in db.fast_rows("SELECT id FROM source_records WHERE person_id = :p", {"p": pid})}
+
+
+def follow_merge(db: Base, keep: int, other: int, moved: set[int]) -> None:
+    """After `other` was merged into `keep` (its records `moved` with it): the person kept is ignored when either
+    was, and remembers which records carried the rule when only one of them was ignored."""
+    rules = load(db)
+    if keep not in rules.person and other not in rules.person:
+        return
+    own = {keep: _records(db, keep) - moved, other: moved}
+    carried = {p: rules.carriers.get(p) or own[p] for p in (keep, other) if p in rules.person}
+    if len(carried) == 2 and keep not in rules.carriers and other not in rules.carriers:
+        rules.carriers.pop(keep, None)  # both wholly ignored: so is the merged person
+    else:
+        rules.carriers[keep] = set().union(*carried.values())
+    rules.person.discard(other)
+    rules.person.add(keep)
+    save(db, rules)
+    mark_interactions(db, rules)
+
+
+def follow_split(db: Base, pid: int, new: int, moved: set[int]) -> None:
+    """After records `moved` of ignored person `pid` went to person `new`: the rule stays with the parts whose
+    records carried it, and with both when all the person's records did (or it cannot be told)."""
+    rules = load(db)
+    if pid not in rules.person:
+        return
+    carriers = rules.carriers.get(pid)
+    left = _records(db, pid)
+    if carriers is None or not carriers & (left | moved):
+        rules.person.add(new)
+    else:
+        for part, records in ((pid, left), (new, moved)):
+            held = carriers & records
+            if held:
+                rules.person.add(part)
+                if held == records:
+                    rules.carriers.pop(part, None)  # all its records carry it
+                else:
+                    rules.carriers[part] = held
+            else:
+                rules.person.discard(part)
+    save(db, rules)
+    mark_interactions(db, rules)
 
 
 def people(db: Base, rules: Rules | None = None) -> set[int]:

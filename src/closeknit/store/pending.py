@@ -1,8 +1,9 @@
 """Derivation an import still owes: recorded with the rows it concerns, finished by the next import or doctor --repair.
 
-A batch of stored rows and the note of what they leave to derive (me, directions, threads, the people to
-compare for review) commit together, so a kill at any moment leaves either both or neither. Every step of
-`finish` is idempotent: run again after a kill, it gives the database of one uninterrupted run.
+A batch of stored rows and the note of what they leave to derive (me, directions, threads, replies to bulk
+senders, the people to compare for review) commit together, so a kill at any moment leaves either both or
+neither. Every step of `finish` is idempotent: run again after a kill, it gives the database of one
+uninterrupted run.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def describe(db: Base) -> dict[str, Any]:
 
 
 def finish(db: Base, region: str) -> Finished:
-    """Do the pending derivation (me, directions, threads, then review) and clear its notes."""
+    """Do the pending derivation (me, directions, threads, replies to bulk senders, then review); clear its notes."""
     notes = left(db)
     done = Finished()
     if not notes:
@@ -98,6 +99,7 @@ def finish(db: Base, region: str) -> Finished:
             set_me(db, inferred, region)
             done.me_inferred = True
         derive.derive_threads(db)
+        derive.derive_bulk_replies(db)
     people = _to_review(notes)
     if people:
         done.review = review.find_candidates(db, people)

@@ -17,6 +17,7 @@ from closeknit.store.base import Base, now_iso
 # Which source's name/organisation wins when a person's display fields are rebuilt.
 SOURCE_PRIORITY = {"linkedin": 0, "vcard": 1, "csv": 2, "manual": 3}
 DISPLAY_FIELDS = ("name", "given", "family", "organization", "title", "birthday", "connected_on")
+_OTHER_FIELDS = DISPLAY_FIELDS[3:]  # all but the name parts
 
 EDITABLE = ("name", "organization", "title")
 
@@ -118,6 +119,7 @@ def merge_into(db: Base, keep: int, other: int, why: str) -> None:
             text("INSERT INTO merge_log(action, kept_id, other_id, detail, at) VALUES ('merge', :k, :o, :d, :at)"),
             {**p, "d": json.dumps({"why": why, "records": records}), "at": now_iso()},
         )
+        ignore.follow_merge(db, keep, other, set(records))
 
 
 def refresh_person(db: Base, pid: int) -> None:
@@ -125,14 +127,15 @@ def refresh_person(db: Base, pid: int) -> None:
     rows = db.rows("SELECT source, data FROM source_records WHERE person_id = :p ORDER BY id", {"p": pid})
     ranked = sorted(rows, key=lambda r: SOURCE_PRIORITY.get(r[0], 9))
     fields = dict.fromkeys(DISPLAY_FIELDS, "")
+    names = ("", "", "", "")
     for _source, data in ranked:
         d = json.loads(data)
-        for f in DISPLAY_FIELDS:
+        if not names[0]:  # the name parts of the first record that names the person (not "e-mail", an address)
+            names = normalise.contact_name(d.get("name", ""), d.get("given", ""), d.get("family", ""))
+        for f in _OTHER_FIELDS:
             if not fields[f] and d.get(f):
                 fields[f] = d[f]
-    fields["name"], fields["given"], fields["family"], fields["name_key"] = normalise.display_name(
-        fields["name"], fields["given"], fields["family"]
-    )
+    fields["name"], fields["given"], fields["family"], fields["name_key"] = names
     sets = ", ".join(f"{c} = :{c}" for c in fields)
     latest = {e["field"]: e["new"] for e in edits(db, pid)}  # the user's own edits win
     with db.transaction() as conn:
@@ -181,6 +184,7 @@ def split(db: Base, pid: int, record_ids: list[int]) -> int:
             text("INSERT INTO merge_log(action, kept_id, other_id, detail, at) VALUES ('split', :p, :n, :d, :at)"),
             {**q, "d": json.dumps({"records": ids["ids"]}), "at": now_iso()},
         )
+        ignore.follow_split(db, pid, new, moving)
     refresh_person(db, pid)
     refresh_person(db, new)
     return int(new)

@@ -111,7 +111,7 @@ def prepare_contact(rec: ContactRecord, region: str, known: Container[tuple[str,
     if rec.uid.startswith(OWN_ID):  # Closeknit's own export states the name parts exactly as they were
         names = (rec.name, rec.given, rec.family, normalise.name_key(rec.name) if rec.name else "")
     else:
-        names = normalise.display_name(rec.name, rec.given, rec.family)
+        names = normalise.contact_name(rec.name, rec.given, rec.family)
     fields = (*names, rec.organization, rec.title, rec.birthday, rec.connected_on)
     data = {f: v for f in _CONTACT_FIELDS if (v := getattr(rec, f))}  # empty fields left out
     return PreparedContact(
@@ -579,6 +579,7 @@ class Writer:
             if other != keep:
                 merge_into(self.db, keep, other, why)
         gone = set(others) - {keep}
+        self.ignore = ignore.load(self.db)  # a rule on a person follows the merge
         for other in gone:
             self.alias[other] = keep
         self.touched -= gone
