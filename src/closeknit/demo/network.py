@@ -367,7 +367,8 @@ class Network:
             "acquaintance": (WINDOW_DAYS / r.uniform(1, 3.5), .4, 48.0, 0.0, .4),
         }[tier]
         initiative = r.uniform(0.3, 0.7)
-        if tier in ("favor", "active") and r.random() < 0.12:  # one-sided: the user does the chasing
+        # One-sided: the user does the chasing. Only among the merely active: a favor-list tie is mutual by definition.
+        if tier == "active" and r.random() < 0.12:
             initiative, reply = 0.9, 0.3
         return Tie(tier, fading, start, end, rhythm, initiative, reply, 0.9, latency, meet, li)
 
