@@ -464,6 +464,8 @@ class Writer:
             return pid
         pid = self._new_person()
         self._record_party(pid, kind, value, addr, display, source, h, file, record)
+        if kind != "name":
+            self._addr_cache[addr] = pid  # as the index now says: the next message naming it finds it here
         self.touched.add(pid)  # a collected person may be a contact under another address
         name = display.strip().strip("'\"")
         if name:
