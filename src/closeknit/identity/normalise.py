@@ -59,6 +59,8 @@ def _fast_phone(v: str, region: str) -> str | None:
     """E.164 for the plain spellings that need no metadata; None to use phonenumbers."""
     if _PLAIN_INTL.match(v):
         digits = "".join(c for c in v if c.isdigit())
+        if digits.startswith("0"):  # no country calling code starts with 0
+            return None
         for cc_len in (1, 2, 3):
             if int(digits[:cc_len]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
                 rest = digits[cc_len:]
