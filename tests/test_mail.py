@@ -312,6 +312,29 @@ def test_enron_x_headers_fill_display_names(tmp_path: Path) -> None:
     assert rec.when == datetime(2000, 10, 30, 9, 14, tzinfo=UTC)
 
 
+def test_display_names_lose_quoting_debris_and_outlook_labels(tmp_path: Path) -> None:
+    data = (
+        b"Message-ID: <2.3.JavaMail.evans@thyme>\n"
+        b"Date: Mon, 30 Oct 2000 01:14:00 -0800 (PST)\n"
+        b'From: "Dora Kern \\(E-mail 3\\)" <dora@example.com>\n'
+        b'To: "\\"Rob Brady\\"" <rob@example.com>, lena@example.org\n'
+        b'Cc: "Pratt, Sam" <sam@example.net>, "Kim (Kimberly) Ode" <kim@example.net>\n'
+        b"X-From: Dora Kern\n"
+        b'X-To: "Rob Brady" <rob@example.com>, "Lena Ruiz (E-mail)" <lena@example.org>\n'
+        b'X-cc: "Pratt, Sam\"  >, Kim Ode\n\nbody\n'
+    )
+    path = tmp_path / "2."
+    path.write_bytes(data)
+    (rec,) = _ok(_records(path))
+    assert [(p.address, p.name) for p in rec.parties] == [
+        ("dora@example.com", "Dora Kern"),
+        ("rob@example.com", "Rob Brady"),
+        ("lena@example.org", "Lena Ruiz"),
+        ("sam@example.net", "Pratt, Sam"),
+        ("kim@example.net", "Kim (Kimberly) Ode"),  # a parenthesis that is part of the name stays
+    ]
+
+
 @pytest.mark.parametrize(
     ("value", "expected", "flag"),
     [

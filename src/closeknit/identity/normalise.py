@@ -224,6 +224,21 @@ def local_words(address: str) -> str:
     return name_key(" ".join(re.split(r"[^a-z]+", address.split("@")[0].lower())))
 
 
+# Outlook's label after a name in an address list: "Ann Lee (E-mail)", "Ann Lee (Business Fax 2)".
+_ADDRESS_LABEL = re.compile(r"\s*\((?:business |home |other |mobile )?(?:e-?mail|fax|phone)(?: \d+)?\)\s*$", re.I)
+_ESCAPED = re.compile(r"\\(.)")
+_DEBRIS = " \t'\"<>"
+
+
+def mail_display_name(name: str) -> str:
+    """A display name from a mail header without its quoting debris: backslash escapes, stray quotes and
+    angle brackets at its ends, and Outlook's "(E-mail)" label."""
+    if not any(c in name for c in "\\\"<>()"):
+        return name
+    name = _ADDRESS_LABEL.sub("", _ESCAPED.sub(r"\1", name).strip(_DEBRIS))
+    return name.strip(_DEBRIS)
+
+
 def placeholder_name(name: str) -> bool:
     """True for a name that names no one: a stand-in ("e-mail", "LinkedIn Member") or an address used as a name."""
     if "@" in name or any(w.lower().startswith(("http://", "https://", "www.")) for w in name.split()):

@@ -7,6 +7,7 @@ from email.header import decode_header, make_header
 from email.utils import getaddresses
 from operator import itemgetter
 
+from closeknit.identity.normalise import mail_display_name
 from closeknit.records import Party
 from closeknit.sources.mail.cache import _CACHED_VALUE_MAX, _remember
 from closeknit.sources.mail.header_block import _unfold
@@ -60,7 +61,7 @@ def _addresses(value: str) -> tuple[tuple[str, str], ...]:
             addr = addr.strip().strip("'\"<>").strip().lower()
             if "=?" in name:
                 name = _decode_words(name)
-            name = " ".join(name.split()).strip("'\"").strip()
+            name = mail_display_name(" ".join(name.split()))
             if "@" not in addr:
                 if addr and not name:
                     name = addr  # a name or X.400/X.500 string without an email address
@@ -98,7 +99,7 @@ def _xnames_uncached(value: str, count: int) -> list[str] | None:
         return None
     names = []
     for part in parts:
-        name = _XNAME_JUNK.sub("", part).strip().strip("'\"").strip()
+        name = mail_display_name(_XNAME_JUNK.sub("", part).strip())
         if "=?" in name:
             name = _decode_words(name)
         if "@" in name or "/" in name:
