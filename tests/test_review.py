@@ -134,3 +134,27 @@ def test_placeholder_display_names_name_no_one(db: Store) -> None:
     assert w.person_for("", "LinkedIn Member", "linkedin", "messages.csv", 1) is None
     w.flush()
     assert db.scalar("SELECT count(*) FROM people WHERE name != ''") == 0
+
+
+def test_many_people_of_one_name_make_a_chain_not_every_pair(db: Store) -> None:
+    # Seventeen "John Doe" entries once made 136 items; n people who may be one make n - 1.
+    queue(db, [contact(n, "Rowan Ashby") for n in range(6)] + [contact(9, "Ines Varga"), contact(10, "Ines Varga")])
+    items = review.open_items(db)
+    rowans = [i for i in items if i["name_a"] == "Rowan Ashby"]
+    assert len(rowans) == 5 and len(items) == 6
+    linked = {p for i in rowans for p in (i["person_a"], i["person_b"])}
+    assert len(linked) == 6  # every one of them is in some item
+    # Told that one pair is two people, the queue offers the links that pair stood in for.
+    first = rowans[0]
+    review.decide_all(db, [first["id"]], same=False)
+    after = [i for i in review.open_items(db) if i["name_a"] == "Rowan Ashby"]
+    assert len(after) == 5
+    assert (first["person_a"], first["person_b"]) not in {(i["person_a"], i["person_b"]) for i in after}
+    # Merging item after item ends with one Rowan Ashby and one apart, and no open item left for them.
+    while True:
+        open_rowans = [i for i in review.open_items(db) if i["name_a"] == "Rowan Ashby"]
+        if not open_rowans:
+            break
+        review.decide(db, open_rowans[0]["id"], same=True)
+    rows = db.fast_rows("SELECT count(*) FROM people WHERE name = 'Rowan Ashby'")
+    assert rows[0][0] == 2

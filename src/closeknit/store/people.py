@@ -100,6 +100,12 @@ def merge_into(db: Base, keep: int, other: int, why: str) -> None:
             for col in ("person_a", "person_b"):
                 conn.execute(text(f"UPDATE OR IGNORE {table} SET {col} = :k WHERE {col} = :o"), p)
             conn.execute(text(f"DELETE FROM {table} WHERE person_a = :o OR person_b = :o"), p)
+        # Who was different from either is different from both: their open items close.
+        conn.execute(text(
+            "DELETE FROM review_queue WHERE status = 'open' AND :k IN (person_a, person_b) AND EXISTS"
+            " (SELECT 1 FROM distinct_people d WHERE d.person_a IN (review_queue.person_a, review_queue.person_b)"
+            " AND d.person_b IN (review_queue.person_a, review_queue.person_b))"
+        ), p)
         fills = ", ".join(
             f"{c} = CASE WHEN {c} = '' THEN (SELECT {c} FROM people WHERE id = :o) ELSE {c} END"
             for c in (*DISPLAY_FIELDS, "name_key")

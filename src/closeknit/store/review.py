@@ -71,8 +71,7 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
         if name_score:
             pairs.append((pair, name_score, org_score if with_org else None))
     idents = _strong_identifiers(db, {p for (pair, _, _) in pairs for p in pair})
-    rows = []
-    now = now_iso()
+    scored = []
     for (pa, pb), name_score, org_score in pairs:
         if org_score is None:
             why = [f"name {name_score:.0f}% alike, no organisation to compare"]
@@ -84,7 +83,9 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
         score -= cost
         why += differ
         if score >= MIN_SCORE:
-            rows.append((pa, pb, round(score, 1), ", ".join(why), now))
+            scored.append((pa, pb, round(score, 1), ", ".join(why)))
+    now = now_iso()
+    rows = [(*item, now) for item in _linking(db, scored)]
     if rows:
         db.execute_many(
             "INSERT OR IGNORE INTO review_queue(person_a, person_b, score, reason, status, created_at)"
@@ -233,6 +234,29 @@ def _alike(keys: Any, orgs: _Organisations, a: Any, b: Any) -> tuple[Any, Any, A
     return a[keep], b[keep], names[keep], org_scores[keep], both[keep]
 
 
+def _linking(db: Base, scored: list[tuple[int, int, float, str]]) -> list[tuple[int, int, float, str]]:
+    """The best pairs that link people not yet linked by an open item: n people who may all be one person
+    make n - 1 items, not n(n-1)/2 ("John Smith" seventeen times). A pair left out comes back when an
+    item between them is decided "different" (`decide` looks again)."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            parent[x] = x = parent.get(parent[x], parent[x])
+        return x
+
+    def link(x: int, y: int) -> bool:
+        rx, ry = root(x), root(y)
+        if rx == ry:
+            return False
+        parent[rx] = ry
+        return True
+
+    for a, b in db.fast_rows("SELECT person_a, person_b FROM review_queue WHERE status = 'open'"):
+        link(a, b)
+    return [item for item in sorted(scored, key=lambda i: (-i[2], i[0], i[1])) if link(item[0], item[1])]
+
+
 def _split_common(block: tuple[str, list[int]], people: list[Any]) -> Iterable[list[int]]:
     """A block as it is, or, for a common name, split by the first two letters of the other name.
 
@@ -316,8 +340,9 @@ def open_items(db: Base, limit: int | None = None) -> list[dict[str, Any]]:
     return items
 
 
-def decide(db: Base, item_id: int, same: bool) -> None:
-    """Merge the pair (same person) or remember that they are different people."""
+def decide(db: Base, item_id: int, same: bool, look_again: bool = True) -> tuple[int, int]:
+    """Merge the pair (same person) or remember that they are different people (and, with `look_again`,
+    queue the pairs the item stood in for); the pair decided."""
     row = db.rows("SELECT person_a, person_b FROM review_queue WHERE id = :i AND status = 'open'", {"i": item_id})
     if not row:
         raise NotFoundError(f"no open review item {item_id}")
@@ -327,6 +352,9 @@ def decide(db: Base, item_id: int, same: bool) -> None:
     else:
         db.execute("UPDATE review_queue SET status = 'different' WHERE id = :i", {"i": item_id})
         db.execute("INSERT OR IGNORE INTO distinct_people(person_a, person_b) VALUES (:a, :b)", {"a": a, "b": b})
+        if look_again:
+            find_candidates(db, {a, b})
+    return a, b
 
 
 def decide_all(db: Base, item_ids: Iterable[int], same: bool) -> list[int]:
@@ -336,11 +364,16 @@ def decide_all(db: Base, item_ids: Iterable[int], same: bool) -> list[int]:
     missing = [i for i in ids if i not in open_ids]
     if missing:
         raise NotFoundError(f"no open review item {', '.join(map(str, missing))}")
-    done = []
+    done: list[int] = []
+    apart: set[int] = set()
     for item in ids:
         if db.scalar("SELECT 1 FROM review_queue WHERE id = :i AND status = 'open'", {"i": item}):
-            decide(db, item, same)
+            pair = decide(db, item, same, look_again=False)
+            if not same:
+                apart.update(pair)
             done.append(item)
+    if apart:
+        find_candidates(db, apart)
     return done
 
 
