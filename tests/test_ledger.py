@@ -101,3 +101,22 @@ def test_bad_favors_are_refused_with_one_line(tmp_path: Path) -> None:
         assert proc.returncode != 0 and says in proc.stderr, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
     assert js(db, "ledger")["total"]["people"] == 0
+
+
+def test_favors_are_an_explained_factor_of_strength(tmp_path: Path) -> None:
+    db = setup(tmp_path)
+    before = {p["name"]: p for p in js(db, "people")}
+    cli(db, "favor", "got", "ben@two.example", "an intro to a buyer", "--kind", "intro", "--when", "2026-10-01")
+    cli(db, "favor", "give", "ben@two.example", "a reference", "--kind", "referral", "--when", "2026-11-02")
+    cli(db, "favor", "give", "ben@two.example", "a later one", "--kind", "help", "--when", "2026-12-01")
+    cli(db, "score", "--as-of", "2026-11-25")
+    after = {p["name"]: p for p in js(db, "people")}
+    assert after["Ben Ode"]["strength"] > before["Ben Ode"]["strength"]
+    assert after["Ana Ruiz"]["strength"] == before["Ana Ruiz"]["strength"]  # no favor: unchanged
+    why = js(db, "explain", "ben@two.example")
+    points = {f["factor"]: f["points"] for f in why["factors"]["top"]}
+    assert points.get("favors", 0) > 0
+    # Said in words whatever its rank; the favor after the day scored as of does not count yet.
+    assert "favors: 1 given, 1 received" in why["factors"]["why"]
+    assert "favors: 1 given, 1 received" in cli(db, "explain", "ben@two.example").stdout
+    assert after["Ben Ode"]["tier"] in ("inner", "close", "favor")  # a favor puts a tie on the favor list

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from closeknit.store import Store
+from closeknit.store import favors as favor_store
 from closeknit.store import scores as score_store
 from closeknit.store.base import now_iso
 from closeknit.strength import calibration as cal
@@ -88,7 +89,8 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
     events = load_events(db, now, everyone)
     labels = model.labels_from_ratings([r for _, r in rated])
     rating = np.nan_to_num(labels * 2 - 1, nan=0.0)
-    features = feat.compute(events, now, rating=rating)
+    given, got = favor_counts(db, day, everyone)
+    features = feat.compute(events, now, rating=rating, favors_given=given, favors_received=got)
     n_labels = int(np.isfinite(labels).sum())
     weights = model.DEFAULT_WEIGHTS
     fit_info: dict[str, Any] = {"fitted": False, "labels": n_labels}
@@ -132,6 +134,13 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
            "tiers": counts, "fit": fit_info}
     score_store.save(db, out, run)
     return {**run, "people": len(everyone), "interaction_rows": len(events)}
+
+
+def favor_counts(db: Store, day: date, everyone: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Favors given and got per person of `everyone` (in that order), recorded on or before `day`."""
+    counts = favor_store.counts(db, day)
+    pairs = np.array([counts.get(pid, (0, 0)) for pid in everyone], dtype=np.float64).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
 
 
 def calibration(events: Events, now: float, weights: model.Weights | None = None) -> cal.Calibration:

@@ -77,6 +77,13 @@ def balances(db: Base, pid: int | None = None) -> list[dict[str, Any]]:
     return sorted(out, key=lambda b: (b["balance"], b["value_balance"], -(b["strength"] or 0), b["person"]))
 
 
+def counts(db: Base, until: date) -> dict[int, tuple[int, int]]:
+    """Per person: favors given and got on or before `until` (the day a score is computed as of)."""
+    return {pid: (gave, got) for pid, gave, got in db.fast_rows(
+        "SELECT person_id, sum(direction = 'gave'), sum(direction = 'got') FROM favors"
+        " WHERE occurred_on <= :d GROUP BY person_id", {"d": until.isoformat()})}
+
+
 def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The whole ledger's balance, from `balances` rows."""
     keys = ("gave", "got", "balance", "value_gave", "value_got", "value_balance")

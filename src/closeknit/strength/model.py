@@ -262,7 +262,7 @@ def _phrase(s: Scores, i: int, factor: str) -> str:
 
 def explain(s: Scores, i: int, k: int = 3) -> list[str]:
     """Top-k contributing factors of person i in words, best first; a fading or weak-rating
-    warning is added when it applies. Factors that are only faintly present (value < 0.2) are
+    warning and the favors on record are added when they apply. Factors that are only faintly present (value < 0.2) are
     left out unless nothing else contributes."""
     top = s.top_factors(i, len(FACTORS), notable=0.2) or s.top_factors(i, 1)
     words = [p for name, _ in top if (p := _phrase(s, i, name))][:k]
@@ -278,6 +278,9 @@ def explain(s: Scores, i: int, k: int = 3) -> list[str]:
         )
     if f.rating[i] < 0 and s.weights.points.get("rating", 0) > 0:
         words.append("you rated them weak")
+    favors = _phrase(s, i, "favors")
+    if f.favors_given[i] + f.favors_received[i] > 0 and favors not in words:
+        words.append(favors)  # stated by the user, so always said
     return words
 
 
