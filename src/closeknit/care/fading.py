@@ -10,6 +10,7 @@ maps standing to the probability, with a prior centred on the default curve of a
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ def calibration_at(events: Events, t: float, step: Step, protocol: Protocol = ca
     """The user's calibration of standing at t: fitted on active ties of back-tests before t (outcomes
     known by t). `sample(cutoff)` gives the back-tests (all ties) when the caller caches them."""
     earliest = float(events.ts.min()) if len(events) else np.inf
-    back_test = sample or (lambda c: cal.sample_at(events, c, protocol, weights))
+    back_test = sample or cal.cached(events, protocol, weights)
     samples = [s for c in cal.calibration_cutoffs(t, step, protocol, earliest)
                if (s := with_standing(back_test(c))) is not None]
     if not samples:
@@ -92,6 +93,29 @@ def calibration_at(events: Events, t: float, step: Step, protocol: Protocol = ca
     y = np.concatenate([s.y for s in samples]).astype(np.float64)
     a, b = cal.platt(x, y, (DEFAULT_A, DEFAULT_B), cal.PRIOR)
     return cal.Calibration(a, b, "own history", len(y), int(y.sum()), len(samples))
+
+
+@dataclass(frozen=True, slots=True)
+class Lapse:
+    """The lapse probability of every active tie at one moment, and the calibration it comes from."""
+
+    person: np.ndarray  # indexes into the events' people
+    standing: np.ndarray  # 0..100 among the active ties
+    p: np.ndarray  # probability of no message each way within the horizon
+    calibration: cal.Calibration
+
+
+def lapse_at(events: Events, t: float, step: Step = cal.MONTHLY, protocol: Protocol = cal.DEFAULT_PROTOCOL,
+             weights: Any = None, sample: cal.SampleSource | None = None) -> Lapse:
+    """Each tie active at t (a message either way in the 90 days before it), ranked by standing as a
+    back-test ranks it, with its probability of lapsing from the user's calibration at t. `sample`:
+    the back-tests, when the caller has them already (scoring shares them with the contact probability)."""
+    calibration = calibration_at(events, t, step, protocol, weights, sample)
+    now = with_standing(cal.snapshot(events, t, protocol, weights))
+    if now is None:
+        empty = np.zeros(0)
+        return Lapse(empty.astype(np.int64), empty, empty, calibration)
+    return Lapse(now.cand, now.score, p_lapse(calibration, now.score), calibration)
 
 
 def p_lapse(calibration: cal.Calibration, standing_score: np.ndarray) -> np.ndarray:
@@ -143,13 +167,7 @@ def evaluate_events(events: Events, cutoffs: list[float], step: Step,
     probs: list[np.ndarray] = []
     lapsed: list[np.ndarray] = []
     kept = 0
-    cache: dict[float, Sample | None] = {}
-
-    def sample(c: float) -> Sample | None:
-        if c not in cache:
-            cache[c] = cal.sample_at(events, c, protocol)
-        return cache[c]
-
+    sample = cal.cached(events, protocol)
     for t in cutoffs:
         smp = with_standing(sample(t))
         if smp is None:
