@@ -134,7 +134,8 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
         })
     counts = tiers.counts(tier)
     fit_info["calibration"] = calib.as_dict()
-    fit_info["lapse_calibration"] = {**lapse.calibration.as_dict(), "active_ties": len(lapse.person)}
+    fit_info["lapse_calibration"] = {**lapse.calibration.as_dict(), "active_ties": len(lapse.person),
+                                     "recent_shift": round(lapse.recent_shift, 4)}
     run = {"computed_at": now_iso(), "as_of": day.isoformat(), "model": weights.source,
            "tiers": counts, "fit": fit_info}
     score_store.save(db, out, run)
