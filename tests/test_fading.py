@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -92,3 +93,46 @@ def test_eval_fading_on_real_enron_owners() -> None:
     assert out["model"]["auc"] > out["baselines"]["days_since_last"]["auc"]
     assert out["model"]["auc"] > out["baselines"]["gap_rule_8x"]["auc"]
     assert out["model"]["ece"] < 0.15
+
+
+def shifting_events(extra_after: bool = False) -> tuple[Events, float]:
+    """30 people writing every 10 days for two years; until three months before t only three of them get
+    answers, from then on all do; t is the scoring moment. With `extra_after`, mail after t as well."""
+    t = _month(2001, 6)
+    rows: list[tuple[int, float, int]] = []
+    for p in range(30):
+        for day in range(p % 10, 730, 10):
+            ts = t - (730 - day) * DAY
+            rows.append((p, ts, 1))
+            if p < 3 or ts >= _month(2001, 3):
+                rows.append((p, ts + 3600, 0))
+    if extra_after:
+        rows += [(p, t + d * DAY, d % 2) for p in range(30) for d in range(1, 60)]
+    person, ts, direction = zip(*rows, strict=True)
+    return Events.from_columns(list(person), list(ts), list(direction), people=list(range(30))), t
+
+
+def _month(year: int, month: int) -> float:
+    return datetime(year, month, 1, tzinfo=UTC).timestamp()
+
+
+def test_fresh_two_way_exchange_moves_the_calibration_without_peeking(monkeypatch: pytest.MonkeyPatch) -> None:
+    events, t = shifting_events()
+    lapse = fading.lapse_at(events, t)
+    assert lapse.calibration.source == "own history" and len(lapse.person) == 30
+    # The two latest cut-offs (a month and two before t) already saw most active ties answered, far
+    # more than their back-tests had at the same point: two-way exchange is commoner now.
+    assert lapse.recent_shift > 0
+    monkeypatch.setattr(fading, "RECENT_WEIGHT", 0.0)
+    unmoved = fading.lapse_at(events, t)
+    assert unmoved.recent_shift == 0 and unmoved.calibration.a == pytest.approx(lapse.calibration.a
+                                                                                - lapse.recent_shift)
+    assert np.all(lapse.p < unmoved.p)
+    monkeypatch.undo()
+    # Mail after t changes nothing at t.
+    later, _ = shifting_events(extra_after=True)
+    assert fading.calibration_at(later, t, cal.MONTHLY) == lapse.calibration
+    # Without back-tests there is nothing to compare with: the default curve, unmoved.
+    young = events.window(t - 40 * DAY, t)
+    assert fading.lapse_at(young, t).calibration.source == "default"
+    assert fading.lapse_at(young, t).recent_shift == 0

@@ -6,10 +6,12 @@ there is no message each way in the 90 days after T. A tie's standing among the 
 the mean of its rank by strength and its rank by the year's message count (no fitted weights: owner-level
 cross-validation showed the two together rank lapses better than either, see docs/strength.md); a
 logistic curve fitted on back-tests of the user's own active ties at earlier cut-offs (outcomes known)
-maps standing to the probability, with a prior centred on the default curve of all Enron owners.
+maps standing to the probability, with a prior centred on the default curve of all Enron owners; the
+two latest cut-offs, whose outcome is only partly known, move its intercept (`recent_shift`).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,10 @@ BASELINES = ("days_since_last", "count", "gap_rule_8x")
 # P(two-way exchange | standing x) = sigmoid(a + b·x) over the pooled back-tests of the 100 Enron owners'
 # active ties (71,773 ties); a user's own back-tests move it, weighted against this prior.
 DEFAULT_A, DEFAULT_B = -4.74, 3.96
+# The freshest evidence: the two latest monthly cut-offs, whose outcome is partly known, move the intercept
+# by a quarter of what they say (chosen by owner-level cross-validation, docs/care.md).
+RECENT_CUTOFFS = 2
+RECENT_WEIGHT = 0.25
 
 
 def active(smp: Sample | None, days: float = ACTIVE_DAYS) -> Sample | None:
@@ -81,17 +87,80 @@ def last_contact(win: Events) -> np.ndarray:
 def calibration_at(events: Events, t: float, step: Step, protocol: Protocol = cal.DEFAULT_PROTOCOL,
                    weights: Any = None, sample: cal.SampleSource | None = None) -> cal.Calibration:
     """The user's calibration of standing at t: fitted on active ties of back-tests before t (outcomes
-    known by t). `sample(cutoff)` gives the back-tests (all ties) when the caller caches them."""
+    known by t), its intercept moved by `recent_shift`. `sample(cutoff)` gives the back-tests (all ties)
+    when the caller caches them."""
+    return _calibrate(events, t, step, protocol, weights, sample)[0]
+
+
+def _calibrate(events: Events, t: float, step: Step, protocol: Protocol, weights: Any,
+               sample: cal.SampleSource | None) -> tuple[cal.Calibration, float]:
     earliest = float(events.ts.min()) if len(events) else np.inf
-    back_test = sample or (lambda c: cal.sample_at(events, c, protocol, weights))
+    back_test = sample or cal.cached(events, protocol, weights)
     samples = [s for c in cal.calibration_cutoffs(t, step, protocol, earliest)
                if (s := with_standing(back_test(c))) is not None]
     if not samples:
-        return cal.Calibration(DEFAULT_A, DEFAULT_B, "default")
+        return cal.Calibration(DEFAULT_A, DEFAULT_B, "default"), 0.0
     x = np.concatenate([s.score for s in samples]) / 100.0
     y = np.concatenate([s.y for s in samples]).astype(np.float64)
     a, b = cal.platt(x, y, (DEFAULT_A, DEFAULT_B), cal.PRIOR)
-    return cal.Calibration(a, b, "own history", len(y), int(y.sum()), len(samples))
+    shift = recent_shift(events, t, step, protocol, samples, back_test)
+    return cal.Calibration(a + shift, b, "own history", len(y), int(y.sum()), len(samples)), shift
+
+
+def recent_shift(events: Events, t: float, step: Step, protocol: Protocol, samples: list[Sample],
+                 back_test: cal.SampleSource) -> float:
+    """Log-odds by which the freshest evidence moves the calibration's intercept, times RECENT_WEIGHT.
+
+    The latest RECENT_CUTOFFS cut-offs of the grid before t have no known outcome yet, but part of it:
+    the share of their active ties that have already exchanged a message each way since. The same share,
+    the same number of days after their cut-off, is measured on the back-tests the curve was fitted on;
+    the difference of the two in log-odds (averaged over those cut-offs, by active ties) says whether
+    two-way exchange is now commoner or rarer than in the back-tests. Both are read only from mail before t.
+    """
+    then_ties = sum(len(s.cand) for s in samples)
+    terms: list[float] = []
+    sizes: list[int] = []
+    for k in range(1, RECENT_CUTOFFS + 1):
+        c = step.shift(t, -k)
+        if c + protocol.horizon_days * DAY <= t:  # outcome known: already among the back-tests
+            continue
+        recent = active(back_test(c))
+        if recent is None:
+            continue
+        days = t - c
+        now = int(cal.two_way(events, c, t)[recent.cand].sum())
+        then = sum(int(cal.two_way(events, s.cutoff, s.cutoff + days)[s.cand].sum()) for s in samples)
+        terms.append(_log_odds(now, len(recent.cand)) - _log_odds(then, then_ties))
+        sizes.append(len(recent.cand))
+    return RECENT_WEIGHT * float(np.average(terms, weights=sizes)) if terms else 0.0
+
+
+def _log_odds(k: int, n: int) -> float:
+    return float(np.log((k + 0.5) / (n - k + 0.5)))
+
+
+@dataclass(frozen=True, slots=True)
+class Lapse:
+    """The lapse probability of every active tie at one moment, and the calibration it comes from."""
+
+    person: np.ndarray  # indexes into the events' people
+    standing: np.ndarray  # 0..100 among the active ties
+    p: np.ndarray  # probability of no message each way within the horizon
+    calibration: cal.Calibration
+    recent_shift: float = 0.0  # log-odds of the freshest evidence, included in the calibration's intercept
+
+
+def lapse_at(events: Events, t: float, step: Step = cal.MONTHLY, protocol: Protocol = cal.DEFAULT_PROTOCOL,
+             weights: Any = None, sample: cal.SampleSource | None = None) -> Lapse:
+    """Each tie active at t (a message either way in the 90 days before it), ranked by standing as a
+    back-test ranks it, with its probability of lapsing from the user's calibration at t. `sample`:
+    the back-tests, when the caller has them already (scoring shares them with the contact probability)."""
+    calibration, shift = _calibrate(events, t, step, protocol, weights, sample)
+    now = with_standing(cal.snapshot(events, t, protocol, weights))
+    if now is None:
+        empty = np.zeros(0)
+        return Lapse(empty.astype(np.int64), empty, empty, calibration, shift)
+    return Lapse(now.cand, now.score, p_lapse(calibration, now.score), calibration, shift)
 
 
 def p_lapse(calibration: cal.Calibration, standing_score: np.ndarray) -> np.ndarray:
@@ -143,13 +212,7 @@ def evaluate_events(events: Events, cutoffs: list[float], step: Step,
     probs: list[np.ndarray] = []
     lapsed: list[np.ndarray] = []
     kept = 0
-    cache: dict[float, Sample | None] = {}
-
-    def sample(c: float) -> Sample | None:
-        if c not in cache:
-            cache[c] = cal.sample_at(events, c, protocol)
-        return cache[c]
-
+    sample = cal.cached(events, protocol)
     for t in cutoffs:
         smp = with_standing(sample(t))
         if smp is None:
@@ -208,7 +271,11 @@ def evaluate(mail_root: Path, owners: list[str] | None = None, progress: ev.Prog
         "cutoffs": sum(r["cutoffs"] for r in scored),
         "protocol": {"active_days": ACTIVE_DAYS, "history_days": protocol.history_days,
                      "horizon_days": protocol.horizon_days, "min_messages": protocol.min_messages,
-                     "cutoffs": ev._describe(cuts, step)},
+                     "cutoffs": ev._describe(cuts, step),
+                     "calibration": f"logistic on standing over the owner's latest {cal.MAX_CUTOFFS} earlier"
+                                    f" back-tests, prior {cal.PRIOR:g} centred on the default curve; intercept"
+                                    f" moved by {RECENT_WEIGHT:g} × the log-odds of the {RECENT_CUTOFFS} latest"
+                                    " cut-offs' partly known outcome against the back-tests'"},
         "per_owner": [{"owner": r["owner"], "cutoffs": r["cutoffs"],
                        **{k: r[k] for k in ("ties", "lapsed", "brier", "ece") if k in r},
                        "auc": {k: ev._round(v) for k, v in r["auc"].items()}} for r in results],

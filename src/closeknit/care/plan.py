@@ -45,7 +45,7 @@ class Nudge:
     strength: float
     due_days: int | None  # the interval after which this tie is due (cadence or its own rhythm)
     last_contact: str | None
-    p_lapse: float | None  # probability of no two-way exchange in the next 90 days
+    p_lapse: float | None  # probability of no message each way in the next 90 days (`lapse_probability`)
     reasons: list[Reason] = field(default_factory=list)
     opener: str = ""
 
@@ -70,6 +70,15 @@ def due_after(cand: dict[str, Any], defaults: dict[str, int]) -> int | None:
     if gap is None:
         return tier_days
     return int(min(tier_days, max(2 * float(gap), MIN_DUE_DAYS)))
+
+
+def lapse_probability(cand: dict[str, Any]) -> float | None:
+    """The chance that the tie lapses (no message each way within 90 days): the fading model's, stored
+    for ties active when scored; for others 1 − the contact probability; None when neither is known."""
+    if cand.get("p_lapse") is not None:
+        return float(cand["p_lapse"])
+    p_contact = cand.get("p_contact")
+    return None if p_contact is None else 1.0 - float(p_contact)
 
 
 def clean_subject(subject: str) -> str:
@@ -125,8 +134,7 @@ def build(
         touched = last.get(pid)
         silent = (now - touched[0]) / 86400 if touched else None
         due = due_after(c, defaults)
-        p_contact = c.get("p_contact")
-        p_lapse = None if p_contact is None else 1.0 - float(p_contact)
+        p_lapse = lapse_probability(c)
         n = Nudge(pid, c["name"], c["tier"], strength, due,
                   datetime.fromtimestamp(touched[0], UTC).date().isoformat() if touched else None,
                   None if p_lapse is None else round(p_lapse, 3))
@@ -139,8 +147,9 @@ def build(
             rhythm = (f"usually {every(c['usual_gap_days'])}" if c.get("usual_gap_days") is not None
                       else f"your cadence is {span(due)}")
             n.reasons.append(Reason(
-                "fading", f"{rhythm}; silent for {span(silent)}: {round(100 * p_lapse)}% likely to lapse,"
-                          f" losing about {round(p_lapse * strength)} strength points", p_lapse * strength))
+                "fading", f"{rhythm}; silent for {span(silent)}: {round(100 * p_lapse)}% likely to lapse (no"
+                          f" message each way in the next 90 days), so about {round(p_lapse * strength)} of its"
+                          f" {round(strength)} strength points are at risk", p_lapse * strength))
         owed = -balances.get(pid, 0)
         if owed > 0 and c["tier"] in STRONG_TIERS:
             n.reasons.append(Reason("debt", f"you have received {owed} more favor{'s' if owed > 1 else ''}"

@@ -27,6 +27,7 @@ from closeknit.cli.app import (
 from closeknit.errors import InputError
 from closeknit.identity.shown import display
 from closeknit.pipeline.importer import run_import
+from closeknit.report import chance
 from closeknit.store import derive, life
 from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
@@ -137,7 +138,7 @@ def _show_data(db: Any, pid: int) -> dict[str, Any]:
     detail["name"] = display(detail["name"], first)
     ensure_scores(db, None)
     score = score_store.person_score(db, pid)
-    for key in ("strength", "tier", "last_contact", "last_two_way"):
+    for key in ("strength", "tier", "last_contact", "last_two_way", "p_contact_90d", "p_lapse_90d"):
         detail[key] = score[key] if score else None
     detail["ignored"] = pid in ignore_store.people(db)
     detail["edits"] = people_store.edits(db, pid)
@@ -157,6 +158,11 @@ def show(person: PersonArg, as_json: JsonOpt = False) -> None:
             ["title", detail["title"]]]
     if detail["strength"] is not None:
         rows.append(["strength", f"{detail['strength']:.0f}/100, tier {detail['tier']}"])
+    if detail["p_contact_90d"] is not None:
+        rows.append(["90-day chance", f"{chance(detail['p_contact_90d'])} of a message each way within 90 days"])
+    if detail["p_lapse_90d"] is not None:
+        rows.append(["lapse risk", f"{chance(detail['p_lapse_90d'])} that the tie lapses (no message each way"
+                                   " within 90 days)"])
     rows.append(["last contact", detail["last_contact"] or "never"])
     rows.append(["your rating", detail["rating"] or "(none: closeknit rate)"])
     if detail["ignored"]:

@@ -116,6 +116,9 @@ def explain(
     if detail["p_contact_90d"] is not None:
         say(f"  {chance(detail['p_contact_90d'])} likely that you and they write to each other (a message each "
             "way) within 90 days, judging from your own history")
+    if detail["p_lapse_90d"] is not None:
+        say(f"  {chance(detail['p_lapse_90d'])} likely that the tie lapses (no message each way within 90 days),"
+            " judging by how it stands among your active ties")
     for line in detail["factors"]["why"]:
         say(f"  · {line}")
     table(["factor", "points"], [[f["factor"], f["points"]] for f in detail["factors"]["top"]])

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from closeknit.care import fading as lapse_model
 from closeknit.store import Store
 from closeknit.store import favors as favor_store
 from closeknit.store import scores as score_store
@@ -105,8 +106,12 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
         if report.fitted:
             weights = report.weights
     scores = model.score(features, weights)
-    calib = calibration(events, now, weights)
+    back_tests = cal.cached(events, weights=weights)  # one set of back-tests for both probabilities
+    calib = calibration(events, now, weights, back_tests)
     p_contact = calib(cal.window_scores(events, now, weights=weights)[1])
+    lapse = lapse_model.lapse_at(events, now, weights=weights, sample=back_tests)
+    p_lapse = np.full(len(everyone), np.nan)
+    p_lapse[lapse.person] = lapse.p
     tier = tiers.assign(scores)
     fading = model.fading(features)
     kept = {name: features.column(name) for name in KEPT_FEATURES}
@@ -116,7 +121,7 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
         if tier[i] == "collected":  # never interacted: nothing to explain
             out.append({"person_id": pid, "strength": strength[i], "tier": "collected", "last_contact": None,
                         "last_two_way": None, "sent": 0, "received": 0, "fading": 0, "factors": NO_FACTORS,
-                        "features": "{}", "p_contact_90d": None})
+                        "features": "{}", "p_contact_90d": None, "p_lapse_90d": None})
             continue
         factors = [{"factor": f, "points": round(p, 1)} for f, p in scores.top_factors(i, 5)]
         out.append({
@@ -127,9 +132,12 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
             "factors": json.dumps({"top": factors, "why": scores.explain(i)}),
             "features": json.dumps({k: _clean(v[i]) for k, v in kept.items()}),
             "p_contact_90d": round(float(p_contact[i]), 3),
+            "p_lapse_90d": round(float(p_lapse[i]), 3) if math.isfinite(p_lapse[i]) else None,
         })
     counts = tiers.counts(tier)
     fit_info["calibration"] = calib.as_dict()
+    fit_info["lapse_calibration"] = {**lapse.calibration.as_dict(), "active_ties": len(lapse.person),
+                                     "recent_shift": round(lapse.recent_shift, 4)}
     run = {"computed_at": now_iso(), "as_of": day.isoformat(), "model": weights.source,
            "tiers": counts, "fit": fit_info}
     score_store.save(db, out, run)
@@ -143,9 +151,11 @@ def favor_counts(db: Store, day: date, everyone: list[int]) -> tuple[np.ndarray,
     return pairs[:, 0], pairs[:, 1]
 
 
-def calibration(events: Events, now: float, weights: model.Weights | None = None) -> cal.Calibration:
+def calibration(events: Events, now: float, weights: model.Weights | None = None,
+                sample: cal.SampleSource | None = None) -> cal.Calibration:
     """The user's own calibration of score → probability of a two-way exchange within 90 days: the
     model back-tested monthly over the last two years, at cut-offs whose outcome is known by `now`
-    (the evaluation's protocol), fitted monotonically; the documented default when too short."""
+    (the evaluation's protocol), fitted monotonically; the documented default when too short.
+    `sample`: the back-tests when the caller caches them (the lapse probability is fitted on the same)."""
     earliest = float(events.ts.min()) if len(events) else np.inf
-    return cal.calibrate_at(now, cal.MONTHLY, lambda t: cal.sample_at(events, t, weights=weights), earliest=earliest)
+    return cal.calibrate_at(now, cal.MONTHLY, sample or cal.cached(events, weights=weights), earliest=earliest)

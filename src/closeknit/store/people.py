@@ -344,7 +344,7 @@ def iter_people(
         " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'phone'),"
         " (SELECT json_group_array(DISTINCT source) FROM source_records s WHERE s.person_id = p.id),"
         " (SELECT json_group_array(DISTINCT tag) FROM tags t WHERE t.person_id = p.id),"
-        " s.strength, s.tier, s.last_contact, s.p_contact_90d"
+        " s.strength, s.tier, s.last_contact, s.p_contact_90d, s.p_lapse_90d"
         f" FROM people p LEFT JOIN scores s ON s.person_id = p.id WHERE {' AND '.join(where)} ORDER BY {order}"
     )
     if limit:
@@ -358,7 +358,7 @@ def _listed(r: tuple[Any, ...]) -> dict[str, Any]:
         "id": r[0], "name": display(r[1]), "organization": r[2], "title": r[3], "connected_on": r[4],
         "emails": sorted(json.loads(r[5])), "phones": sorted(json.loads(r[6])),
         "sources": sorted(json.loads(r[7])), "tags": sorted(json.loads(r[8])),
-        "strength": r[9], "tier": r[10], "last_contact": r[11], "p_contact_90d": r[12],
+        "strength": r[9], "tier": r[10], "last_contact": r[11], "p_contact_90d": r[12], "p_lapse_90d": r[13],
     }
 
 

@@ -82,9 +82,10 @@ def save(db: Base, rows: list[dict[str, Any]], run: dict[str, Any]) -> None:
         cur.execute("DELETE FROM scores")
         cur.executemany(
             "INSERT INTO scores(person_id, strength, tier, last_contact, last_two_way, sent, received, fading,"
-            " factors, features, computed_at, p_contact_90d) VALUES (:person_id, :strength, :tier, :last_contact,"
-            " :last_two_way, :sent, :received, :fading, :factors, :features, :computed_at, :p_contact_90d)",
-            [{**r, "computed_at": run["computed_at"]} for r in rows],
+            " factors, features, computed_at, p_contact_90d, p_lapse_90d) VALUES (:person_id, :strength, :tier,"
+            " :last_contact, :last_two_way, :sent, :received, :fading, :factors, :features, :computed_at,"
+            " :p_contact_90d, :p_lapse_90d)",
+            [{"p_lapse_90d": None, **r, "computed_at": run["computed_at"]} for r in rows],
         )
         cur.execute(
             "INSERT INTO score_runs(computed_at, as_of, model, tiers, fit) VALUES (?, ?, ?, ?, ?)",
@@ -103,15 +104,16 @@ def last_run(db: Base) -> dict[str, Any] | None:
 
 _PERSON_COLUMNS = (
     f"p.id, {name_sql('p')}, p.organization, p.title, s.strength, s.tier, s.last_contact, s.last_two_way, s.sent,"
-    " s.received, s.fading, s.factors, s.p_contact_90d"
+    " s.received, s.fading, s.factors, s.p_contact_90d, s.p_lapse_90d"
 )
+_FEATURES = 14  # the column after _PERSON_COLUMNS
 
 
 def _person(r: Any) -> dict[str, Any]:
     return {
         "id": r[0], "name": display(r[1]), "organization": r[2], "title": r[3], "strength": r[4], "tier": r[5],
         "last_contact": r[6], "last_two_way": r[7], "sent": r[8], "received": r[9], "fading": bool(r[10]),
-        "factors": json.loads(r[11]), "p_contact_90d": r[12],
+        "factors": json.loads(r[11]), "p_contact_90d": r[12], "p_lapse_90d": r[13],
     }
 
 
@@ -130,7 +132,7 @@ def scored(db: Base, tiers: tuple[str, ...] | None = None, limit: int | None = N
     rows = db.rows(sql, params)
     if not features:
         return [_person(r) for r in rows]
-    return [{**_person(r), "features": json.loads(r[13])} for r in rows]
+    return [{**_person(r), "features": json.loads(r[_FEATURES])} for r in rows]
 
 
 def person_score(db: Base, pid: int) -> dict[str, Any] | None:
@@ -141,7 +143,7 @@ def person_score(db: Base, pid: int) -> dict[str, Any] | None:
     if not row:
         return None
     out = _person(row[0])
-    out["features"] = json.loads(row[0][13])
+    out["features"] = json.loads(row[0][_FEATURES])
     return out
 
 

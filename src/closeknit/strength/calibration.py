@@ -117,6 +117,9 @@ class Sample:
     score: np.ndarray  # 0..100 per candidate
 
 
+SampleSource = Callable[[float], Sample | None]  # a cut-off's back-test (None: too little mail)
+
+
 def two_way(events: Events, start: float, end: float) -> np.ndarray:
     """Per person: at least one message each way with start ≤ ts < end."""
     fut = events.window(start, end)
@@ -141,10 +144,34 @@ def sample_at(events: Events, t: float, protocol: Protocol = DEFAULT_PROTOCOL,
     win = events.window(t - protocol.history_days * DAY, t)
     if len(win) < protocol.min_messages or distinct(win.item) < protocol.min_messages:
         return None
+    return snapshot(events, t, protocol, weights, win)
+
+
+def snapshot(events: Events, t: float, protocol: Protocol = DEFAULT_PROTOCOL,
+             weights: model.Weights | None = None, win: Events | None = None) -> Sample:
+    """Everyone in the history window before t, scored from that window alone, as a back-test sees them,
+    however little mail it holds; `y` is their outcome as far as the events go (all False at the
+    scoring moment, whose future is not in the events)."""
+    if win is None:
+        win = events.window(t - protocol.history_days * DAY, t)
     cand = np.flatnonzero(np.bincount(win.person, minlength=events.n_people))
     y = two_way(events, t, t + protocol.horizon_days * DAY)[cand]
-    s = model.score(feat.compute(win, t).take(cand), weights).score
+    s = model.score(feat.compute(win, t).take(cand), weights).score if len(cand) else np.zeros(0)
     return Sample(t, win, cand, y, s)
+
+
+def cached(events: Events, protocol: Protocol = DEFAULT_PROTOCOL,
+           weights: model.Weights | None = None) -> SampleSource:
+    """`sample_at` for these events, each cut-off computed once however many calibrations ask for it
+    (the contact probability and the lapse probability are fitted on the same back-tests)."""
+    memo: dict[float, Sample | None] = {}
+
+    def sample(t: float) -> Sample | None:
+        if t not in memo:
+            memo[t] = sample_at(events, t, protocol, weights)
+        return memo[t]
+
+    return sample
 
 
 def distinct(values: np.ndarray) -> int:
@@ -278,9 +305,6 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     if len(p) == 0:
         return float("nan")
     return sum(n * abs(pred - obs) for _, pred, obs, n in reliability(p, p, yf, bins)) / len(p)
-
-
-SampleSource = Callable[[float], Sample | None]
 
 
 def calibrate_at(t: float, step: Step, sample: SampleSource, protocol: Protocol = DEFAULT_PROTOCOL,
