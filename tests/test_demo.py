@@ -12,6 +12,7 @@ import json
 import mailbox
 import re
 import sqlite3
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 import closeknit.cli.main  # noqa: F401  (registers every command on the app)
+from closeknit.care import plan as care_plan
 from closeknit.cli.main import app
 from closeknit.demo import ME, Network, names, run_demo, write_contacts, write_demo
 from closeknit.demo.files import CONNECTIONS_HEADER, GOOGLE_HEADER, INVITATIONS_HEADER, MESSAGES_HEADER
@@ -28,7 +30,7 @@ from closeknit.demo.network import EXTRA_BASE, strip_accents
 from closeknit.pipeline.detect import detect
 from closeknit.pipeline.report_data import build as build_report
 from closeknit.report import html as html_report
-from closeknit.store import Store
+from closeknit.store import Store, life
 from closeknit.store import review as review_store
 
 TODAY = date(2025, 12, 1)
@@ -260,18 +262,27 @@ def test_mail_follows_the_hidden_ties(demo: dict[str, Any]) -> None:
     collected = [p for p in people if p.tier == "collected"]
     assert collected and not any(p.email in traffic for p in collected)
     inner = [p for p in people if p.tier == "inner"]
-    active = [p for p in people if p.tier == "active" and not p.fading]
+    active = [p for p in people if p.tier == "active" and not p.lapsed]
     def mean(group: list[Any]) -> float:
         return sum(len(traffic.get(p.email, [])) for p in group) / len(group)
 
     assert mean(inner) > 3 * mean(active)
-    fading = [p for p in people if p.fading]
-    assert fading
+    lapsed = [p for p in people if p.lapsed]
+    assert lapsed
     recent = CUTOFF - timedelta(days=300)
-    for p in fading:
+    for p in lapsed:
         seen = traffic.get(p.email, [])
         assert not any(t >= recent for t in seen), p.name
-    assert any(traffic.get(p.email) for p in fading)
+    assert any(traffic.get(p.email) for p in lapsed)
+    # Fading ties: mail every week or two for months, then nothing for the last two months.
+    fading = [p for p in people if p.fading]
+    assert 6 <= len(fading) <= 10 and not {p.index for p in fading} & {p.index for p in lapsed}
+    assert all(p.tier in ("close", "favor") for p in fading)
+    for p in fading:
+        seen = sorted(traffic.get(p.email, []))
+        assert not any(t >= CUTOFF - timedelta(days=60) for t in seen), p.name
+        months = (seen[-1] - seen[0]).days / 30
+        assert months >= 4 and len(seen) >= 2 * months, (p.name, len(seen), months)
 
 
 def test_calendar(demo: dict[str, Any]) -> None:
@@ -381,6 +392,22 @@ def test_cli_demo_with_db(tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     assert "Try next" in again.stdout and f"closeknit --db {db} review" in again.stdout
 
+    # After the report: this week's plan with its reasons, the planted life event, the ledger.
+    text = again.stdout
+    plan, move, total = data["plan"], data["truth"]["life_event"], data["ledger"]["total"]
+    assert text.index("Network reality report") < text.index("This week's plan") < text.index("Life events")
+    assert 0 < len(plan["week"]) <= plan["budget"]
+    for k, n in enumerate(plan["week"], 1):
+        assert f"{k}. {n['name']} ({n['tier']}" in text
+        assert all(f"- {r['text']}" in text for r in n["reasons"])
+    moved = f"moved from {move['old_company']} to {move['company']}"
+    assert moved in text.split("Life events", 1)[1]
+    assert f"Ledger: you gave {total['gave']} and got {total['got']} favors" in text and "give first: " in text
+    # The reference date is today, the day the change was imported: the week's plan proposes it.
+    with Store(db) as store:
+        full = care_plan.weekly(store, date.fromisoformat(data["today"]), sys.maxsize)
+    assert any(moved in r.text for n in full for r in n.reasons if r.kind == "employer")
+
 
 def test_cli_demo_uses_its_own_database_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CLOSEKNIT_DB", raising=False)
@@ -406,24 +433,42 @@ def _store_ids(db_path: Path) -> dict[str, int]:
         con.close()
 
 
-@pytest.mark.parametrize(("seed", "day"), [
-    (7, date(2026, 3, 1)), (3, date(2026, 3, 1)), (7, date(2025, 12, 1)), (3, date(2026, 6, 15)),
-    (5, date(2026, 9, 1)), (42, date(2026, 12, 4)),
-])
-def test_tiers_agree_with_the_planted_truth(tmp_path: Path, seed: int, day: date) -> None:
+# Seeds and reference dates the planted truth is checked at; each is built once for every test below.
+CASES = [(7, date(2026, 3, 1)), (3, date(2026, 3, 1)), (7, date(2025, 12, 1)), (3, date(2026, 6, 15)),
+         (5, date(2026, 9, 1)), (42, date(2026, 12, 4))]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[f"{seed}-{day}" for seed, day in CASES])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo at one seed and date: run end to end into a real SQLite file, with the report and the
+    plan read back from the store."""
+    seed, day = request.param
+    folder = tmp_path_factory.mktemp(f"demo-{seed}-{day}")
+    with Store(folder / "demo.db") as db:
+        result = run_demo(db, folder / "files", people=300, seed=seed, today=day)
+        report = build_report(db)
+        plan = care_plan.weekly(db, day, sys.maxsize)
+        events = life.events(db)
+    return {"seed": seed, "day": day, "result": result, "report": report, "plan": plan, "events": events,
+            "ids": _store_ids(folder / "demo.db"), "net": Network(300, seed, day)}
+
+
+def _pid(ids: dict[str, int], t: dict[str, Any]) -> int | None:
+    """The stored person of a planted one: by work email, else by LinkedIn profile."""
+    slug = str(t["linkedin"]).split("://", 1)[-1].removeprefix("www.").lower()
+    return ids.get(str(t["email"]).lower(), ids.get(slug))
+
+
+def test_tiers_agree_with_the_planted_truth(built: dict[str, Any]) -> None:
     """The favor list the report shows is about the size of the planted one and finds most of it,
     whatever the demo's seed and reference date; every statement beside it holds (weeks within 52,
     one meaning of "days ago")."""
-    with Store(tmp_path / "demo.db") as db:
-        result = run_demo(db, tmp_path / "files", people=300, seed=seed, today=day)
-        report = build_report(db)
+    result, report, ids = built["result"], built["report"], built["ids"]
     planted_sizes = result["truth"]["tiers"]
-    ids = _store_ids(tmp_path / "demo.db")
     planted: set[int] = set()
-    for t in Network(300, seed, day).truth():
+    for t in built["net"].truth():
         if t["tier"] in ("inner", "close", "favor"):
-            slug = str(t["linkedin"]).split("://", 1)[-1].removeprefix("www.").lower()
-            pid = ids.get(str(t["email"]).lower(), ids.get(slug))
+            pid = _pid(ids, t)
             assert pid is not None, "a planted favor-list person was not imported"
             planted.add(pid)
     assert len(planted) == planted_sizes["inner"] + planted_sizes["close"] + planted_sizes["favor"]
@@ -446,3 +491,46 @@ def test_tiers_agree_with_the_planted_truth(tmp_path: Path, seed: int, day: date
             assert html.unescape(said.group(1)) == when
             agreeing += 1
     assert agreeing >= len(found) // 2
+
+
+def test_the_plans_fading_list_finds_the_planted_fading_ties(built: dict[str, Any]) -> None:
+    """At least 80% of the planted fading ties (in touch every week or two for months, then silent for two
+    to four months) are in the plan's fading list: every tie the weekly plan gives a fading reason. The
+    budget only chooses which of the plan's people to contact this week, so the list is read from the
+    whole plan; the demo reports that same list."""
+    result, plan = built["result"], built["plan"]
+    planted = {_pid(built["ids"], t) for t in built["net"].truth() if t["fading"]}
+    assert None not in planted and 6 <= len(planted) <= 10
+    assert len(planted) == len(result["truth"]["fading"])
+    fading = {n.person: n for n in plan if any(r.kind == "fading" for r in n.reasons)}
+    found = planted & set(fading)
+    assert len(found) >= 0.8 * len(planted), (len(found), len(planted))
+    for pid in found:  # each says why: silent for longer than the tie is due
+        n = fading[pid]
+        assert n.due_days and n.last_contact
+        assert (built["day"] - date.fromisoformat(n.last_contact)).days >= n.due_days
+    assert [f["person"] for f in result["plan"]["fading"]] == list(fading)
+    assert result["plan"]["week"] == [n.as_dict() for n in plan[:result["plan"]["budget"]]]
+    assert result["plan"]["with_reason"] == len(plan)
+
+
+def test_the_demo_plants_a_life_event_and_a_ledger(built: dict[str, Any]) -> None:
+    """The job change between the two LinkedIn exports is read back as a life event, and the planted favors
+    make a ledger with a strong tie to give to first."""
+    result, ids = built["result"], built["ids"]
+    move = result["truth"]["life_event"]
+    pid = _pid(ids, move)
+    assert pid is not None and move["old_company"] != move["company"]
+    assert any(e["kind"] == "employer" and (e["old"], e["new"]) == (move["old_company"], move["company"])
+               for e in built["events"].get(pid, []))
+    said = [e["text"] for e in result["life_events"] if e["person"] == pid]
+    assert any(f"moved from {move['old_company']} to {move['company']}" in text for text in said)
+
+    planted = result["truth"]["favors"]
+    total = result["ledger"]["total"]
+    assert (total["gave"], total["got"]) == (sum(f["direction"] == "gave" for f in planted),
+                                             sum(f["direction"] == "got" for f in planted))
+    owed = {_pid(ids, {**f, "linkedin": ""}) for f in planted
+            if sum(g["direction"] == "got" for g in planted if g["email"] == f["email"])
+            > sum(g["direction"] == "gave" for g in planted if g["email"] == f["email"])}
+    assert owed and {r["person"] for r in result["ledger"]["give_first"]} == owed

@@ -12,11 +12,13 @@ from rich.markup import escape
 
 from closeknit.cli.app import ENV, JsonOpt, app, emit_json, message, out, say, table
 from closeknit.config import ENV_DB, default_db_path, resolve_db_path
+from closeknit.demo.files import EARLIER_LINKEDIN
 from closeknit.errors import InputError
 from closeknit.store import Store
 
 DEMO_DB = "demo.db"
 DEMO_FILES = "demo-files"
+SHOWN_FADING = 8
 
 
 def demo_database(ctx: typer.Context) -> tuple[Path, bool]:
@@ -78,6 +80,9 @@ def _render(r: dict[str, Any], separate: bool) -> None:
     table(["file", "what"], [
         ["linkedin/Connections.csv", f"{li['connections']:,} connections; Invitations.csv {li['invitations']:,}, "
                                      f"messages.csv {li['messages']:,} messages"],
+        *([[f"{EARLIER_LINKEDIN}/Connections.csv",
+            f"{src['earlier_linkedin']:,} connections in an export of {move['earlier_export']}, imported first"]]
+          if (move := truth.get("life_event")) and src.get("earlier_linkedin") else []),
         ["contacts.vcf", f"{src['vcard']:,} cards (iPhone 3.0, Android 2.1 quoted-printable, Outlook)"],
         ["google_contacts.csv", f"{src['google'] + src['near_duplicates']:,} rows "
                                 f"({src['near_duplicates']} near-duplicates typed by hand)"],
@@ -100,11 +105,51 @@ def _render(r: dict[str, Any], separate: bool) -> None:
         ["skipped records", f"{r['skipped']:,}"],
     ])
     tiers = " · ".join(f"{t} {n:,}" for t, n in truth["tiers"].items())
-    out.print(f"Hidden truth (what a good strength model should find): {tiers}; {truth['fading']} fading ties")
+    out.print(f"Hidden truth (what a good strength model should find): {tiers}; {truth['lapsed']} ties lapsed "
+              "a year ago")
+    fading = truth["fading"]
+    if fading:
+        say(f"  {len(fading)} fading tie{'s' if len(fading) > 1 else ''} (in touch every week or two, silent for "
+            "2-4 months): "
+            + ", ".join(str(f["name"]) for f in fading))
+    move = truth.get("life_event")
+    if move:
+        say(f"  a life event: {move['name']} was {move['old_title']} at {move['old_company']} in the LinkedIn "
+            f"export of {move['earlier_export']}, and is {move['title']} at {move['company']} now")
     out.print("")
     for line in r["report"]:
+        say(line)
+    for line in care_lines(r):
         say(line)
     out.print(f"\nHTML report with charts: {escape(r['report_html'])}")
     out.print("Try next:")
     for line in r["next"]:
         out.print(f"  {escape(line)}")
+
+
+def care_lines(r: dict[str, Any]) -> list[str]:
+    """This week's plan, the life events and the ledger, as the demo prints them after the report."""
+    plan, ledger = r["plan"], r["ledger"]
+    fading = plan["fading"]
+    lines = ["", f"This week's plan as of {plan['as_of']} (the first {plan['budget']} of {plan['with_reason']} "
+                 f"people with a reason to get in touch; {len(fading)} ties are fading):"]
+    for k, n in enumerate(plan["week"], 1):
+        lines.append(f"  {k}. {n['name']} ({n['tier']}, strength {n['strength']:.0f})")
+        lines += [f"     - {reason['text']}" for reason in n["reasons"]]
+    if not plan["week"]:
+        lines.append("  nobody to nudge this week")
+    if fading:
+        overdue = sorted(fading, key=lambda f: -(f["overdue"] or 0.0))
+        lines.append("  fading, most overdue first: "
+                     + ", ".join(f"{f['name']} (last {f['last_contact']})" for f in overdue[:SHOWN_FADING])
+                     + (f" and {len(fading) - SHOWN_FADING} more" if len(fading) > SHOWN_FADING else ""))
+    lines.append("Life events seen across imports of the same file:")
+    lines += [f"  - {e['text']} (seen {e['seen']})" for e in r["life_events"]] or ["  none"]
+    total = ledger["total"]
+    lines.append(f"Ledger: you gave {total['gave']} and got {total['got']} favors with {total['people']} people "
+                 f"(balance {total['balance']:+d})")
+    for row in ledger["people"]:
+        lines.append(f"  {row['name']}: gave {row['gave']}, got {row['got']} ({row['balance']:+d})")
+    if ledger["give_first"]:
+        lines.append("  give first: " + ", ".join(f"{g['name']} ({g['balance']:+d})" for g in ledger["give_first"]))
+    return lines

@@ -12,8 +12,6 @@ from closeknit.errors import InputError
 from closeknit.store import favors as favor_store
 from closeknit.store import people as people_store
 
-STRONG_TIERS = ("inner", "close", "favor")
-
 
 def _day(value: str | None) -> date:
     if not value:
@@ -49,11 +47,6 @@ def favor(
     message(f"recorded: {said} — {name or f'person {pid}'}" if added else "already recorded; nothing changed")
 
 
-def _give_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Strong ties the user has received more from than they gave: where to give before asking again."""
-    return [r for r in rows if r["balance"] < 0 and r["tier"] in STRONG_TIERS]
-
-
 @app.command("ledger")
 def ledger(
     person: Annotated[str | None, typer.Argument(help="One person (default everyone with a favor).")] = None,
@@ -65,7 +58,7 @@ def ledger(
         rows = favor_store.balances(db, pid)
         history = favor_store.favors(db, pid) if pid is not None else []
     total = favor_store.totals(rows)
-    first = _give_first(rows)
+    first = favor_store.give_first(rows)
     if as_json:
         data: dict[str, Any] = {"total": total, "people": rows, "give_first": first}
         if pid is not None:

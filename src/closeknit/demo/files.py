@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from closeknit.demo import names
-from closeknit.demo.network import EXTRA_BASE, ME, Network, Person
+from closeknit.demo.network import EXTRA_BASE, ME, Move, Network, Person
 
 CONTACT_FORMATS = ("linkedin", "vcard", "google")
 MANIFEST = ".demo.json"  # hidden, so folder imports and sniffers pass it by
+EARLIER_LINKEDIN = "linkedin-earlier"  # an export from three months before, where one person had another job
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _RECENT_INVITES = 45  # connections this many days old or newer still show in Invitations.csv
 _MAX_INVITES = 200
@@ -200,11 +201,13 @@ def _android_card(p: Person, given: str, family: str) -> str:
 # ---------------------------------------------------------------------------------------- CSV rows
 
 
-def connection_row(p: Person) -> tuple[str, ...]:
+def connection_row(p: Person, move: Move | None = None) -> tuple[str, ...]:
+    """One Connections.csv row; with `move`, the job the person held before it."""
     given, family = p.spelled("exact")
     if p.index % 37 == 5:  # some people put credentials into their LinkedIn surname
         family += ", PhD" if p.index % 2 else ", MBA"
-    return (given, family, p.url, p.work_email if p.li_email else "", p.company, p.title,
+    company, title = (move.old_company, move.old_title) if move else (p.company, p.title)
+    return (given, family, p.url, p.work_email if p.li_email else "", company, title,
             linkedin_date(p.connected_on))
 
 
@@ -256,7 +259,7 @@ class ContactWriter:
     """Streams people into the contact files; holds nothing per person except a few invitations."""
 
     def __init__(self, folder: Path, net: Network, formats: Iterable[str] = CONTACT_FORMATS,
-                 every_format: bool = False) -> None:
+                 every_format: bool = False, earlier_export: bool = False) -> None:
         self.folder = folder
         self.net = net
         self.formats = set(formats)
@@ -266,7 +269,7 @@ class ContactWriter:
         self.every = every_format
         self.paths: dict[str, str] = {}
         self.counts = {"linkedin": 0, "vcard": 0, "google": 0, "near_duplicates": 0, "all_three": 0,
-                       "two_or_more": 0, "google_only": 0}
+                       "two_or_more": 0, "google_only": 0, "earlier_linkedin": 0}
         self.invitations: list[Person] = []
         self._files: list[IO[str]] = []
         self._li: Any = None
@@ -279,6 +282,15 @@ class ContactWriter:
             self._li = csv.writer(fh, lineterminator="\n")
             self._li.writerow(CONNECTIONS_HEADER)
             write_linkedin_profile(folder / "linkedin")
+        self._earlier: Any = None
+        if "linkedin" in self.formats and earlier_export and net.move is not None:
+            (folder / EARLIER_LINKEDIN).mkdir(parents=True, exist_ok=True)
+            fh = self._open(folder / EARLIER_LINKEDIN / "Connections.csv", "earlier_connections", "\n")
+            fh.write(LINKEDIN_NOTES)
+            self._earlier = csv.writer(fh, lineterminator="\n")
+            self._earlier.writerow(CONNECTIONS_HEADER)
+            write_linkedin_profile(folder / EARLIER_LINKEDIN)
+            self.paths["earlier_linkedin"] = str(folder / EARLIER_LINKEDIN)
         if "vcard" in self.formats:
             self._vc = self._open(folder / "contacts.vcf", "vcard", "")
         if "google" in self.formats:
@@ -299,6 +311,10 @@ class ContactWriter:
         if p.in_linkedin and self._li is not None:
             self._li.writerow(connection_row(p))
             self.counts["linkedin"] += 1
+            move = self.net.move
+            if self._earlier is not None and move is not None and p.connected_on <= move.exported:
+                self._earlier.writerow(connection_row(p, move if p.index == move.index else None))
+                self.counts["earlier_linkedin"] += 1
             where += 1
             if (self.net.today - p.connected_on).days <= _RECENT_INVITES and len(self.invitations) < _MAX_INVITES:
                 self.invitations.append(p)
@@ -414,7 +430,7 @@ def write_demo(folder: Path | str, people: int = 300, seed: int = 7, today: date
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     net = Network(people, seed, today)
-    writer = ContactWriter(folder, net)
+    writer = ContactWriter(folder, net, earlier_export=True)
     try:
         for p in net:
             writer.add(p)

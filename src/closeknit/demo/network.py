@@ -35,6 +35,14 @@ WINDOW_DAYS = 730  # interactions cover the two years before the reference date
 TEAM_SIZE = 4
 ALL_HANDS_SIZE = 60
 NEAR_DUPLICATES = 3
+# Fading ties: regular two-way contact (every week or two) for months, then silence for two to four months
+# before the reference date. Drawn from the close and favor layers, about one in six of the favor list.
+FADING_SHARE = 0.16
+FADING_MAX = 10
+FADING_RHYTHM_DAYS = (6.0, 15.0)
+FADING_SILENT_DAYS = (60, 120)
+FADING_KEPT_DAYS = (180, 540)  # how long the regular contact lasted
+EARLIER_EXPORT_DAYS = 91  # the earlier LinkedIn export, where the planted mover still had the old job
 EXTRA_BASE = 10_000_000  # person numbers of people who are in no contact file (meeting guests)
 
 # Probability of being in each contact source, by tier.
@@ -84,7 +92,7 @@ class Tie:
     """How the user and one contact really interact (hidden from the importers)."""
 
     tier: str
-    fading: bool  # active long ago, silent for the last year
+    lapsed: bool  # active long ago, silent for the last year
     start: date
     end: date
     rhythm_days: float  # the usual gap between touches
@@ -94,6 +102,7 @@ class Tie:
     latency_hours: float  # the contact's median reply delay
     meet_share: float  # share of touches that are 1:1 meetings
     linkedin_share: float  # share of touches on LinkedIn messages
+    fading: bool = False  # in touch every week or two for months, silent for the last two to four months
 
 
 @dataclass(slots=True)
@@ -122,6 +131,7 @@ class Person:
     met: str
     birthday: date | None
     tier: str = "collected"
+    lapsed: bool = False
     fading: bool = False
     in_linkedin: bool = False
     in_vcard: bool = False
@@ -172,6 +182,28 @@ class Person:
         if self.middle and style != "nickname":
             given = f"{given} {self.middle}"
         return given, family
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A planted life event: a contact held another job in an earlier LinkedIn export."""
+
+    index: int
+    old_company: str
+    old_title: str
+    exported: date  # the day of the earlier export
+
+
+@dataclass(frozen=True, slots=True)
+class Favor:
+    """A planted favor the user gave or got, for the reciprocity ledger."""
+
+    index: int
+    direction: str  # gave, got
+    kind: str
+    what: str
+    on: date
+    value: float | None = None
 
 
 @dataclass(slots=True)
@@ -323,8 +355,11 @@ class Network:
                 self.tiers[i] = tier
             pos += n
         self.ties: dict[int, Tie] = {i: self._tie(i, t) for i, t in self.tiers.items()}
+        self.fading: list[int] = self._plant_fading(chosen)
         by_tier = {t: [i for i in chosen if self.tiers[i] == t] for t in INTERACTING}
-        steady = {i for i, tie in self.ties.items() if not tie.fading}
+        # Ties kept up to today: the team, the groups and the all-hands draw from these only, so a lapsed
+        # or fading tie gets no recent touch through a meeting or a group thread.
+        steady = {i for i, tie in self.ties.items() if not (tie.lapsed or tie.fading)}
         by_tier = {t: [i for i in ids if i in steady or t == "inner"] for t, ids in by_tier.items()}
         core = by_tier["inner"] + by_tier["close"] + by_tier["favor"]
         self.team: list[int] = core[1:1 + TEAM_SIZE] if len(core) > TEAM_SIZE + 1 else core[:TEAM_SIZE]
@@ -338,6 +373,8 @@ class Network:
         rng.shuffle(guests)
         need = ALL_HANDS_SIZE - 2
         self.all_hands_guests = guests[:need] + [EXTRA_BASE + k for k in range(max(0, need - len(guests)))]
+        self.move: Move | None = self._plant_move(by_tier)
+        self.favors: list[Favor] = self._plant_favors(by_tier)
 
     # -------------------------------------------------------------- structure
 
@@ -354,8 +391,8 @@ class Network:
     def _tie(self, i: int, tier: str) -> Tie:
         r = random.Random(f"tie:{self.seed}:{i}")
         start, end = self.window_start, self.today
-        fading = tier in ("close", "favor", "active") and r.random() < 0.15
-        if fading:
+        lapsed = tier in ("close", "favor", "active") and r.random() < 0.15
+        if lapsed:
             end = self.today - timedelta(days=r.randint(330, 450))
         elif tier != "inner" and r.random() < 0.25:
             start = self.today - timedelta(days=r.randint(90, 600))
@@ -370,7 +407,51 @@ class Network:
         # One-sided: the user does the chasing. Only among the merely active: a favor-list tie is mutual by definition.
         if tier == "active" and r.random() < 0.12:
             initiative, reply = 0.9, 0.3
-        return Tie(tier, fading, start, end, rhythm, initiative, reply, 0.9, latency, meet, li)
+        return Tie(tier, lapsed, start, end, rhythm, initiative, reply, 0.9, latency, meet, li)
+
+    def _plant_fading(self, chosen: list[int]) -> list[int]:
+        """Turn a few close and favor-layer ties into fading ones: two-way contact every week or two
+        for months, ending two to four months before today. They stay in their layer."""
+        pool = [i for i in chosen if self.tiers[i] in ("close", "favor") and not self.ties[i].lapsed]
+        favor_list = sum(self.layer_sizes[t] for t in ("inner", "close", "favor"))
+        want = min(FADING_MAX, max(1, round(FADING_SHARE * favor_list)), len(pool) // 2)
+        picked = sorted(random.Random(f"fading:{self.seed}:{self.size}").sample(pool, want))
+        for i in picked:
+            r = random.Random(f"fading:{self.seed}:{i}")
+            end = self.today - timedelta(days=r.randint(*FADING_SILENT_DAYS))
+            start = max(self.window_start, end - timedelta(days=r.randint(*FADING_KEPT_DAYS)))
+            self.ties[i] = Tie(self.tiers[i], False, start, end, r.uniform(*FADING_RHYTHM_DAYS), r.uniform(0.35, 0.65),
+                               0.9, 0.9, 4.0, 0.15, 0.05, fading=True)
+        return picked
+
+    def _plant_move(self, by_tier: dict[str, list[int]]) -> Move | None:
+        """A strong tie on LinkedIn who changed jobs since an export three months ago (a life event)."""
+        exported = self.today - timedelta(days=EARLIER_EXPORT_DAYS)
+        for tier in ("close", "favor", "inner", "active"):
+            for i in by_tier[tier]:
+                p = self.person(i)
+                if i in self.team or not p.in_linkedin or p.connected_on > exported:
+                    continue
+                r = random.Random(f"move:{self.seed}:{i}")
+                old = r.choice([c for c in names.COMPANIES if c.name != p.company])
+                return Move(i, old.name, r.choice(names.INDUSTRIES[old.industry][0]), exported)
+        return None
+
+    def _plant_favors(self, by_tier: dict[str, list[int]]) -> list[Favor]:
+        """A few favors with strong ties: one balanced, one the user owes (give first), one given."""
+        strong = [i for t in ("inner", "close", "favor") for i in by_tier[t] if i not in self.fading]
+        if len(strong) < 3:
+            return []
+        a, b, c = strong[-3:] if len(strong) < 6 else (strong[2], strong[3], strong[5])
+        day = self.today
+        return [
+            Favor(a, "gave", "intro", "introduced them to a seed investor", day - timedelta(days=120)),
+            Favor(a, "got", "referral", "referred a client: it became a pilot order", day - timedelta(days=60),
+                  25000.0),
+            Favor(b, "got", "advice", "advice on pricing the retainer", day - timedelta(days=75)),
+            Favor(b, "got", "intro", "intro to a robotics OEM", day - timedelta(days=30)),
+            Favor(c, "gave", "help", "reviewed their pitch deck", day - timedelta(days=20)),
+        ]
 
     def _pick_near_duplicates(self, rng: random.Random, collected: list[int] | None) -> list[int]:
         picked: list[int] = []
@@ -484,11 +565,12 @@ class Network:
         return drawn
 
     def _place(self, p: Person, u: Callable[[], float]) -> None:
-        """Tier, fading, which sources hold the person and which identifiers each source shows."""
+        """Tier, lapsed or fading, which sources hold the person and which identifiers each source shows."""
         i = p.index
         tier = self.tiers.get(i, "collected")
         p.tier = tier
         tie = self.ties.get(i)
+        p.lapsed = bool(tie and tie.lapsed)
         p.fading = bool(tie and tie.fading)
         p.in_linkedin = u() < _P_LINKEDIN[tier]
         p.in_vcard = u() < _P_VCARD[tier]
@@ -627,7 +709,8 @@ class Network:
     # -------------------------------------------------------------- truth
 
     def summary(self) -> dict[str, object]:
-        """The hidden truth in numbers: layer sizes, fading ties, team, groups, near-duplicates."""
+        """The hidden truth in numbers: layer sizes, lapsed and fading ties, team, groups, near-duplicates,
+        the planted life event and favors."""
         tiers = {t: n for t, n in self.layer_sizes.items()}
         tiers["collected"] = self.size - sum(self.layer_sizes.values())
         return {
@@ -636,7 +719,12 @@ class Network:
             "today": self.today.isoformat(),
             "me": {"name": ME.name, "email": ME.email, "linkedin": ME.url},
             "tiers": tiers,
-            "fading": sum(1 for t in self.ties.values() if t.fading),
+            "lapsed": sum(1 for t in self.ties.values() if t.lapsed),
+            "fading": [self._fading_truth(i) for i in self.fading],
+            "life_event": self._move_truth(),
+            "favors": [{"name": (p := self.person(f.index)).name, "email": p.work_email, "direction": f.direction,
+                        "kind": f.kind, "what": f.what, "on": f.on.isoformat(), "value": f.value}
+                       for f in self.favors],
             "team": [self.person(i).name for i in self.team],
             "groups": [{"name": g.name, "members": len(g.members)} for g in self.groups],
             "near_duplicates": [
@@ -651,6 +739,19 @@ class Network:
             tie = self.ties.get(p.index)
             yield {
                 "index": p.index, "name": p.name, "email": p.work_email, "linkedin": p.url, "tier": p.tier,
-                "fading": p.fading, "rhythm_days": round(tie.rhythm_days, 1) if tie else None,
+                "lapsed": p.lapsed, "fading": p.fading, "rhythm_days": round(tie.rhythm_days, 1) if tie else None,
                 "sources": list(p.sources),
             }
+
+    def _fading_truth(self, i: int) -> dict[str, object]:
+        p, tie = self.person(i), self.ties[i]
+        return {"name": p.name, "email": p.work_email, "tier": p.tier, "rhythm_days": round(tie.rhythm_days, 1),
+                "until": tie.end.isoformat()}
+
+    def _move_truth(self) -> dict[str, object] | None:
+        if self.move is None:
+            return None
+        p = self.person(self.move.index)
+        return {"name": p.name, "email": p.work_email, "linkedin": p.url, "old_company": self.move.old_company,
+                "old_title": self.move.old_title, "company": p.company, "title": p.title,
+                "earlier_export": self.move.exported.isoformat()}

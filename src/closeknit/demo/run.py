@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import math
+import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from closeknit.demo.files import read_manifest, write_demo
+from closeknit.care import plan as care_plan
+from closeknit.demo.files import EARLIER_LINKEDIN, read_manifest, write_demo
 from closeknit.demo.network import ME
 from closeknit.pipeline import scoring
 from closeknit.pipeline.importer import ImportResult, run_import
 from closeknit.pipeline.report_data import build as build_report
 from closeknit.report import html as html_report
 from closeknit.report import text as report_text
-from closeknit.store import Store, stats
+from closeknit.store import Store, favors, life, stats
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store
 
 CONTACT_SOURCES = ("linkedin", "vcard", "csv")
 _ERRORS_KEPT = 5
+PLAN_BUDGET = 5  # people in the week's plan the demo prints
 
 
 def reference_date(folder: Path | str, people: int, seed: int, today: date | None = None) -> date:
@@ -61,21 +66,29 @@ def run_demo(
     day = reference_date(folder, people, seed, today)
     say(f"writing a demo network of {people:,} people (seed {seed}, reference date {day}) to {folder}")
     written = write_demo(folder, people, seed, day)
-    plan = [
+    # The earlier LinkedIn export first: the later one then shows a planted job change (a life event).
+    earlier = [(f"{EARLIER_LINKEDIN}/", folder / EARLIER_LINKEDIN, "linkedin", None)
+               ] if "earlier_linkedin" in written["paths"] else []
+    plan: list[tuple[str, Path, str, list[str] | None]] = [
+        *earlier,
         ("linkedin/", folder / "linkedin", "linkedin", None),
         ("contacts.vcf", folder / "contacts.vcf", "vcard", None),
         ("google_contacts.csv", folder / "google_contacts.csv", "csv", None),
         ("mail/", folder / "mail", "mail", [ME.email]),
         ("calendar.ics", folder / "calendar.ics", "ics", None),
     ]
-    imports = []
+    imports: list[dict[str, Any]] = []
     for label, path, kind, me in plan:
+        if label == "linkedin/" and imports and imports[-1]["added"] + imports[-1]["updated"]:
+            _next_second()  # a life event is a change between two imports' stamps, which are to the second
         say(f"importing {label}: {path}")
         result = run_import(db, path, kind=kind, me=me)
         imports.append(_imported(label, path, kind, result))
+    recorded = _record_favors(db, written["truth"].get("favors", []))
     say("scoring every tie and writing the network reality report")
     scored = scoring.compute(db, day)
     report = build_report(db)
+    care = _care(db, day)
     report_path = html_report.write(report, folder / "report.html")
     everyone = list(people_store.iter_people(db, sort="id"))
     merged = [p for p in everyone if len(p["sources"]) >= 2]
@@ -106,6 +119,8 @@ def run_demo(
         "tiers": scored["tiers"],
         "report_html": str(report_path),
         "report": report_text.lines(report),
+        **care,
+        "favors_recorded": recorded,
         "per_source": doctor["per_source"],
         "next": [
             f"{hint} people --source vcard",
@@ -114,9 +129,58 @@ def run_demo(
             f"{hint} circle",
             f"{hint} explain {_quote(example)}",
             f"{hint} report --html report.html",
+            f"{hint} nudge --budget {PLAN_BUDGET} --as-of {day.isoformat()}",
+            f"{hint} ledger",
             f"{hint} doctor",
         ],
     }
+
+
+def _next_second() -> None:
+    """Wait for the wall clock's next second (at most one second)."""
+    now = time.time()
+    time.sleep(max(0.0, math.floor(now) + 1 - now))
+
+
+def _record_favors(db: Store, planted: list[dict[str, Any]]) -> int:
+    """Record the planted favors in the ledger (once: the same favor again counts as one)."""
+    added = 0
+    for f in planted:
+        pid = people_store.find_person(db, str(f["email"]))
+        added += favors.record(db, pid, str(f["direction"]), str(f["kind"]), str(f["what"]),
+                               date.fromisoformat(str(f["on"])), f["value"])
+    return added
+
+
+def _care(db: Store, day: date) -> dict[str, Any]:
+    """This week's plan (its first `PLAN_BUDGET` people, and how many more the plan holds), the life
+    events seen across imports, and the favor ledger."""
+    full = care_plan.weekly(db, day, sys.maxsize)  # every tie with a reason, most strength kept first
+    fading = [n for n in full if any(r.kind == "fading" for r in n.reasons)]
+    seen = life.events(db)
+    names = people_store.names(db, list(seen))
+    events = [{"person": pid, "name": names.get(pid, ""), **e, "text": life.in_words(e, names.get(pid, ""))}
+              for pid, evs in sorted(seen.items()) for e in evs]
+    rows = favors.balances(db)
+    return {
+        "plan": {
+            "as_of": day.isoformat(),
+            "budget": PLAN_BUDGET,
+            "week": [n.as_dict() for n in full[:PLAN_BUDGET]],
+            "with_reason": len(full),
+            "fading": [{"person": n.person, "name": n.name, "tier": n.tier, "last_contact": n.last_contact,
+                        "due_days": n.due_days, "overdue": _overdue(n, day), "p_lapse": n.p_lapse} for n in fading],
+        },
+        "life_events": events,
+        "ledger": {"total": favors.totals(rows), "people": rows, "give_first": favors.give_first(rows)},
+    }
+
+
+def _overdue(n: care_plan.Nudge, day: date) -> float | None:
+    """How many times its due interval a tie has been silent."""
+    if not n.due_days or n.last_contact is None:
+        return None
+    return round((day - date.fromisoformat(n.last_contact)).days / n.due_days, 1)
 
 
 def _quote(text: str) -> str:

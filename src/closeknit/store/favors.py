@@ -13,6 +13,7 @@ from closeknit.store.people import name_sql
 
 KINDS = ("intro", "advice", "referral", "order", "help", "other")
 DIRECTIONS = ("gave", "got")
+STRONG_TIERS = ("inner", "close", "favor")
 
 
 def record(db: Base, pid: int, direction: str, kind: str, what: str, on: date,
@@ -91,3 +92,9 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     total["people"] = len(rows)
     total["owing"] = sum(1 for r in rows if r["balance"] < 0)  # people the user has received more from
     return total
+
+
+def give_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Strong ties the user has received more from than they gave (from `balances` rows): where to give
+    before asking again."""
+    return [r for r in rows if r["balance"] < 0 and r["tier"] in STRONG_TIERS]
