@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from closeknit.care.plan import due_after
+from closeknit.care.plan import _first_name, due_after
 from closeknit.durations import parse_days
 from test_cli import cli
 from test_cli_people import ME, mailbox
@@ -178,3 +178,12 @@ def test_life_events_across_imports_become_reasons_and_keep_the_old_values(tmp_p
     assert kinds(week["Cai Lin"]) == {"email_domain"} and kinds(week["Dee Park"]) == {"phone"}
     assert "Ben Ode" not in week
     assert "changed" in cli(db, "show", "https://www.linkedin.com/in/ana-ruiz").stdout
+
+
+@pytest.mark.parametrize(("name", "greeted"), [
+    ("Okafor, Nomvula", "Nomvula"), ("Dr. Ana Ruiz", "Ana"), ("Océane Fournier, PhD", "Océane"),
+    ("ana@example.com", "there"), ("", "there"),
+])
+def test_the_opener_greets_by_given_name(name: str, greeted: str) -> None:
+    # "Last, First" once drafted "Hi Okafor,, …".
+    assert _first_name(name) == greeted

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from closeknit.durations import every, span
+from closeknit.identity import normalise
 from closeknit.store import care, favors, life
 from closeknit.store.base import Base
 
@@ -86,7 +87,9 @@ def clean_subject(subject: str) -> str:
 
 
 def _first_name(name: str) -> str:
-    return (name.split() or ["there"])[0] if "@" not in name else "there"
+    """The name to greet: the given name of "Ana Ruiz", "Ruiz, Ana" or "Dr. Ana Ruiz"; "there" when none."""
+    given = normalise.split_name(name)[0]
+    return given.split()[0] if given else "there"
 
 
 def _occasion(day: str, today: date, yearly_from: int) -> tuple[int, int] | None:
