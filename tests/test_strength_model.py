@@ -207,6 +207,19 @@ def test_one_on_one_meeting_beats_large_meeting() -> None:
     assert s.features.channels[i] == 1 and s.features.rich_share[i] == pytest.approx(1.0)
 
 
+def test_a_message_to_many_weighs_the_fourth_root_of_their_number_less() -> None:
+    """Each message counts 1/n**0.25 for n recipients (the exponent chosen by owner-level cross-validation):
+    mail to 16 people counts half a 1:1 message, not a quarter as with 1/sqrt(n)."""
+    rows = [Row("solo", NOW - 7 * DAY, "out", n_recipients=1), Row("crowd", NOW - 7 * DAY, "out", n_recipients=16)]
+    ev = Events.from_rows(rows)
+    f = feat.compute(ev, NOW)
+    assert feat.FeatureParams().recipient_exponent == 0.25
+    assert f.intensity_out[_idx(ev, "crowd")] == pytest.approx(0.5 * f.intensity_out[_idx(ev, "solo")])
+    sqrt = feat.compute(ev, NOW, feat.FeatureParams(recipient_exponent=0.5))
+    assert sqrt.intensity_out[_idx(ev, "crowd")] == pytest.approx(0.25 * sqrt.intensity_out[_idx(ev, "solo")])
+    assert f.n_out[_idx(ev, "crowd")] == 1  # the count of messages is not weighted
+
+
 def test_outbound_weighs_more_than_inbound() -> None:
     rows = _rows("mine", [3, 10, 20]) + _rows("theirs", [3, 10, 20], "in") + _background()
     ev, s = _scores(rows)

@@ -34,7 +34,7 @@ _TEMPLATES = (
     "favors: {given} given, {recv} received",
 )
 _MONTHS = 18
-_CURVE = (-5.7, 7.6)  # the shipped default calibration curve (closeknit.strength.calibration)
+_CURVE = (-5.52, 7.60)  # the shipped default calibration curve (closeknit.strength.calibration)
 _BACKTESTS = 24
 
 

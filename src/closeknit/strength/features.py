@@ -31,13 +31,14 @@ class FeatureParams:
     than inbound (Roth et al.: what I send says more about the tie than what I receive).
     channel_weights: richness per channel kind (C4: 1:1 meeting > call > small meeting >
     email > large meeting). recipient_exponent: a message/meeting with n other people counts
-    1/n**exponent (many-recipient mail is worth little). Bulk rows are worth nothing.
+    1/n**exponent (many-recipient mail is worth less; 0.25, chosen by owner-level
+    cross-validation over 0–1: docs/strength.md). Bulk rows are worth nothing.
     """
 
     half_life_days: float = 42.0
     out_weight: float = 2.0
     channel_weights: tuple[float, ...] = (1.0, 4.0, 2.0, 0.5, 3.0, 1.0)
-    recipient_exponent: float = 0.5
+    recipient_exponent: float = 0.25
     weeks: int = 52  # regularity: weeks with contact among the last 52 seven-day weeks (364 days)
     tie_weeks: int = 104  # two-way and contact weeks: among the last 104 (a tie kept up over two years)
 
