@@ -81,8 +81,17 @@ def net(built: Path, tmp_path: Path) -> Path:
     return db
 
 
-def found(db: Path, *args: str) -> dict:
-    return json.loads(cli(db, "find", *args, "--json").stdout)
+def found(db: Path, query: str, *flags: str) -> dict:
+    """`closeknit find QUERY FLAGS --json`, called in process (the command line is tested below)."""
+    limit = int(flags[flags.index("--limit") + 1]) if "--limit" in flags else 20
+    with Store(db) as s:
+        result = find(s, query, limit=limit, subjects="--subjects" in flags, include_ignored="--all" in flags)
+    return json.loads(json.dumps(result))
+
+
+def test_the_command_gives_what_the_library_gives(net: Path) -> None:
+    for args in (["engineer"], ["workshop", "--subjects"], ["example", "--limit", "2"]):
+        assert json.loads(cli(net, "find", *args, "--json").stdout) == found(net, *args)
 
 
 def names(result: dict) -> list[str]:
