@@ -290,3 +290,18 @@ def test_an_older_database_is_indexed_on_upgrade(tmp_path: Path) -> None:
     con = sqlite3.connect(path)
     assert con.execute("SELECT count(*) FROM search_dirty").fetchone() == (0,)
     con.close()
+
+
+def test_a_row_added_where_a_deleted_one_was_is_still_indexed(net: Path) -> None:
+    """New rows of the tables imports fill are found by rowid: a delete must not hide the next one's."""
+    with Store(net) as db:
+        ana, ben = (int(db.scalar("SELECT id FROM people WHERE name = :n", {"n": n})) for n in ("Ana Sousa",
+                                                                                               "Ben Okafor"))
+        db.execute("INSERT INTO tags(person_id, tag) VALUES (:p, 'zither')", {"p": ana})
+        assert [r["id"] for r in find(db, "zither")["results"]] == [ana]
+        top = db.scalar("SELECT max(rowid) FROM tags")
+        db.execute("DELETE FROM tags WHERE rowid = :r", {"r": top})  # the newest row: its rowid comes free
+        db.execute("INSERT INTO tags(person_id, tag) VALUES (:p, 'oboe')", {"p": ben})
+        assert db.scalar("SELECT rowid FROM tags WHERE tag = 'oboe'") == top  # the same rowid, for someone else
+        assert find(db, "zither")["results"] == []
+        assert [r["id"] for r in find(db, "oboe")["results"]] == [ben]

@@ -1,8 +1,9 @@
 """The full-text indexes behind `find`: each person's search document, interaction subjects, and their queries.
 
-Triggers (migration 0007) mark a person whose indexed fields changed in `search_dirty`; `refresh` rebuilds
-those documents before every search, so a search always sees every write before it (an edit, a merge, a
-tag, a note, a need or an import) while a write costs only a row in a small table.
+Triggers (migration 0007) mark a person whose indexed fields changed in `search_dirty`, and rows added to
+the tables imports fill in bulk are found above a rowid mark (`search_marks`); `refresh` rebuilds those
+people's documents before every search, so a search always sees every write before it (an edit, a merge,
+a tag, a note, a need or an import) while a write costs at most a row in a small table.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ _DOCUMENT = ", ".join((
     _joined("SELECT p.title AS v UNION ALL SELECT title FROM roles WHERE person_id = p.id"),
     _joined("SELECT p.organization AS v UNION ALL SELECT o.name FROM roles r JOIN organizations o"
             " ON o.id = r.organization_id WHERE r.person_id = p.id"),
-    _joined("SELECT value AS v FROM identifiers WHERE person_id = p.id AND kind = 'email'"),
+    _joined("SELECT value AS v FROM identifiers WHERE person_id = p.id AND +kind = 'email'"),
     _joined("SELECT tag AS v FROM tags WHERE person_id = p.id"),
     _joined("SELECT text AS v FROM notes WHERE person_id = p.id"),
     _joined("SELECT text AS v FROM needs_offers WHERE person_id = p.id AND kind = 'offer'"),
@@ -43,18 +44,28 @@ _DOCUMENT = ", ".join((
 ))
 
 
-def pending(db: Base) -> int:
-    """People whose search document waits to be rebuilt."""
-    return int(db.scalar("SELECT count(*) FROM search_dirty") or 0)
+MARKED = ("identifiers", "roles", "tags", "notes")  # their new rows are found by rowid (see the migration)
+_ADDED = " UNION ALL ".join(
+    f"SELECT * FROM (SELECT max(rowid) > (SELECT upto FROM search_marks WHERE tbl = '{t}') FROM {t})" for t in MARKED)
+
+
+def pending(db: Base) -> bool:
+    """Whether some search document waits to be rebuilt."""
+    return bool(db.scalar(f"SELECT EXISTS (SELECT 1 FROM search_dirty) OR 1 IN ({_ADDED})"))
 
 
 def refresh(db: Base) -> int:
-    """Rebuild the search documents of the people marked since the last search; returns how many."""
+    """Rebuild the search documents of the people changed since the last search; returns how many."""
     if not pending(db):
         return 0
     with db.transaction():
         cur = db.dbapi().cursor()
         try:
+            for table in MARKED:
+                cur.execute(f"INSERT OR IGNORE INTO search_dirty(person_id) SELECT person_id FROM {table}"
+                            f" WHERE rowid > (SELECT upto FROM search_marks WHERE tbl = '{table}')")
+                cur.execute(f"UPDATE search_marks SET upto = (SELECT ifnull(max(rowid), 0) FROM {table})"
+                            f" WHERE tbl = '{table}'")
             marked = "SELECT person_id FROM search_dirty"
             cur.execute(f"DELETE FROM search_people WHERE rowid IN ({marked})")
             cur.execute(f"INSERT INTO search_people(rowid, {', '.join(COLUMNS)}) SELECT p.id, {_DOCUMENT}"
