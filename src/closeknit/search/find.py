@@ -73,30 +73,35 @@ def find(db: Base, text: str, limit: int = 20, subjects: bool = False, include_i
         index.refresh(db)
     except InputError:
         stale = True
-    hits: dict[int, dict[str, Any]] = {}
-    for pid, rel, strength, tier in index.match_people(db, expr, tuple(WEIGHTS.values())):
-        hits[pid] = {"rel": rel, "strength": strength, "tier": tier, "subject": None}
+    hidden: set[int] = set() if include_ignored else ignore.people(db)
+    weights = tuple(WEIGHTS.values())
     searched_subjects = subjects and not query.fielded
+    # Without subjects, the database ranks and cuts to `limit`; with them, every hit is merged first.
+    rows, total, best = index.match_people(db, expr, weights, STRENGTH_FLOOR, None if searched_subjects else limit,
+                                           hidden)
+    hits: dict[int, dict[str, Any]] = {
+        pid: {"rel": rel, "strength": strength, "tier": tier, "subject": None} for pid, rel, strength, tier in rows}
     if searched_subjects:
         try:
             index.refresh_subjects(db, progress)
         except InputError:
             stale = True
         for pid, rel, n, latest, strength, tier in index.match_subjects(db, expr):
+            if pid in hidden:
+                continue
             hit = hits.setdefault(pid, {"rel": 0.0, "strength": strength, "tier": tier, "subject": None})
             hit["rel"] += SUBJECT_WEIGHT * rel * (1 + math.log(n))
             hit["subject"] = (latest, n)
-    if not include_ignored:
-        for pid in ignore.people(db) & hits.keys():
-            del hits[pid]
-    best = max((h["rel"] for h in hits.values()), default=1.0) or 1.0
+        total = len(hits)
+        best = max((h["rel"] for h in hits.values()), default=1.0)
+    best = best or 1.0
     for h in hits.values():
         h["relevance"] = h["rel"] / best
         h["score"] = combined(h["relevance"], h["strength"])
     ranked = sorted(hits, key=lambda p: (-hits[p]["score"], -hits[p]["rel"], p))[:limit]
     return {
         "query": text, "terms": query.words(), "mode": MODE, "semantic": False, "note": LEXICAL_NOTE,
-        "subjects": searched_subjects, "stale": stale, "total": len(hits),
+        "subjects": searched_subjects, "stale": stale, "total": total,
         "results": _explained(db, expr, ranked, hits),
     }
 

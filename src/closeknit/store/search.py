@@ -140,14 +140,23 @@ def _fts(call: Callable[[], Any]) -> Any:
         raise
 
 
-def match_people(db: Base, query: str, weights: tuple[float, ...]) -> list[tuple[int, float, float | None,
-                                                                                   str | None]]:
-    """(person, bm25 relevance as a positive number, strength, tier) of everyone but the user matching `query`
-    (an FTS5 expression), each column weighted by `weights`."""
-    sql = (f"SELECT m.rowid, -bm25(search_people, {', '.join(str(float(w)) for w in weights)}), s.strength, s.tier"
-           " FROM search_people m JOIN people p ON p.id = m.rowid LEFT JOIN scores s ON s.person_id = m.rowid"
-           " WHERE search_people MATCH :q AND p.is_me = 0")
-    return list(_fts(lambda: db.fast_rows(sql, {"q": query})))
+def match_people(db: Base, query: str, weights: tuple[float, ...], floor: float, limit: int | None = None,
+                 hidden: set[int] | frozenset[int] = frozenset()) -> tuple[list[tuple[int, float, float | None,
+                                                                                     str | None]], int, float]:
+    """Everyone but the user and the `hidden` matching `query` (an FTS5 expression), each column weighted by
+    `weights`: (person, BM25 relevance as a positive number, strength, tier) best first by relevance × (floor +
+    (1 - floor) × strength / 100), at most `limit` of them; with how many matched and the best relevance."""
+    rank = f"rel * ({float(floor)} + {1 - float(floor)} * ifnull(strength, 0) / 100)"
+    sql = (
+        f"SELECT id, rel, strength, tier, count(*) OVER (), max(rel) OVER () FROM (SELECT m.rowid AS id,"
+        f" -bm25(search_people, {', '.join(str(float(w)) for w in weights)}) AS rel, s.strength, s.tier"
+        " FROM search_people m JOIN people p ON p.id = m.rowid LEFT JOIN scores s ON s.person_id = m.rowid"
+        " WHERE search_people MATCH :q AND p.is_me = 0 AND m.rowid NOT IN (SELECT value FROM json_each(:hidden)))"
+        f" ORDER BY {rank} DESC, rel DESC, id" + (" LIMIT :n" if limit else "")
+    )
+    rows = _fts(lambda: db.fast_rows(sql, {"q": query, "hidden": json.dumps(sorted(hidden)), "n": limit}))
+    total, best = (rows[0][4], rows[0][5]) if rows else (0, 0.0)
+    return [r[:4] for r in rows], total, best
 
 
 def people_snippets(db: Base, query: str, ids: list[int], tokens: int = 12) -> dict[int, list[str]]:
