@@ -30,6 +30,7 @@ WEIGHTS = {"name": 3.0, "titles": 4.0, "organizations": 3.0, "emails": 1.0, "tag
 SUBJECT_WEIGHT = 0.5
 STRENGTH_FLOOR = 0.5  # the factor of a tie of strength 0; a tie of strength 100 gets 1.0
 MODE = "lexical"
+VALUES_JOINED = " · "  # between the values of a field (tags, notes, titles) in a snippet
 LEXICAL_NOTE = ("search is lexical (full-text: stemmed words and prefixes, no meaning); no semantic model is"
                 " installed")
 
@@ -40,7 +41,8 @@ def combined(relevance: float, strength: float | None) -> float:
 
 
 def marked_parts(snippet: str) -> tuple[str, list[str]]:
-    """A snippet without its match markers, and the words that were marked (each once, as they appear)."""
+    """A snippet without its match markers (a field's values joined by `VALUES_JOINED`), and the words that were
+    marked (each once, as they appear)."""
     plain: list[str] = []
     matched: list[str] = []
     pos = 0
@@ -55,7 +57,8 @@ def marked_parts(snippet: str) -> tuple[str, list[str]]:
             matched.append(word)
         pos = end + 1
     plain.append(snippet[pos:])
-    return "".join(plain).replace(index.MARK_OPEN, "").replace(index.MARK_CLOSE, ""), matched
+    text = "".join(plain).replace(index.MARK_OPEN, "").replace(index.MARK_CLOSE, "")
+    return text.replace("\n", VALUES_JOINED), matched
 
 
 def find(db: Base, text: str, limit: int = 20, subjects: bool = False, include_ignored: bool = False,
