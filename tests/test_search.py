@@ -305,3 +305,15 @@ def test_a_row_added_where_a_deleted_one_was_is_still_indexed(net: Path) -> None
         assert db.scalar("SELECT rowid FROM tags WHERE tag = 'oboe'") == top  # the same rowid, for someone else
         assert find(db, "zither")["results"] == []
         assert [r["id"] for r in find(db, "oboe")["results"]] == [ben]
+
+
+def test_reindex_rebuilds_everything_from_the_tables(net: Path) -> None:
+    from closeknit.store import search as index
+
+    with Store(net) as db:
+        before = find(db, "workshop", subjects=True)["results"]
+        db.execute("DELETE FROM search_people")  # an index lost (or copied without its tables' changes)
+        assert find(db, "engineer")["results"] == []
+        index.reindex(db)
+        assert {r["name"] for r in find(db, "engineer")["results"]} == {"Ana Sousa", "Cai Wen", "Dee Marsh"}
+        assert find(db, "workshop", subjects=True)["results"] == before
