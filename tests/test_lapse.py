@@ -162,7 +162,7 @@ def test_an_old_database_gains_the_column_and_keeps_its_scores(tmp_path: Path) -
             " '2026-06-01', 0.25)")
     engine.dispose()
     with Store(path) as db:
-        assert db.schema_version() == SCHEMA_VERSION == "0006"
+        assert db.schema_version() == SCHEMA_VERSION
         [cand] = care_store.candidates(db, plan.PLAN_TIERS)
         assert cand["p_contact"] == 0.25 and cand["p_lapse"] is None
         assert plan.lapse_probability(cand) == pytest.approx(0.75)

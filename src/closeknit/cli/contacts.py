@@ -30,6 +30,7 @@ from closeknit.pipeline.importer import run_import
 from closeknit.report import chance
 from closeknit.store import derive, life
 from closeknit.store import ignore as ignore_store
+from closeknit.store import needs as needs_store
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store
 from closeknit.store import scores as score_store
@@ -143,12 +144,14 @@ def _show_data(db: Any, pid: int) -> dict[str, Any]:
     detail["ignored"] = pid in ignore_store.people(db)
     detail["edits"] = people_store.edits(db, pid)
     detail["life_events"] = life.events(db, [pid]).get(pid, [])
+    detail.update(needs_store.of_person(db, pid, is_me=detail["is_me"]))  # offers, needs
     return detail
 
 
 @app.command("show")
 def show(person: PersonArg, as_json: JsonOpt = False) -> None:
-    """Everything known about one person: identifiers, strength and tier, sources, roles, tags, notes."""
+    """Everything known about one person: identifiers, strength and tier, sources, roles, tags, notes, offers,
+    needs."""
     with store() as db:
         detail = _show_data(db, people_store.find_person(db, person))
     if as_json:
@@ -184,6 +187,9 @@ def show(person: PersonArg, as_json: JsonOpt = False) -> None:
                                 f" {event['old'] or '(none)'} → {event['new']}"])
     for note in detail["notes"]:
         rows.append(["note", note["text"]])
+    for key in ("offers", "needs"):
+        for entry in detail[key]:
+            rows.append([key[:-1], f"{entry['text']} (#{entry['id']})"])
     table(["field", "value"], rows)
 
 

@@ -10,6 +10,8 @@ import typer
 from closeknit.cli.app import JsonOpt, app, emit_json, message, say, store, table
 from closeknit.errors import InputError
 from closeknit.store import favors as favor_store
+from closeknit.store import ignore as ignore_store
+from closeknit.store import needs as needs_store
 from closeknit.store import people as people_store
 
 
@@ -52,21 +54,24 @@ def ledger(
     person: Annotated[str | None, typer.Argument(help="One person (default everyone with a favor).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Favors given vs received, and the balance per person and overall."""
+    """Favors given vs received, the balance per person and overall, and whom to give first (owed favors,
+    and needs one of your offers meets)."""
     with store() as db:
         pid = people_store.find_person(db, person) if person else None
         rows = favor_store.balances(db, pid)
         history = favor_store.favors(db, pid) if pid is not None else []
+        meet = [m for m in needs_store.needs_i_can_meet(db, ignore_store.people(db)) if pid in (None, m["person"])]
     total = favor_store.totals(rows)
     first = favor_store.give_first(rows)
     if as_json:
-        data: dict[str, Any] = {"total": total, "people": rows, "give_first": first}
+        data: dict[str, Any] = {"total": total, "people": rows, "give_first": first, "needs_you_can_meet": meet}
         if pid is not None:
             data["favors"] = history
         emit_json(data)
         return
     if not rows:
         message("no favors recorded yet: closeknit favor give|got PERSON \"what\"")
+        _say_needs(meet)
         return
     if pid is not None:
         table(["on", "", "kind", "value", "what"],
@@ -81,6 +86,13 @@ def ledger(
            if total["value_gave"] or total["value_got"] else ""))
     if first:
         say("give first: " + ", ".join(f"{_who(r)} ({r['balance']:+d})" for r in first))
+    _say_needs(meet)
+
+
+def _say_needs(meet: list[dict[str, Any]]) -> None:
+    """People whose need one of the user's offers meets: a favor the user could give first."""
+    for m in meet:
+        say(f"give first: {_who(m)} — they need \"{m['need']}\"; you offer \"{m['offer']}\"")
 
 
 def _who(row: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ def usage_line(exc: TyperException) -> str:
 
 def application() -> Any:
     """The Typer application with every command registered (on import of their modules)."""
-    from closeknit.cli import admin, care, contacts, demo, ignore, interactions, ledger, me, strength  # noqa: F401
+    from closeknit.cli import admin, care, contacts, demo, ignore, interactions, ledger, me, search, strength  # noqa: F401
     from closeknit.cli.app import app
 
     return app

@@ -76,7 +76,7 @@ def edits(db: Base, pid: int) -> list[dict[str, Any]]:
 
 # Tables whose person_id moves with a merge; those with composite keys need OR IGNORE.
 _MOVE_PLAIN = ("source_records", "identifiers", "notes", "favors")
-_MOVE_KEYED = ("roles", "tags", "interaction_parties", "care")
+_MOVE_KEYED = ("roles", "tags", "interaction_parties", "care", "needs_offers")
 
 
 def merge_into(db: Base, keep: int, other: int, why: str) -> None:
