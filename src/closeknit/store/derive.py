@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from closeknit.errors import InputError, NotFoundError
 from closeknit.identity import normalise
@@ -128,6 +128,15 @@ def _names(db: Base, addresses: Sequence[str]) -> dict[str, str]:
     )}
 
 
+def _all_names(db: Base, addresses: Sequence[str]) -> list[str]:
+    """The name keys of everyone holding one of `addresses`."""
+    return [k for (k,) in db.fast_rows(
+        "SELECT p.name_key FROM identifiers i JOIN people p ON p.id = i.person_id"
+        " WHERE i.kind = 'email' AND i.value IN (SELECT value FROM json_each(:a))",
+        {"a": json.dumps(sorted(addresses))},
+    )]
+
+
 def _same_person(address: str, key: str, me_keys: set[str]) -> bool:
     """True when an address's name is one of "me"'s names (or, nameless, its local part holds one of their words),
     and its local part names no one else ("pat.moreno@…" named "Dana Whitfield" is Dana's delegate)."""
@@ -148,6 +157,10 @@ def infer_me(db: Base) -> list[str]:
     theirs (by name) that sends from a sent folder or receives a tenth of the mail. Without sent folders,
     the address in at least 30% of the messages."""
     known = list(db.get_setting(ME, []))
+    if known and not _me_keys(db, known, _all_names(db, known)):
+        # Another address is only taken for the user's by their name: a "me" without one has no other address
+        # to find (and the counts of who sends and receives what, the costly part, are not needed).
+        return sorted(set(known))
     not_me = set(db.get_setting(NOT_ME, []))
     sent = {a: n for a, n in sent_senders(db).items() if a not in not_me}
     received, total = _received(db)
@@ -161,11 +174,18 @@ def infer_me(db: Base) -> list[str]:
     frequent = {a for a, n in received.items() if total and n >= _SHARE * total and a not in not_me}
     candidates = (set(sent) | frequent) - set(anchors)
     names = _names(db, [*anchors, *candidates])
-    me_keys = {names[a] for a in anchors if names.get(a)}
-    me_keys |= {k for (k,) in db.fast_rows("SELECT name_key FROM people WHERE is_me = 1 AND name_key != ''")}
-    me_keys |= {k for a in anchors if len((k := normalise.local_words(a)).split()) >= 2}  # "dana.whitfield@…"
+    me_keys = _me_keys(db, anchors, [names[a] for a in anchors if names.get(a)])
     also = [a for a in candidates if normalise.email(a) and _same_person(a, names.get(a, ""), me_keys)]
     return sorted({*anchors, *also})
+
+
+def _me_keys(db: Base, anchors: Sequence[str], names: Iterable[str]) -> set[str]:
+    """The name keys of "me": `names` (those of the people holding `anchors`), those of the people flagged as
+    me, and those of anchors whose local part is a full name."""
+    me_keys = {k for k in names if k}
+    me_keys |= {k for (k,) in db.fast_rows("SELECT name_key FROM people WHERE is_me = 1 AND name_key != ''")}
+    me_keys |= {k for a in anchors if len((k := normalise.local_words(a)).split()) >= 2}  # "dana.whitfield@…"
+    return me_keys
 
 
 def _ever_present(db: Base, not_me: set[str]) -> list[str]:
