@@ -148,7 +148,7 @@ class _Writer(Writer):
         self._added = 0  # interactions added by the batches noted so far
 
     def flush(self) -> None:
-        with self.db.transaction():
+        with self.db.unchecked_references(), self.db.transaction():
             super().flush()
             touched = self.touched
             added = self.outcomes["added"]

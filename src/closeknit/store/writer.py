@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Iterator, Sequence
@@ -647,7 +648,7 @@ class Writer:
         """Write the batch in one transaction; a crash loses at most this batch."""
         if not self.pending and not self.new_people and not self.fill_people:
             return
-        with self.db.transaction():
+        with self.db.unchecked_references(), self.db.transaction():
             # Bulk rows go straight to the driver: SQLAlchemy's per-row parameter handling
             # costs more than SQLite's own insert on this path.
             cur = self.db.dbapi().cursor()
@@ -694,10 +695,37 @@ class Writer:
             insert("interaction_raw", "interaction_id, raw", [(r[0], r[-1]) for r in self.b_interactions])
             insert("interaction_parties", "interaction_id, person_id, role, status, address", self.b_parties,
                    ignore=True)
+            self._check_references(cur)
             cur.close()
         self._reset_batch()
         if len(self._stored_keys) > REMEMBER_MAX:
             self._forget()
+
+    def _check_references(self, cur: Any) -> None:
+        """When SQLite did not check the foreign keys of the batch's rows (see `Base.unchecked_references`),
+        check them here, before they commit: each refers to a row the batch wrote or one the database holds
+        (a person merged away by another process meanwhile is not). Raises the error SQLite would have."""
+        if cur.execute("PRAGMA foreign_keys").fetchone()[0]:
+            return
+        people = {r[7] for r in self.b_records}
+        people.update(r[3] for r in self.b_idents)
+        for rows in (self.b_roles, self.b_tags, self.b_notes):
+            people.update(r[0] for r in rows)
+        people.update(p[1] for p in self.b_parties)
+        records = {r[2] for r in self.b_idents}
+        records.update(r[2] for r in self.b_roles)
+        records.update(r[2] for r in self.b_notes if r[2] is not None)
+        for table, ids, written in (
+            ("people", people, self.new_people.keys()),
+            ("source_records", records, {r[0] for r in self.b_records}),
+            ("organizations", {r[1] for r in self.b_roles}, {r[0] for r in self.b_orgs}),
+            ("interactions", {p[0] for p in self.b_parties}, {r[0] for r in self.b_interactions}),
+        ):
+            rest = ids.difference(written)
+            if rest and cur.execute(
+                f"SELECT count(*) FROM {table} WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(rest)),)
+            ).fetchone()[0] != len(rest):
+                raise sqlite3.IntegrityError("FOREIGN KEY constraint failed")
 
     def _forget(self) -> None:
         """Stop remembering the interactions stored (the batch is written): from now on they are looked up."""
