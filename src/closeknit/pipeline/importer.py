@@ -274,7 +274,7 @@ def run_import(
         raise InputError(f"{path}: no such file or folder")
     if region is not None and not normalise.is_region(region):
         raise InputError(f"unknown phone region {region!r}: use a two-letter country code such as US, GB, IN")
-    with db.exclusive(on_wait):
+    with db.exclusive(on_wait), db.fewer_checkpoints():
         return _import(db, path, targets, [a for a in (me or []) if a], region, progress)
 
 

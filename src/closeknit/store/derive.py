@@ -280,6 +280,7 @@ def sent_folders(db: Base) -> list[str]:
 # Parents and roots are kept as offsets from the lowest email id in compact arrays; these mark "none".
 _UNSET = -1  # no parent found yet
 _NONE = -2  # resolved to no parent (the message pointed at itself)
+_NULL = -(1 << 62)  # a stored thread or parent id that is NULL
 _WINDOW = 20  # how many earlier same-subject messages the subject fallback looks at
 # Time-ordered scans: "+channel" keeps SQLite off the (channel, key) index, so it walks the ts index
 # in order rather than sorting every email row in a temporary B-tree.
@@ -299,11 +300,11 @@ def derive_threads(db: Base) -> int:
     if lo is None:
         return linked
     parent = array("q", [_UNSET]) * (hi - lo + 1)
-    recent = _link_by_headers(con, parent, lo)
-    if recent:
-        _link_by_subject(con, parent, lo, recent)
+    subjects: dict[str, str] = {}  # subject -> normal_subject(subject): replies and copies repeat subjects
+    recent = _link_by_headers(con, parent, lo, subjects)
+    stored = _link_by_subject(con, parent, lo, recent, subjects)
     root = array("q", [_UNSET]) * len(parent)
-    changed = _changed_threads(con, parent, root, lo)
+    changed = _changed_threads(parent, root, lo, stored)
     if changed:
         rows = ((root[o] + lo, parent[o] + lo if parent[o] >= 0 else None, o + lo) for o in changed)
         with db.transaction():
@@ -327,7 +328,15 @@ def _link_by_keys(db: Base) -> int:
         return max(cur.rowcount, 0)
 
 
-def _link_by_headers(con: sqlite3.Connection, parent: array[int], lo: int) -> dict[str, array[int]]:
+def _normal_subject(subjects: dict[str, str], subject: str) -> str:
+    key = subjects.get(subject)
+    if key is None:
+        key = subjects[subject] = normal_subject(subject)
+    return key
+
+
+def _link_by_headers(con: sqlite3.Connection, parent: array[int], lo: int,
+                     subjects: dict[str, str]) -> dict[str, array[int]]:
     """Set parents from In-Reply-To, else References; return an empty window per subject of unlinked "Re:" mail."""
     recent: dict[str, array[int]] = {}
     look = con.cursor()
@@ -339,7 +348,7 @@ def _link_by_headers(con: sqlite3.Connection, parent: array[int], lo: int) -> di
             pid = _last_known_ref(look, refs)
         if pid is not None:
             parent[iid - lo] = pid - lo if pid != iid else _NONE
-        elif SUBJECT_PREFIX.match(subject) and (key := normal_subject(subject)) and key not in recent:
+        elif SUBJECT_PREFIX.match(subject) and (key := _normal_subject(subjects, subject)) and key not in recent:
             recent[key] = array("q")
     look.close()
     return recent
@@ -358,11 +367,22 @@ _ASKS = 5000  # "Re:" messages whose windows are looked at together
 _CHUNK = 500  # ids per IN (...) query
 
 
-def _link_by_subject(con: sqlite3.Connection, parent: array[int], lo: int, recent: dict[str, array[int]]) -> None:
-    """Link each unlinked "Re:" message to the latest of the 20 earlier same-subject messages sharing a person."""
+def _link_by_subject(con: sqlite3.Connection, parent: array[int], lo: int, recent: dict[str, array[int]],
+                     subjects: dict[str, str]) -> tuple[array[int], array[int], array[int]]:
+    """Link each unlinked "Re:" message to the latest of the 20 earlier same-subject messages sharing a person.
+
+    Returns, read on the way, every message in time order with its stored thread and parent (offsets, thread
+    ids, parent ids; _NULL for none), for `_changed_threads`.
+    """
+    order, threads, parents = array("q"), array("q"), array("q")
     asks: list[tuple[int, tuple[int, ...]]] = []  # (message, its window), answered a few thousand at a time
-    for iid, subject in con.execute(f"SELECT id, subject {_IN_TIME_ORDER}"):
-        window = recent.get(normal_subject(subject))
+    for iid, subject, thread_id, parent_id in con.execute(f"SELECT id, subject, thread_id, parent_id {_IN_TIME_ORDER}"):
+        order.append(iid - lo)
+        threads.append(_NULL if thread_id is None else thread_id)
+        parents.append(_NULL if parent_id is None else parent_id)
+        if not recent:
+            continue
+        window = recent.get(_normal_subject(subjects, subject))
         if window is None:
             continue
         if window and parent[iid - lo] == _UNSET and SUBJECT_PREFIX.match(subject):
@@ -373,7 +393,9 @@ def _link_by_subject(con: sqlite3.Connection, parent: array[int], lo: int, recen
         window.append(iid)
         if len(window) > _WINDOW:
             del window[0]
-    _answer(con, parent, lo, asks)
+    if asks:
+        _answer(con, parent, lo, asks)
+    return order, threads, parents
 
 
 def _answer(con: sqlite3.Connection, parent: array[int], lo: int, asks: list[tuple[int, tuple[int, ...]]]) -> None:
@@ -395,13 +417,14 @@ def _answer(con: sqlite3.Connection, parent: array[int], lo: int, asks: list[tup
             parent[iid - lo] = found - lo
 
 
-def _changed_threads(con: sqlite3.Connection, parent: array[int], root: array[int], lo: int) -> array[int]:
-    """Fill `root` (in time order, as cycles are cut where first entered) and return offsets whose row differs."""
+def _changed_threads(parent: array[int], root: array[int], lo: int,
+                     stored: tuple[array[int], array[int], array[int]]) -> array[int]:
+    """Fill `root` (in time order, as cycles are cut where first entered) and return offsets whose row differs
+    from what is `stored` (see `_link_by_subject`)."""
     changed = array("q")
-    for iid, thread_id, parent_id in con.execute(f"SELECT id, thread_id, parent_id {_IN_TIME_ORDER}"):
-        o = iid - lo
+    for o, thread_id, parent_id in zip(*stored, strict=True):
         p = parent[o]
-        if thread_id != _find_root(parent, root, o) + lo or parent_id != (p + lo if p >= 0 else None):
+        if thread_id != _find_root(parent, root, o) + lo or parent_id != (p + lo if p >= 0 else _NULL):
             changed.append(o)
     return changed
 
