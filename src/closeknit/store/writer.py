@@ -35,7 +35,7 @@ _LOOKUP_CHUNK = 500  # keys per IN (...) query
 BATCH_SIZE = 5000  # records a writer holds before it writes them, in one transaction
 # Interactions a writer on a database without any remembers (see Writer._remember); past this many it looks
 # them up in the database instead, as it does those stored before it, so that its memory stays bounded.
-REMEMBER_MAX = 500_000
+REMEMBER_MAX = 200_000  # some 200 bytes each
 T = TypeVar("T")
 
 
@@ -241,7 +241,7 @@ class Writer:
         # written (see `_drop_stored_interactions`).
         self._remember = self.next_interaction == 1
         self._stored_keys: set[bytes] = set()  # digests of (channel, key)
-        self._stored_copies: dict[bytes, tuple[int, int]] = {}  # copy key digest -> (id, folder rank)
+        self._stored_copies: dict[bytes, int] = {}  # copy key digest -> id * 4 + folder rank
         self.hashes: set[tuple[str, str]] = set()
         self._loaded_sources: set[str] = set()
         self.me_ids: set[int] = {p for (p,) in db.rows("SELECT id FROM people WHERE is_me = 1")}
@@ -595,7 +595,7 @@ class Writer:
                         self.outcomes["duplicate"] += 1
                         self._tick()
                         return
-                    self._stored_copies[copy_digest] = (iid, _folder_rank(prep.folder))
+                    self._stored_copies[copy_digest] = iid * 4 + _folder_rank(prep.folder)
             self._stored_keys.add(key_digest)
             self.next_interaction += 1
             self.outcomes["added"] += 1
@@ -605,13 +605,13 @@ class Writer:
         self.b_interactions.append((iid, *prep.head, bulk, *prep.middle, direction, *prep.tail))
         self._tick()
 
-    def _copy_met(self, digest: bytes, first: tuple[int, int], folder: str) -> None:
-        """A copy, filed in `folder`, of the message stored as `first` (id, folder rank), remembered: the message
-        takes the more telling folder (see `_copies`)."""
+    def _copy_met(self, digest: bytes, first: int, folder: str) -> None:
+        """A copy, filed in `folder`, of the message stored as `first` (id * 4 + folder rank), remembered: the
+        message takes the more telling folder (see `_copies`)."""
         rank = _folder_rank(folder)
-        iid, kept = first
+        iid, kept = divmod(first, 4)
         if rank > kept:
-            self._stored_copies[digest] = (iid, rank)
+            self._stored_copies[digest] = iid * 4 + rank
             (self._refiled if iid >= self._batch_first else self._stored_refiled)[iid] = folder
 
     # merging ---------------------------------------------------------------
