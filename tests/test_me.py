@@ -55,6 +55,17 @@ def test_me_given_one_address_takes_in_the_owners_other(tmp_path: Path) -> None:
         assert db.scalar("SELECT count(*) FROM interactions WHERE folder = 'sent' AND direction != 'out'") == 0
 
 
+def test_me_given_an_address_known_by_no_name_takes_in_no_other(tmp_path: Path) -> None:
+    # Only a name tells another address is the user's: the mail names neither address given, but the second's
+    # local part is a full name, the owner's, whose sent mail this is.
+    box = mailbox(tmp_path / "mail", [(EXEC, "")] * 20 + [(EXEC_HOME, "")] * 6, [EXEC] * 30)
+    for given, me in (("robin@elsewhere.example", ["robin@elsewhere.example"]),
+                      ("dana.whitfield@elsewhere.example",
+                       ["dana.whitfield@corp.example", "dana.whitfield@elsewhere.example", "dana@home.example"])):
+        with Store(tmp_path / f"{given}.db") as db:
+            assert run_import(db, box, me=[given]).me == me
+
+
 def test_an_assistant_sending_most_of_the_sent_mail_is_not_me(tmp_path: Path) -> None:
     # The assistant sends 45 of the executive's 50 sent messages, but the mail is addressed to the executive.
     box = mailbox(tmp_path / "mail", [(ASSISTANT, "")] * 45 + [(EXEC, "")] * 5, [EXEC] * 40 + [ASSISTANT] * 2)

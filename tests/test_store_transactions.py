@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from closeknit.records import ContactRecord
+from closeknit.records import ContactRecord, InteractionRecord, Party
 from closeknit.store import Store
 from closeknit.store.writer import Writer
 
@@ -108,3 +109,34 @@ def test_a_core_function_runs_inside_another_transaction(db: Store) -> None:
         store_contact(3)
     assert committed(db, "SELECT name FROM people WHERE is_me = 0 ORDER BY name") == [("Person 1",), ("Person 3",)]
     assert committed(db, "SELECT count(*) FROM source_records") == [(2,)]
+
+
+def test_a_batch_naming_a_person_gone_meanwhile_is_refused_whole(db: Store) -> None:
+    # A writer's batch is inserted without SQLite's row-by-row foreign key checks; it checks its references
+    # itself before it commits. Here another process (the second connection) deletes a person the writer
+    # has in memory: the batch naming them is refused, as SQLite would refuse it, and nothing of it lands.
+    from closeknit.pipeline.importer import run_import
+
+    mbox = db.path.with_name("m.mbox")
+    mbox.write_text("From MAILER-DAEMON Thu Jan  1 00:00:00 2022\nMessage-ID: <a@x>\nDate: Tue, 6 Apr 2021 09:00:00"
+                    " -0500\nFrom: Ali Khan <ali@x.example>\nTo: Bo Ek <bo@x.example>\nSubject: hi\n\nbody\n")
+    run_import(db, mbox)
+    bo = db.scalar("SELECT person_id FROM identifiers WHERE value = 'bo@x.example'")
+    writer = Writer(db)
+    writer.person_for("bo@x.example", "", "mail", "m.mbox", 1)  # Bo is in the writer's memory now
+    other = sqlite3.connect(db.path)
+    other.execute("DELETE FROM identifiers WHERE person_id = ?", (bo,))
+    other.execute("DELETE FROM source_records WHERE person_id = ?", (bo,))
+    other.execute("DELETE FROM interaction_parties WHERE person_id = ?", (bo,))
+    other.execute("DELETE FROM people WHERE id = ?", (bo,))
+    other.commit()
+    other.close()
+    writer.add_contact(ContactRecord("vcard", "c.vcf", 1, "raw", name="Cy Dunn", emails=["cy@x.example"]))
+    writer.add_interaction(InteractionRecord(
+        "mail", "email", "m.mbox", 2, "raw", "b@x", datetime(2021, 4, 7, tzinfo=UTC),
+        [Party("ali@x.example", "", "from"), Party("bo@x.example", "", "to")]))
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        writer.flush()
+    assert committed(db, "SELECT count(*) FROM interactions") == [(1,)]
+    assert committed(db, "SELECT count(*) FROM people WHERE name = 'Cy Dunn'") == [(0,)]
+    assert db.dbapi().execute("PRAGMA foreign_keys").fetchone() == (1,)  # checked again after the batch

@@ -148,7 +148,7 @@ class _Writer(Writer):
         self._added = 0  # interactions added by the batches noted so far
 
     def flush(self) -> None:
-        with self.db.transaction():
+        with self.db.unchecked_references(), self.db.transaction():
             super().flush()
             touched = self.touched
             added = self.outcomes["added"]
@@ -274,7 +274,7 @@ def run_import(
         raise InputError(f"{path}: no such file or folder")
     if region is not None and not normalise.is_region(region):
         raise InputError(f"unknown phone region {region!r}: use a two-letter country code such as US, GB, IN")
-    with db.exclusive(on_wait):
+    with db.exclusive(on_wait), db.fewer_checkpoints():
         return _import(db, path, targets, [a for a in (me or []) if a], region, progress)
 
 

@@ -93,6 +93,38 @@ class Base:
             self._depth -= 1
         raw.execute(f"RELEASE {name}")
 
+    @contextmanager
+    def fewer_checkpoints(self, pages: int = 16384) -> Iterator[None]:
+        """A block of many commits (an import) that copies the write-ahead log into the database every `pages`
+        pages (64 MB) rather than SQLite's 1,000: each copy syncs the disk, and an index page written by many
+        batches is copied once instead of once per batch. The log is copied whole when the last connection
+        closes, as always."""
+        raw = self.dbapi()
+        before = raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        raw.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+        try:
+            yield
+        finally:
+            raw.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
+
+    @contextmanager
+    def unchecked_references(self) -> Iterator[bool]:
+        """A block in which SQLite does not check foreign keys row by row (bulk inserts of rows the writer
+        numbered itself): yields True when it does not, and the block's writes must then check their own
+        references before its transaction commits (see `Writer._check_references`). SQLite only turns its
+        checks off outside a transaction: a block opened inside one keeps them, and yields False."""
+        raw = self.dbapi()
+        if self._depth or raw.in_transaction:
+            yield False
+            return
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            yield True
+        finally:
+            if raw.in_transaction:  # a transaction() block never leaves one open; the pragma needs none
+                raw.rollback()
+            raw.execute("PRAGMA foreign_keys = ON")
+
     def _end_read(self) -> None:
         """Commit the transaction a read began, unless it is part of an open transaction() block."""
         if self.conn.in_transaction() and not self._depth:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from closeknit.errors import InputError, NotFoundError
 from closeknit.identity import normalise
@@ -128,6 +128,15 @@ def _names(db: Base, addresses: Sequence[str]) -> dict[str, str]:
     )}
 
 
+def _all_names(db: Base, addresses: Sequence[str]) -> list[str]:
+    """The name keys of everyone holding one of `addresses`."""
+    return [k for (k,) in db.fast_rows(
+        "SELECT p.name_key FROM identifiers i JOIN people p ON p.id = i.person_id"
+        " WHERE i.kind = 'email' AND i.value IN (SELECT value FROM json_each(:a))",
+        {"a": json.dumps(sorted(addresses))},
+    )]
+
+
 def _same_person(address: str, key: str, me_keys: set[str]) -> bool:
     """True when an address's name is one of "me"'s names (or, nameless, its local part holds one of their words),
     and its local part names no one else ("pat.moreno@…" named "Dana Whitfield" is Dana's delegate)."""
@@ -148,6 +157,10 @@ def infer_me(db: Base) -> list[str]:
     theirs (by name) that sends from a sent folder or receives a tenth of the mail. Without sent folders,
     the address in at least 30% of the messages."""
     known = list(db.get_setting(ME, []))
+    if known and not _me_keys(db, known, _all_names(db, known)):
+        # Another address is only taken for the user's by their name: a "me" without one has no other address
+        # to find (and the counts of who sends and receives what, the costly part, are not needed).
+        return sorted(set(known))
     not_me = set(db.get_setting(NOT_ME, []))
     sent = {a: n for a, n in sent_senders(db).items() if a not in not_me}
     received, total = _received(db)
@@ -161,11 +174,18 @@ def infer_me(db: Base) -> list[str]:
     frequent = {a for a, n in received.items() if total and n >= _SHARE * total and a not in not_me}
     candidates = (set(sent) | frequent) - set(anchors)
     names = _names(db, [*anchors, *candidates])
-    me_keys = {names[a] for a in anchors if names.get(a)}
-    me_keys |= {k for (k,) in db.fast_rows("SELECT name_key FROM people WHERE is_me = 1 AND name_key != ''")}
-    me_keys |= {k for a in anchors if len((k := normalise.local_words(a)).split()) >= 2}  # "dana.whitfield@…"
+    me_keys = _me_keys(db, anchors, [names[a] for a in anchors if names.get(a)])
     also = [a for a in candidates if normalise.email(a) and _same_person(a, names.get(a, ""), me_keys)]
     return sorted({*anchors, *also})
+
+
+def _me_keys(db: Base, anchors: Sequence[str], names: Iterable[str]) -> set[str]:
+    """The name keys of "me": `names` (those of the people holding `anchors`), those of the people flagged as
+    me, and those of anchors whose local part is a full name."""
+    me_keys = {k for k in names if k}
+    me_keys |= {k for (k,) in db.fast_rows("SELECT name_key FROM people WHERE is_me = 1 AND name_key != ''")}
+    me_keys |= {k for a in anchors if len((k := normalise.local_words(a)).split()) >= 2}  # "dana.whitfield@…"
+    return me_keys
 
 
 def _ever_present(db: Base, not_me: set[str]) -> list[str]:
@@ -260,6 +280,7 @@ def sent_folders(db: Base) -> list[str]:
 # Parents and roots are kept as offsets from the lowest email id in compact arrays; these mark "none".
 _UNSET = -1  # no parent found yet
 _NONE = -2  # resolved to no parent (the message pointed at itself)
+_NULL = -(1 << 62)  # a stored thread or parent id that is NULL
 _WINDOW = 20  # how many earlier same-subject messages the subject fallback looks at
 # Time-ordered scans: "+channel" keeps SQLite off the (channel, key) index, so it walks the ts index
 # in order rather than sorting every email row in a temporary B-tree.
@@ -279,11 +300,11 @@ def derive_threads(db: Base) -> int:
     if lo is None:
         return linked
     parent = array("q", [_UNSET]) * (hi - lo + 1)
-    recent = _link_by_headers(con, parent, lo)
-    if recent:
-        _link_by_subject(con, parent, lo, recent)
+    subjects: dict[str, str] = {}  # subject -> normal_subject(subject): replies and copies repeat subjects
+    recent = _link_by_headers(con, parent, lo, subjects)
+    stored = _link_by_subject(con, parent, lo, recent, subjects)
     root = array("q", [_UNSET]) * len(parent)
-    changed = _changed_threads(con, parent, root, lo)
+    changed = _changed_threads(parent, root, lo, stored)
     if changed:
         rows = ((root[o] + lo, parent[o] + lo if parent[o] >= 0 else None, o + lo) for o in changed)
         with db.transaction():
@@ -307,7 +328,15 @@ def _link_by_keys(db: Base) -> int:
         return max(cur.rowcount, 0)
 
 
-def _link_by_headers(con: sqlite3.Connection, parent: array[int], lo: int) -> dict[str, array[int]]:
+def _normal_subject(subjects: dict[str, str], subject: str) -> str:
+    key = subjects.get(subject)
+    if key is None:
+        key = subjects[subject] = normal_subject(subject)
+    return key
+
+
+def _link_by_headers(con: sqlite3.Connection, parent: array[int], lo: int,
+                     subjects: dict[str, str]) -> dict[str, array[int]]:
     """Set parents from In-Reply-To, else References; return an empty window per subject of unlinked "Re:" mail."""
     recent: dict[str, array[int]] = {}
     look = con.cursor()
@@ -319,7 +348,7 @@ def _link_by_headers(con: sqlite3.Connection, parent: array[int], lo: int) -> di
             pid = _last_known_ref(look, refs)
         if pid is not None:
             parent[iid - lo] = pid - lo if pid != iid else _NONE
-        elif SUBJECT_PREFIX.match(subject) and (key := normal_subject(subject)) and key not in recent:
+        elif SUBJECT_PREFIX.match(subject) and (key := _normal_subject(subjects, subject)) and key not in recent:
             recent[key] = array("q")
     look.close()
     return recent
@@ -338,11 +367,22 @@ _ASKS = 5000  # "Re:" messages whose windows are looked at together
 _CHUNK = 500  # ids per IN (...) query
 
 
-def _link_by_subject(con: sqlite3.Connection, parent: array[int], lo: int, recent: dict[str, array[int]]) -> None:
-    """Link each unlinked "Re:" message to the latest of the 20 earlier same-subject messages sharing a person."""
+def _link_by_subject(con: sqlite3.Connection, parent: array[int], lo: int, recent: dict[str, array[int]],
+                     subjects: dict[str, str]) -> tuple[array[int], array[int], array[int]]:
+    """Link each unlinked "Re:" message to the latest of the 20 earlier same-subject messages sharing a person.
+
+    Returns, read on the way, every message in time order with its stored thread and parent (offsets, thread
+    ids, parent ids; _NULL for none), for `_changed_threads`.
+    """
+    order, threads, parents = array("q"), array("q"), array("q")
     asks: list[tuple[int, tuple[int, ...]]] = []  # (message, its window), answered a few thousand at a time
-    for iid, subject in con.execute(f"SELECT id, subject {_IN_TIME_ORDER}"):
-        window = recent.get(normal_subject(subject))
+    for iid, subject, thread_id, parent_id in con.execute(f"SELECT id, subject, thread_id, parent_id {_IN_TIME_ORDER}"):
+        order.append(iid - lo)
+        threads.append(_NULL if thread_id is None else thread_id)
+        parents.append(_NULL if parent_id is None else parent_id)
+        if not recent:
+            continue
+        window = recent.get(_normal_subject(subjects, subject))
         if window is None:
             continue
         if window and parent[iid - lo] == _UNSET and SUBJECT_PREFIX.match(subject):
@@ -353,7 +393,9 @@ def _link_by_subject(con: sqlite3.Connection, parent: array[int], lo: int, recen
         window.append(iid)
         if len(window) > _WINDOW:
             del window[0]
-    _answer(con, parent, lo, asks)
+    if asks:
+        _answer(con, parent, lo, asks)
+    return order, threads, parents
 
 
 def _answer(con: sqlite3.Connection, parent: array[int], lo: int, asks: list[tuple[int, tuple[int, ...]]]) -> None:
@@ -375,13 +417,14 @@ def _answer(con: sqlite3.Connection, parent: array[int], lo: int, asks: list[tup
             parent[iid - lo] = found - lo
 
 
-def _changed_threads(con: sqlite3.Connection, parent: array[int], root: array[int], lo: int) -> array[int]:
-    """Fill `root` (in time order, as cycles are cut where first entered) and return offsets whose row differs."""
+def _changed_threads(parent: array[int], root: array[int], lo: int,
+                     stored: tuple[array[int], array[int], array[int]]) -> array[int]:
+    """Fill `root` (in time order, as cycles are cut where first entered) and return offsets whose row differs
+    from what is `stored` (see `_link_by_subject`)."""
     changed = array("q")
-    for iid, thread_id, parent_id in con.execute(f"SELECT id, thread_id, parent_id {_IN_TIME_ORDER}"):
-        o = iid - lo
+    for o, thread_id, parent_id in zip(*stored, strict=True):
         p = parent[o]
-        if thread_id != _find_root(parent, root, o) + lo or parent_id != (p + lo if p >= 0 else None):
+        if thread_id != _find_root(parent, root, o) + lo or parent_id != (p + lo if p >= 0 else _NULL):
             changed.append(o)
     return changed
 

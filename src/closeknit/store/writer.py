@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import fields as dataclass_fields
 from functools import cached_property
+from hashlib import blake2b
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -30,6 +32,10 @@ AS_WRITTEN = "phone_as_written"
 # Sources whose organisation/title are the freshest (people keep LinkedIn current).
 JOB_AUTHORITY = {"linkedin"}
 _LOOKUP_CHUNK = 500  # keys per IN (...) query
+BATCH_SIZE = 5000  # records a writer holds before it writes them, in one transaction
+# Interactions a writer on a database without any remembers (see Writer._remember); past this many it looks
+# them up in the database instead, as it does those stored before it, so that its memory stays bounded.
+REMEMBER_MAX = 200_000  # some 200 bytes each
 T = TypeVar("T")
 
 
@@ -218,10 +224,10 @@ def renormalise_phones(db: Base, files: Iterable[str], region: str) -> int:
 class Writer:
     """One import session: in-memory identity index, id allocation, batched inserts."""
 
-    def __init__(self, db: Base, region: str = "US", batch_size: int = 5000) -> None:
+    def __init__(self, db: Base, region: str = "US", batch_size: int | None = None) -> None:
         self.db = db
         self.region = region
-        self.batch_size = batch_size
+        self.batch_size = batch_size or BATCH_SIZE
         self.stamp = now_iso()
         r = db.rows(
             "SELECT (SELECT coalesce(max(id), 0) FROM people), (SELECT coalesce(max(id), 0) FROM source_records),"
@@ -229,6 +235,13 @@ class Writer:
         )[0]
         self.next_person, self.next_record, self.next_org, self.next_interaction = (int(x) + 1 for x in r)
         self.first_interaction = self.next_interaction  # ids from here on were added by this writer
+        # On a database without interactions, each one is numbered as it is added: its key and, for mail, its
+        # copy key are remembered (as digests), so duplicates and copies are known at once, without reading
+        # the database back. Otherwise (and once past REMEMBER_MAX or a merge) they are found when the batch is
+        # written (see `_drop_stored_interactions`).
+        self._remember = self.next_interaction == 1
+        self._stored_keys: set[bytes] = set()  # digests of (channel, key)
+        self._stored_copies: dict[bytes, int] = {}  # copy key digest -> id * 4 + folder rank
         self.hashes: set[tuple[str, str]] = set()
         self._loaded_sources: set[str] = set()
         self.me_ids: set[int] = {p for (p,) in db.rows("SELECT id FROM people WHERE is_me = 1")}
@@ -244,8 +257,7 @@ class Writer:
         self.alias: dict[int, int] = {}
         self._addr_cache: dict[str, int] = {}  # raw address -> person (maybe merged since: see canon)
         self.touched: set[int] = set()  # people created or changed: candidates for review
-        self._refiled: dict[int, str] = {}  # see _copies
-        self._stored_refiled: dict[int, str] = {}
+        self._stored_refiled: dict[int, str] = {}  # see _copies
         self.name_hints: dict[str, int] = {}  # name key -> the person a party of that name is (see person_for)
         self._profile_forms: dict[int, set[bool]] = {}  # hinted person -> forms of profile URL they have
         self._reset_batch()
@@ -284,6 +296,8 @@ class Writer:
         self.b_interactions: list[tuple[Any, ...]] = []
         self.b_parties: list[tuple[Any, ...]] = []
         self.b_keys: set[tuple[str, str]] = set()
+        self._batch_first = self.next_interaction  # the id of the batch's first interaction, when remembering
+        self._refiled: dict[int, str] = {}  # see _copies
         self.pending = 0
 
     # lookups ---------------------------------------------------------------
@@ -524,7 +538,12 @@ class Writer:
             self.outcomes["duplicate"] += 1
             return
         self.b_keys.add((prep.channel, prep.key))
-        iid = len(self.b_interactions)  # its place in the batch: the id is given when it is written
+        remember = self._remember
+        if remember:
+            key_digest = _digest(f"{prep.channel}\n{prep.key}")
+            if key_digest in self._stored_keys:  # stored from an earlier batch
+                self.outcomes["duplicate"] += 1
+                return
         cache = self._addr_cache  # the usual case, inlined: an address met before
         source, file, record = prep.source, prep.file, prep.record
         resolved = [
@@ -533,6 +552,10 @@ class Writer:
         ]
         if known:
             resolved += [(pid, role, "", "") for pid, role in known]
+        # Its id, when remembering; else its place in the batch (the id is given when it is written). Taken once
+        # its parties are resolved: that may have written the batch.
+        iid = self.next_interaction if remember else len(self.b_interactions)
+        mine: list[tuple[Any, ...]] = []
         seen: set[tuple[int, str]] = set()
         sender_me = other_me = False
         bulk = prep.bulk
@@ -540,7 +563,7 @@ class Writer:
             role in ignore.SENDER_ROLES and self.ignore.covers(address, pid) for pid, role, _, address in resolved
         ):
             bulk = ignore.IGNORED
-        alias, me_ids, add = self.alias, self.me_ids, self.b_parties.append
+        alias, me_ids, add = self.alias, self.me_ids, mine.append
         for pid, role, status, address in resolved:
             if pid is None:
                 continue
@@ -560,10 +583,36 @@ class Writer:
             direction = "in"  # in my inbox without naming me: a list or a Bcc, still received
         elif direction == "other" and SENT_FOLDER.search(prep.folder):
             direction = "out"  # in my sent mail without my address: sent on my behalf
-        # The row: id (its place, for now), channel .. folder, bulk, size .. refs, direction, stated_direction ..
-        # record, and its raw text (which goes to its own table).
+        if remember:
+            ts = prep.head[4]
+            if prep.channel == "email" and ts is not None:
+                copy_key = _copy_key(ts, prep.head[6], mine)
+                if copy_key is not None:
+                    copy_digest = _digest(repr(copy_key))
+                    first = self._stored_copies.get(copy_digest)
+                    if first is not None:  # a copy of a message stored before: a duplicate
+                        self._copy_met(copy_digest, first, prep.folder)
+                        self.outcomes["duplicate"] += 1
+                        self._tick()
+                        return
+                    self._stored_copies[copy_digest] = iid * 4 + _folder_rank(prep.folder)
+            self._stored_keys.add(key_digest)
+            self.next_interaction += 1
+            self.outcomes["added"] += 1
+        self.b_parties += mine
+        # The row: id (or its place, for now), channel .. folder, bulk, size .. refs, direction, stated_direction
+        # .. record, and its raw text (which goes to its own table).
         self.b_interactions.append((iid, *prep.head, bulk, *prep.middle, direction, *prep.tail))
         self._tick()
+
+    def _copy_met(self, digest: bytes, first: int, folder: str) -> None:
+        """A copy, filed in `folder`, of the message stored as `first` (id * 4 + folder rank), remembered: the
+        message takes the more telling folder (see `_copies`)."""
+        rank = _folder_rank(folder)
+        iid, kept = divmod(first, 4)
+        if rank > kept:
+            self._stored_copies[digest] = iid * 4 + rank
+            (self._refiled if iid >= self._batch_first else self._stored_refiled)[iid] = folder
 
     # merging ---------------------------------------------------------------
     def canon(self, pid: int) -> int:
@@ -582,6 +631,7 @@ class Writer:
                 merge_into(self.db, keep, other, why)
         gone = set(others) - {keep}
         self.ignore = ignore.load(self.db)  # a rule on a person follows the merge
+        self._forget()  # a merge may drop party rows: copy keys are read back from the database from now on
         for other in gone:
             self.alias[other] = keep
         self.touched -= gone
@@ -598,7 +648,7 @@ class Writer:
         """Write the batch in one transaction; a crash loses at most this batch."""
         if not self.pending and not self.new_people and not self.fill_people:
             return
-        with self.db.transaction():
+        with self.db.unchecked_references(), self.db.transaction():
             # Bulk rows go straight to the driver: SQLAlchemy's per-row parameter handling
             # costs more than SQLite's own insert on this path.
             cur = self.db.dbapi().cursor()
@@ -635,15 +685,61 @@ class Writer:
             insert("notes", "person_id, text, source_record_id, created_at", self.b_notes)
             insert("quarantine", "source, file, record, reason, raw, content_hash, created_at", self.b_quarantine,
                    ignore=True)
-            self._drop_stored_interactions(cur)
+            if self._remember:
+                self._refile_remembered(cur)
+            else:
+                self._drop_stored_interactions(cur)
             insert("interactions", "id, channel, key, source, occurred_at, ts, when_flagged, subject, folder, bulk,"
                    " size, duration_minutes, cancelled, in_reply_to, refs, direction, stated_direction, note, file,"
                    " record, thread_id", [(*r[:-1], r[0] if r[1] == "email" else None) for r in self.b_interactions])
             insert("interaction_raw", "interaction_id, raw", [(r[0], r[-1]) for r in self.b_interactions])
             insert("interaction_parties", "interaction_id, person_id, role, status, address", self.b_parties,
                    ignore=True)
+            self._check_references(cur)
             cur.close()
         self._reset_batch()
+        if len(self._stored_keys) > REMEMBER_MAX:
+            self._forget()
+
+    def _check_references(self, cur: Any) -> None:
+        """When SQLite did not check the foreign keys of the batch's rows (see `Base.unchecked_references`),
+        check them here, before they commit: each refers to a row the batch wrote or one the database holds
+        (a person merged away by another process meanwhile is not). Raises the error SQLite would have."""
+        if cur.execute("PRAGMA foreign_keys").fetchone()[0]:
+            return
+        people = {r[7] for r in self.b_records}
+        people.update(r[3] for r in self.b_idents)
+        for rows in (self.b_roles, self.b_tags, self.b_notes):
+            people.update(r[0] for r in rows)
+        people.update(p[1] for p in self.b_parties)
+        records = {r[2] for r in self.b_idents}
+        records.update(r[2] for r in self.b_roles)
+        records.update(r[2] for r in self.b_notes if r[2] is not None)
+        for table, ids, written in (
+            ("people", people, self.new_people.keys()),
+            ("source_records", records, {r[0] for r in self.b_records}),
+            ("organizations", {r[1] for r in self.b_roles}, {r[0] for r in self.b_orgs}),
+            ("interactions", {p[0] for p in self.b_parties}, {r[0] for r in self.b_interactions}),
+        ):
+            rest = ids.difference(written)
+            if rest and cur.execute(
+                f"SELECT count(*) FROM {table} WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(rest)),)
+            ).fetchone()[0] != len(rest):
+                raise sqlite3.IntegrityError("FOREIGN KEY constraint failed")
+
+    def _forget(self) -> None:
+        """Stop remembering the interactions stored (the batch is written): from now on they are looked up."""
+        self._remember = False
+        self._stored_keys = set()
+        self._stored_copies = {}
+
+    def _refile_remembered(self, cur: Any) -> None:
+        """Move the messages whose copies this batch met to the folder they take (see `_copy_met`)."""
+        refiled = self._refiled
+        if refiled:
+            self.b_interactions = [_refile(row, refiled[row[0]]) if row[0] in refiled else row
+                                   for row in self.b_interactions]
+        self._refile_stored(cur)
 
     def _drop_stored_interactions(self, cur: Any) -> None:
         """Drop the batch's interactions already stored (found by their unique key) and the copies of a
@@ -681,6 +777,10 @@ class Writer:
         self.b_interactions = rows
         self.b_parties = [(ids[i], pid, role, status, address) for i, pid, role, status, address in self.b_parties
                           if i in ids]
+        self._refile_stored(cur)
+
+    def _refile_stored(self, cur: Any) -> None:
+        """Move the stored messages whose copies this batch met to the folder they take."""
         if self._stored_refiled:
             cur.executemany(
                 "UPDATE interactions SET folder = ?, direction = CASE WHEN direction = 'other' THEN ? ELSE direction"
@@ -702,9 +802,9 @@ class Writer:
         mail = [r for r in rows if r[1] == "email" and r[5] is not None]
         if not mail:
             return set()
-        addresses: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        addresses: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for p in self.b_parties:
-            addresses[p[0]].append((p[2], p[4]))
+            addresses[p[0]].append(p)
         seen: dict[tuple[Any, ...], tuple[bool, int, str]] = {}  # copy key -> (stored?, id or place, folder)
         # Copies share their time: a message alone at its time, in the batch and stored, needs no key.
         in_batch = Counter(r[5] for r in mail)
@@ -717,14 +817,14 @@ class Writer:
                 "SELECT id, ts, subject, folder FROM interactions WHERE +channel = 'email'"
                 f" AND ts IN ({','.join('?' * len(chunk))})", chunk,
             ))
-            parties: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            parties: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
             for j in range(0, len(found), _LOOKUP_CHUNK):
                 part = [f[0] for f in found[j:j + _LOOKUP_CHUNK]]
-                for iid, role, address in cur.execute(
-                    "SELECT interaction_id, role, address FROM interaction_parties WHERE interaction_id IN"
-                    f" ({','.join('?' * len(part))})", part,
+                for row in cur.execute(
+                    "SELECT interaction_id, person_id, role, status, address FROM interaction_parties WHERE"
+                    f" interaction_id IN ({','.join('?' * len(part))})", part,
                 ):
-                    parties[iid].append((role, address))
+                    parties[row[0]].append(row)
             for iid, ts, subject, folder in found:
                 shared.add(ts)
                 if (key := _copy_key(ts, subject, parties[iid])) is not None:
@@ -761,10 +861,28 @@ def _refile(row: tuple[Any, ...], folder: str) -> tuple[Any, ...]:
     return (*row[:8], folder, *row[9:15], direction, *row[16:])
 
 
-def _copy_key(ts: int | None, subject: str, parties: list[tuple[str, str]]) -> tuple[Any, ...] | None:
-    """What makes two copies of a mail message one message: Date, From, To/Cc and normalised subject."""
-    senders = sorted(a.lower() for role, a in parties if role == "from" and a)
+def _copy_key(ts: int | None, subject: str, parties: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
+    """What makes two copies of a mail message one message: Date, From, To/Cc and normalised subject.
+
+    `parties` are rows of interaction_parties: (interaction, person, role, status, address).
+    """
+    senders = [p[4] for p in parties if p[2] == "from" and p[4]]
     if ts is None or not senders:
         return None
-    recipients = tuple(sorted({a.lower() for role, a in parties if role in ("to", "cc") and a}))
-    return ts, senders[0], recipients, normal_subject(subject)
+    sender = senders[0].lower() if len(senders) == 1 else min(a.lower() for a in senders)
+    recipients = tuple(sorted({p[4].lower() for p in parties if (p[2] == "to" or p[2] == "cc") and p[4]}))
+    subject_key = _SUBJECT_KEYS.get(subject)
+    if subject_key is None:
+        if len(_SUBJECT_KEYS) >= _SUBJECT_KEYS_MAX:
+            _SUBJECT_KEYS.clear()
+        subject_key = _SUBJECT_KEYS[subject] = normal_subject(subject)
+    return ts, sender, recipients, subject_key
+
+
+_SUBJECT_KEYS: dict[str, str] = {}  # subject -> normal_subject(subject): copies and replies repeat subjects
+_SUBJECT_KEYS_MAX = 20_000
+
+
+def _digest(text: str) -> bytes:
+    """128 bits standing for `text`: a key remembered without keeping it."""
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
