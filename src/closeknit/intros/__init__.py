@@ -1,0 +1,1 @@
+"""Who knows whom and who can introduce you: the contacts' graph, warm paths, introductions and matches."""
