@@ -19,3 +19,9 @@ def edge_strength(weight: np.ndarray, shared: np.ndarray, days_since_last: np.nd
     del shared  # the count of shared interactions is kept for the explanation; the weight already holds it
     out: np.ndarray = np.maximum(-np.expm1(-w / WEIGHT_SCALE), FLOOR)
     return out
+
+
+def first_hop_strength(score: np.ndarray) -> np.ndarray:
+    """The user's tie to a contact as a path's first hop: the strength model's score / 100, at least FLOOR."""
+    out: np.ndarray = np.maximum(np.asarray(score, dtype=np.float64) / 100.0, FLOOR)
+    return out

@@ -6,11 +6,12 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +20,10 @@ from closeknit.strength import calibration as cal
 from closeknit.strength.calibration import DAY, MONTHLY, Protocol, Step
 from closeknit.strength.events import IN, OUT, Events
 from closeknit.strength.model import auc
+
+if TYPE_CHECKING:
+    from closeknit.pipeline.importer import ImportResult
+    from closeknit.store import Store
 
 FIRST_CUTOFF = (2000, 6)
 LAST_CUTOFF = (2001, 9)
@@ -42,13 +47,13 @@ def monthly_cutoffs(first: tuple[int, int] = FIRST_CUTOFF, last: tuple[int, int]
     return out
 
 
-def owner_events(path: Path, empty_store: Path | None = None) -> tuple[Events, dict[str, Any]]:
-    """One owner's events exactly as a user gets them: the mail imported into a fresh store (the
-    importer's reading of mail, its "me", directions, threads and replies), read back as scoring reads it.
+@contextmanager
+def imported(path: Path, empty_store: Path | None = None) -> Iterator[tuple[Store, ImportResult]]:
+    """One owner's mail imported into a fresh, temporary store exactly as `closeknit import` does it (the
+    importer's reading of mail, its "me", directions, threads and replies), and the import's result.
 
     `empty_store`: a new, migrated database file to start from (a copy is cheaper than migrating).
     """
-    from closeknit.pipeline import scoring
     from closeknit.pipeline.importer import run_import
     from closeknit.store import Store
 
@@ -58,10 +63,17 @@ def owner_events(path: Path, empty_store: Path | None = None) -> tuple[Events, d
             shutil.copyfile(empty_store, target)
         db = Store(target)
         try:
-            result = run_import(db, path, kind="mail")
-            events = scoring.load_events(db)
+            yield db, run_import(db, path, kind="mail")
         finally:
             db.close()
+
+
+def owner_events(path: Path, empty_store: Path | None = None) -> tuple[Events, dict[str, Any]]:
+    """One owner's events exactly as a user gets them: the mail `imported`, read back as scoring reads it."""
+    from closeknit.pipeline import scoring
+
+    with imported(path, empty_store) as (db, result):
+        events = scoring.load_events(db)
     return events, {"messages": result.messages, "owner_addresses": len(result.me)}
 
 
