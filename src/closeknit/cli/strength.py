@@ -1,4 +1,4 @@
-"""Commands for tie strength: score, circle, explain, rate, report and the evaluation harness."""
+"""Commands for tie strength: score, circle, explain, rate, report and the evaluation harnesses."""
 
 from __future__ import annotations
 
@@ -239,3 +239,23 @@ def eval_strength(
     if "ece" in m:
         message(f"calibrated probability: median Brier {m['brier']}, median ECE {m['ece']} (a perfect calibration "
                 f"would score {m['ece_floor']} on these ties; default calibration at {m['default_share']} of cut-offs)")
+
+
+@eval_app.command("intros")
+def eval_intros(mail_root: MailRoot, owner: OwnerOpt = None, as_json: JsonOpt = False) -> None:
+    """Evaluate warm paths on real mail: when you first write with someone, could the model name who joined you?"""
+    from closeknit.intros.evaluate import evaluate as evaluate_intros
+
+    if not mail_root.is_dir():
+        raise InputError(f"{mail_root}: not a folder of per-owner mail folders")
+    with progress("evaluating owners") as update:
+        result = evaluate_intros(mail_root, owners=owner or None,
+                                 progress=lambda done, total, _name: update(done, total))
+    if as_json:
+        emit_json(result)
+        return
+    methods = {"model": result["model"], **result["baselines"]}
+    table(["method", "hit@1", "hit@3", "MRR"], [[n, m["hit1"], m["hit3"], m["mrr"]] for n, m in methods.items()],
+          title=f"{result['cases']} cases from {result['owners']} owners")
+    message(f"hit@3 difference model − best baseline ({result['best_baseline']}), bootstrap 95% interval:"
+            f" {result['hit3_diff_ci95']}")
