@@ -534,3 +534,15 @@ def test_the_demo_plants_a_life_event_and_a_ledger(built: dict[str, Any]) -> Non
             if sum(g["direction"] == "got" for g in planted if g["email"] == f["email"])
             > sum(g["direction"] == "gave" for g in planted if g["email"] == f["email"])}
     assert owed and {r["person"] for r in result["ledger"]["give_first"]} == owed
+
+
+def test_the_demo_finds_who_can_do_x(built: dict[str, Any]) -> None:
+    """The planted capability (an offer recorded on a contact only in the LinkedIn export) is the first
+    answer to the friend's question, and says it matched on the offer."""
+    result, ids = built["result"], built["ids"]
+    planted, payoff = result["truth"]["capability"], result["payoff"]
+    target = _pid(ids, {**planted, "email": ""})
+    assert target is not None and payoff["target"] == target
+    first = payoff["found"][0]
+    assert first["id"] == target
+    assert any(w["field"] == "offer" and set(w["matched"]) for w in first["why"])

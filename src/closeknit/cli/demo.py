@@ -121,6 +121,8 @@ def _render(r: dict[str, Any], separate: bool) -> None:
         say(line)
     for line in care_lines(r):
         say(line)
+    for line in payoff_lines(r):
+        say(line)
     out.print(f"\nHTML report with charts: {escape(r['report_html'])}")
     out.print("Try next:")
     for line in r["next"]:
@@ -152,4 +154,20 @@ def care_lines(r: dict[str, Any]) -> list[str]:
         lines.append(f"  {row['name']}: gave {row['gave']}, got {row['got']} ({row['balance']:+d})")
     if ledger["give_first"]:
         lines.append("  give first: " + ", ".join(f"{g['name']} ({g['balance']:+d})" for g in ledger["give_first"]))
+    return lines
+
+
+def payoff_lines(r: dict[str, Any]) -> list[str]:
+    """Who can do X: the capability search the demo ran, as it prints it."""
+    payoff = r.get("payoff")
+    if not payoff:
+        return []
+    lines = ["", f"A friend asks: do you know anyone for {payoff['query']}? closeknit find {payoff['query']!r}:"]
+    for hit in payoff["found"]:
+        role = " at ".join(x for x in (hit["title"], hit["organization"]) if x)
+        why = "; ".join(f"{w['field']}: {w['snippet']}" for w in hit["why"])
+        strength = "no tie scored" if hit["strength"] is None else f"strength {hit['strength']:.0f}"
+        lines.append(f"  {hit['name']}{f' ({role})' if role else ''}, {strength}: {why}")
+    if not payoff["found"]:
+        lines.append("  no one")
     return lines

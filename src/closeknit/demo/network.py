@@ -43,6 +43,9 @@ FADING_RHYTHM_DAYS = (6.0, 15.0)
 FADING_SILENT_DAYS = (60, 120)
 FADING_KEPT_DAYS = (180, 540)  # how long the regular contact lasted
 EARLIER_EXPORT_DAYS = 91  # the earlier LinkedIn export, where the planted mover still had the old job
+# Titles of someone who could plausibly certify a robot's safety (the planted capability's holder).
+_CAPABLE_TITLES = ("Director of Hardware", "Field Applications Engineer", "Robotics Software Engineer",
+                   "VP Engineering")
 EXTRA_BASE = 10_000_000  # person numbers of people who are in no contact file (meeting guests)
 
 # Probability of being in each contact source, by tier.
@@ -204,6 +207,18 @@ class Favor:
     what: str
     on: date
     value: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capability:
+    """A planted payoff: a contact the user never dealt with can do something a friend asks about, and a
+    strong tie of the user's knows them (a relationship the user records)."""
+
+    target: int  # LinkedIn-only, never interacted with
+    connector: int  # a strong tie, kept up to today
+    offer: str
+    query: str  # what the friend asks for
+    how: str  # how the connector knows the target
 
 
 @dataclass(slots=True)
@@ -375,6 +390,7 @@ class Network:
         self.all_hands_guests = guests[:need] + [EXTRA_BASE + k for k in range(max(0, need - len(guests)))]
         self.move: Move | None = self._plant_move(by_tier)
         self.favors: list[Favor] = self._plant_favors(by_tier)
+        self.capability: Capability | None = self._plant_capability(by_tier)
 
     # -------------------------------------------------------------- structure
 
@@ -452,6 +468,21 @@ class Network:
             Favor(b, "got", "intro", "intro to a robotics OEM", day - timedelta(days=30)),
             Favor(c, "gave", "help", "reviewed their pitch deck", day - timedelta(days=20)),
         ]
+
+    def _plant_capability(self, by_tier: dict[str, list[int]]) -> Capability | None:
+        """Someone only in the LinkedIn export offers a capability; a strong tie kept up to today knows them."""
+        connectors = [i for t in ("close", "inner") for i in by_tier[t] if not self.ties[i].fading]
+        taken = {f.index for f in self.favors} | set(self.near_duplicates)
+        for i in range(self.size):
+            p = self.person(i)
+            if (i in self.tiers or i in taken or not p.in_linkedin or p.in_vcard or p.in_google
+                    or p.title not in _CAPABLE_TITLES):
+                continue
+            for c in connectors:
+                if self.person(c).company != p.company:
+                    return Capability(i, c, "functional safety certification for mobile robots (ISO 3691-4 audits)",
+                                      "safety certification", f"former colleagues at {self.person(c).company}")
+        return None
 
     def _pick_near_duplicates(self, rng: random.Random, collected: list[int] | None) -> list[int]:
         picked: list[int] = []
@@ -725,6 +756,7 @@ class Network:
             "favors": [{"name": (p := self.person(f.index)).name, "email": p.work_email, "direction": f.direction,
                         "kind": f.kind, "what": f.what, "on": f.on.isoformat(), "value": f.value}
                        for f in self.favors],
+            "capability": self._capability_truth(),
             "team": [self.person(i).name for i in self.team],
             "groups": [{"name": g.name, "members": len(g.members)} for g in self.groups],
             "near_duplicates": [
@@ -755,3 +787,12 @@ class Network:
         return {"name": p.name, "email": p.work_email, "linkedin": p.url, "old_company": self.move.old_company,
                 "old_title": self.move.old_title, "company": p.company, "title": p.title,
                 "earlier_export": self.move.exported.isoformat()}
+
+    def _capability_truth(self) -> dict[str, object] | None:
+        cap = self.capability
+        if cap is None:
+            return None
+        t, c = self.person(cap.target), self.person(cap.connector)
+        return {"name": t.name, "linkedin": t.url, "title": t.title, "company": t.company, "offer": cap.offer,
+                "query": cap.query, "connector": {"name": c.name, "email": c.work_email, "tier": c.tier},
+                "how": cap.how}

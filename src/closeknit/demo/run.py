@@ -18,7 +18,8 @@ from closeknit.pipeline.importer import ImportResult, run_import
 from closeknit.pipeline.report_data import build as build_report
 from closeknit.report import html as html_report
 from closeknit.report import text as report_text
-from closeknit.store import Store, favors, life, stats
+from closeknit.search import find as search
+from closeknit.store import Store, favors, life, needs, stats
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store
 
@@ -89,6 +90,7 @@ def run_demo(
     scored = scoring.compute(db, day)
     report = build_report(db)
     care = _care(db, day)
+    payoff = _payoff(db, written["truth"].get("capability"))
     report_path = html_report.write(report, folder / "report.html")
     everyone = list(people_store.iter_people(db, sort="id"))
     merged = [p for p in everyone if len(p["sources"]) >= 2]
@@ -121,6 +123,7 @@ def run_demo(
         "report": report_text.lines(report),
         **care,
         "favors_recorded": recorded,
+        "payoff": payoff,
         "per_source": doctor["per_source"],
         "next": [
             f"{hint} people --source vcard",
@@ -131,6 +134,7 @@ def run_demo(
             f"{hint} report --html report.html",
             f"{hint} nudge --budget {PLAN_BUDGET} --as-of {day.isoformat()}",
             f"{hint} ledger",
+            *([f"{hint} find {_quote(payoff['query'])}"] if payoff else []),
             f"{hint} doctor",
         ],
     }
@@ -174,6 +178,16 @@ def _care(db: Store, day: date) -> dict[str, Any]:
         "life_events": events,
         "ledger": {"total": favors.totals(rows), "people": rows, "give_first": favors.give_first(rows)},
     }
+
+
+def _payoff(db: Store, planted: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Who can do X: the planted capability recorded as an offer, then found by a search for it."""
+    if not planted:
+        return None
+    target = people_store.find_person(db, str(planted["linkedin"]))
+    needs.record(db, target, "offer", str(planted["offer"]))
+    found = search.find(db, str(planted["query"]), limit=3)
+    return {"query": planted["query"], "target": target, "found": found["results"], "total": found["total"]}
 
 
 def _overdue(n: care_plan.Nudge, day: date) -> float | None:
