@@ -35,6 +35,7 @@ BOOK = "".join([
     card("Fay Lindqvist", "fay@quarry.example", "Quarry Labs", "Founder"),
     card("Gus Moreau", "gus@quarry.example", "Quarry Labs", "Engineer"),
     card("Hal Brandt", "hal@hal.example"),
+    card("Ida Novak", "ida@ida.example"),
 ])
 
 

@@ -265,7 +265,7 @@ def explain(db: Base, net: Network, found: Found) -> dict[str, Any]:
         ev = graph_store.pair(db, a, b)
         lo = g.indptr[found.nodes[i - 1]]
         nbrs = g.indices[lo:g.indptr[found.nodes[i - 1] + 1]]
-        s = float(g.strength[lo + int(np.flatnonzero(nbrs == found.nodes[i])[0])])
+        s = round(float(g.strength[lo + int(np.flatnonzero(nbrs == found.nodes[i])[0])]), 6)  # float32 kept
         evidence: list[dict[str, Any]] = []
         words: list[str] = []
         if ev["mail"]:
