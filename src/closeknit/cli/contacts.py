@@ -24,6 +24,7 @@ from closeknit.cli.app import (
     store,
     table,
 )
+from closeknit.cli.paths import describe_known, known_to_know
 from closeknit.errors import InputError
 from closeknit.identity.shown import display
 from closeknit.pipeline.importer import run_import
@@ -145,6 +146,7 @@ def _show_data(db: Any, pid: int) -> dict[str, Any]:
     detail["edits"] = people_store.edits(db, pid)
     detail["life_events"] = life.events(db, [pid]).get(pid, [])
     detail.update(needs_store.of_person(db, pid, is_me=detail["is_me"]))  # offers, needs
+    detail["knows"] = [] if detail["is_me"] else known_to_know(db, pid)
     return detail
 
 
@@ -190,6 +192,8 @@ def show(person: PersonArg, as_json: JsonOpt = False) -> None:
     for key in ("offers", "needs"):
         for entry in detail[key]:
             rows.append([key[:-1], f"{entry['text']} (#{entry['id']})"])
+    for known in detail["knows"]:
+        rows.append(["knows", describe_known(known)])
     table(["field", "value"], rows)
 
 

@@ -117,6 +117,16 @@ def merge_into(db: Base, keep: int, other: int, why: str) -> None:
             ),
             p,
         )
+        # Who knows whom follows: the kept person's edges are recomputed from their interactions before the
+        # graph is next read, and what the user recorded of the other is now of the kept person.
+        conn.execute(text(
+            "INSERT OR IGNORE INTO knows(person_a, person_b, how, created_at) SELECT min(:k, x), max(:k, x), how,"
+            " created_at FROM (SELECT CASE person_a WHEN :o THEN person_b ELSE person_a END AS x, how, created_at"
+            " FROM knows WHERE :o IN (person_a, person_b)) WHERE x != :k"), p)
+        conn.execute(text("DELETE FROM knows WHERE :o IN (person_a, person_b)"), p)
+        conn.execute(text("DELETE FROM graph_edges WHERE person_a = :o"), p)
+        conn.execute(text("DELETE FROM graph_edges WHERE person_b = :o"), p)
+        conn.execute(text("INSERT OR IGNORE INTO graph_dirty(person_id) VALUES (:k)"), p)
         conn.execute(text("DELETE FROM people WHERE id = :o"), p)
         # The edits made by hand to the person merged away are part of the kept person's history.
         conn.execute(text("UPDATE merge_log SET kept_id = :k, other_id = :k WHERE action = 'edit' AND kept_id = :o"),
@@ -191,6 +201,7 @@ def split(db: Base, pid: int, record_ids: list[int]) -> int:
             {**q, "d": json.dumps({"records": ids["ids"]}), "at": now_iso()},
         )
         ignore.follow_split(db, pid, new, moving)
+        conn.execute(text("INSERT OR IGNORE INTO graph_dirty(person_id) VALUES (:p), (:n)"), q)
     refresh_person(db, pid)
     refresh_person(db, new)
     return int(new)
