@@ -25,7 +25,19 @@ def usage_line(exc: TyperException) -> str:
 
 def application() -> Any:
     """The Typer application with every command registered (on import of their modules)."""
-    from closeknit.cli import admin, care, contacts, demo, ignore, interactions, ledger, me, search, strength  # noqa: F401
+    from closeknit.cli import (  # noqa: F401
+        admin,
+        care,
+        contacts,
+        demo,
+        ignore,
+        interactions,
+        intros,
+        ledger,
+        me,
+        search,
+        strength,
+    )
     from closeknit.cli.app import app
 
     return app
