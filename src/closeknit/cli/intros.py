@@ -12,6 +12,7 @@ from closeknit.cli.app import JsonOpt, app, check_choice, emit_json, message, sa
 from closeknit.cli.search import resolve
 from closeknit.errors import InputError
 from closeknit.intros import drafts, view, workflow
+from closeknit.intros import match as matcher
 from closeknit.store import intros as intro_store
 from closeknit.store import people as people_store
 from closeknit.store.base import Base
@@ -179,3 +180,38 @@ def show(iid: IdArg, eml: EmlOpt = None, as_json: JsonOpt = False) -> None:
     """One introduction: its parties, history and the draft of its next step."""
     with store() as db:
         _report(db, iid, eml, as_json, history=True)
+
+
+@app.command("match")
+def match(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Introductions you could make: one contact's need fits another's offer, title or organisation, ranked by
+    the fit and your tie to both, each saying why, with a drafted opt-in message."""
+    from closeknit.cli.strength import ensure_scores
+
+    with store() as db:
+        ensure_scores(db, None)
+        found = matcher.suggestions(db, limit)
+    if as_json:
+        emit_json(found)
+        return
+    message(found["note"])
+    if found["stale"]:
+        message("warning: the database is read-only, so the index could not take in the latest changes")
+    rows = found["suggestions"]
+    if not rows:
+        message("no matches: record what people need and offer (closeknit need PERSON \"…\", closeknit offer …)")
+        return
+    for i, s in enumerate(rows, 1):
+        say(f"{i}. {s['seeker_name']} ↔ {s['target_name']}  (fit {s['fit']:.2f}, tie {s['tie']:.2f},"
+            f" score {s['score']:.2f})")
+        for w in s["why"]:
+            say(f"   {w['field']}: {w['text']}" + (f"  [{', '.join(w['matched'])}]" if w["matched"] else ""))
+        say(f"   start it: {s['command']}")
+        say("   " + s["draft"]["body"].replace("\n", "\n   ").rstrip())
+        say(f"   mailto: {s['draft']['mailto']}\n")
+    more = found["total"] - len(rows)
+    message(f"{found['total']:,} possible introduction{'' if found['total'] == 1 else 's'}"
+            + (f"; the best {len(rows):,} shown (--limit for more)" if more > 0 else ""))

@@ -155,6 +155,17 @@ def _for(state: str, why: str, s: Person, t: Person, me: Person) -> Draft | None
     return None
 
 
+def match_draft(seeker: Person, target: Person, need: str, role: str, offer: str, me: Person) -> Draft:
+    """The first message of an introduction `match` suggests: ask the one with the need whether they want it
+    (double opt-in: the target is asked only after they say yes)."""
+    about = f"{target.name}" + (f" ({role})" if role else "")
+    offers = f" {target.first} offers: {offer.rstrip('.')}." if offer else ""
+    return _made("check with the seeker", [seeker], f"An introduction to {target.first}?",
+                 f"Hi {seeker.first},\n\nYou mentioned you are looking for {need.rstrip('.')}. I know {about}."
+                 f"{offers}\n\nWould an introduction help? If yes, I will ask {target.first} first and only connect"
+                 f" you if they are glad to.\n\n" + _sign(me), me)
+
+
 def _made(step: str, to: list[Person], subject: str, body: str, me: Person) -> Draft:
     return Draft(step=step, to=to, subject=one_line(subject), body=body, sender=me,
                  missing=[p.name for p in to if not p.email])

@@ -142,6 +142,13 @@ def people(db: Base, ids: list[int]) -> dict[int, dict[str, Any]]:
             for r in rows}
 
 
+def strengths(db: Base, ids: list[int]) -> dict[int, float]:
+    """The strength of the user's tie to each of `ids` that has a score."""
+    return {pid: float(v) for pid, v in db.fast_rows(
+        "SELECT person_id, strength FROM scores WHERE person_id IN (SELECT value FROM json_each(:ids))"
+        " AND strength IS NOT NULL", {"ids": json.dumps(sorted(set(ids)))})}
+
+
 def me(db: Base) -> dict[str, Any]:
     """The user as a sender: their name (of the person who is the user, else read from their address) and
     their first address of `me`."""
