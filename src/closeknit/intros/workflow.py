@@ -76,10 +76,9 @@ def accept(iid: int, kind: str, state: str, by: str | None) -> tuple[str, str]:
     _finished(iid, state)
     wait = waiting(kind, state)
     assert wait is not None  # every open state waits on someone
+    if state == "target_agreed":
+        raise InputError(f"intro {iid}: both have agreed; once the introduction is made: closeknit intro done {iid}")
     if by is None:
-        if wait.role == YOU:
-            raise InputError(f"intro {iid}: both have agreed; once you made the introduction:"
-                             f" closeknit intro done {iid}")
         by = wait.role
     _party(iid, kind, by)
     steps = STEPS[kind]
