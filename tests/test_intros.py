@@ -182,6 +182,8 @@ def test_illegal_moves_are_one_line_errors(db: Path) -> None:
     assert cli(db, "intro", "accept", "99", check=False).returncode == 3
     assert "not both" in refused(db, "intro", "request", "Cai Wen", "--via", "Ana Sousa", "--for", "Ben Okafor")
     assert refused(db, "intro", "request", "me", "--via", "Ana Sousa") == "error: the target cannot be you"
+    assert refused(db, "intro", "request", "ben@seedfund.example", "--via", "Ana Sousa") == (
+        f"error: intro {via} is already under way between these people (closeknit intro show {via})")
     assert refused(db, "intro", "request", "Ana Sousa", "--via", "Ana Sousa") == (
         "error: the target and the connector are the same person")
     for step in ("accept", "accept"):
@@ -231,6 +233,14 @@ def test_the_eml_parses_back_and_a_why_or_a_name_adds_no_header(db: Path, tmp_pa
     assert [a.display_name for a in msg["To"].addresses if a.username == "ben"] == ["Ben X-Name-Evil: yes"]
     assert not any("attacker" in str(v) for k, v in msg.items() if k != "To")
     assert all("attacker" not in a.addr_spec for a in msg["To"].addresses)
+
+
+def test_a_draft_folder_that_cannot_be_written_is_a_warning(db: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    proc = cli(db, "intro", "request", "Cai Wen", "--via", "Ana Sousa", "--eml", str(blocker / "sub"))
+    assert "warning: cannot write the draft in" in proc.stderr and "Hi Ana," in proc.stdout
+    assert js(db, "intro", "show", "1")["state"] == "requested"
 
 
 def test_a_draft_without_an_address_is_still_written() -> None:

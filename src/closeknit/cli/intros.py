@@ -43,7 +43,10 @@ def _report(db: Base, iid: int, eml: Path | None, as_json: bool, said: str | Non
     found = view.next_draft(db, shown)
     if found is not None:
         folder = eml if eml is not None else db.path.parent / "drafts"
-        path = drafts.write_eml(found, folder, f"intro-{iid}-{shown['state']}")
+        try:
+            path = drafts.write_eml(found, folder, f"intro-{iid}-{shown['state']}")
+        except InputError as exc:  # the step is recorded; the text and the link still show the draft
+            message(f"warning: {exc}")
     shown["eml"] = str(path) if path else None
     if as_json:
         emit_json(shown)

@@ -35,6 +35,12 @@ def create(db: Base, seeker: int | None, connector: int | None, target: int, why
     if target in others:
         raise InputError("the target and the " + ("seeker" if seeker is not None else "connector")
                          + " are the same person")
+    same = db.scalar(
+        "SELECT min(id) FROM intros WHERE ifnull(seeker_id, 0) = ifnull(:s, 0) AND ifnull(connector_id, 0) ="
+        " ifnull(:c, 0) AND target_id = :t AND state IN (SELECT value FROM json_each(:open))",
+        {"s": seeker, "c": connector, "t": target, "open": json.dumps(workflow.OPEN)})
+    if same is not None:
+        raise InputError(f"intro {same} is already under way between these people (closeknit intro show {same})")
     at = now_iso()
     kind = workflow.kind_of(seeker, connector)
     state = "requested" if kind == workflow.VIA else "connector_agreed"
