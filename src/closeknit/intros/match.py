@@ -55,6 +55,10 @@ def suggestions(db: Base, limit: int = 20) -> dict[str, Any]:
                 best[pair] = found
     ranked = sorted(best.values(), key=lambda s: (-s["score"], -s["fit"], s["seeker"], s["target"]))
     top = ranked[:limit]
+    for s in top:
+        s["why"] = _why(s)
+    for s in ranked:
+        del s["_marked"]
     _describe(db, top)
     return {"mode": "lexical", "note": LEXICAL_NOTE, "stale": stale, "total": len(ranked), "suggestions": top}
 
@@ -66,7 +70,7 @@ def _fits(db: Base, need: dict[str, Any], hidden: set[int], taken: set[frozenset
     if not terms:
         return []
     matched: dict[int, dict[str, float]] = defaultdict(dict)  # person -> term -> best field weight
-    shown: dict[int, dict[str, tuple[str, list[str]]]] = defaultdict(dict)  # person -> field -> (text, words)
+    shown: dict[int, dict[str, list[str]]] = defaultdict(dict)  # person -> column -> its text as each term marked it
     relevance: dict[int, float] = defaultdict(float)
     strengths: dict[int, float | None] = {}
     columns = list(FIELDS)
@@ -79,11 +83,9 @@ def _fits(db: Base, need: dict[str, Any], hidden: set[int], taken: set[frozenset
             for column, text in zip(columns, marked, strict=True):
                 if index.MARK_OPEN not in text:
                     continue
-                field, weight = FIELDS[column]
+                weight = FIELDS[column][1]
                 matched[pid][term] = max(matched[pid].get(term, 0.0), weight)
-                plain, words = marked_parts(text)
-                before = shown[pid].get(field, (plain, []))[1]
-                shown[pid][field] = (plain, before + [w for w in words if w.lower() not in map(str.lower, before)])
+                shown[pid].setdefault(column, []).append(text)
     out = []
     seeker_strength = intro_store.strengths(db, [seeker]).get(seeker)
     for pid, hits in matched.items():
@@ -97,11 +99,24 @@ def _fits(db: Base, need: dict[str, Any], hidden: set[int], taken: set[frozenset
             "terms": sorted(hits), "fit": round(fit, 4), "relevance": round(relevance[pid], 4),
             "seeker_strength": seeker_strength, "target_strength": strengths[pid], "tie": round(both, 4),
             "score": round(fit * (TIE_FLOOR + (1 - TIE_FLOOR) * both), 4),
-            "why": [{"field": "need", "text": need["text"], "matched": sorted(hits)}]
-            + [{"field": f, "text": t, "matched": w} for f, (t, w) in sorted(
-                shown[pid].items(), key=lambda kv: [v[0] for v in FIELDS.values()].index(kv[0]))],
+            "_marked": shown[pid],
         })
     return out
+
+
+def _why(s: dict[str, Any]) -> list[dict[str, Any]]:
+    """Why a suggestion matched: the need's words found, then each field they were found in with its words."""
+    why = [{"field": "need", "text": s["need"], "matched": s["terms"]}]
+    for column, (field, _) in FIELDS.items():
+        texts = s["_marked"].get(column)
+        if not texts:
+            continue
+        words: list[str] = []
+        for text in texts:  # each term's highlight of the same text
+            plain, found = marked_parts(text)
+            words += [w for w in found if w.lower() not in {x.lower() for x in words}]
+        why.append({"field": field, "text": plain, "matched": sorted(words, key=plain.lower().find)})
+    return why
 
 
 def _describe(db: Base, found: list[dict[str, Any]]) -> None:
