@@ -32,6 +32,7 @@ def application() -> Any:
         demo,
         ignore,
         interactions,
+        intros,
         ledger,
         me,
         paths,

@@ -21,7 +21,7 @@ except ImportError:  # Windows: no advisory file locks; SQLite's own locking sti
     fcntl = None  # type: ignore[assignment]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-SCHEMA_VERSION = "0008"
+SCHEMA_VERSION = "0009"
 # Tables every revision of our schema has: an alembic_version beside them is ours, not another tool's.
 OUR_TABLES = {"settings", "people", "source_records", "identifiers", "interactions"}
 

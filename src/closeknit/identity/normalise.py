@@ -189,6 +189,13 @@ def split_name(name: str) -> tuple[str, str]:
     return " ".join(tokens[:-1]), tokens[-1]
 
 
+def first_name(name: str) -> str:
+    """The name to greet someone by: the first given name ("Ana" of "Ana Maria Sousa", of "Sousa, Ana" and of
+    "Dr. Ana Sousa"); the name itself when it has no parts (an address, a single word)."""
+    given, _ = split_name(name)
+    return given.split()[0] if given else " ".join(name.split())
+
+
 def name_key(name: str) -> str:
     """A comparable form of a name: no accents, case, punctuation, honorifics; "Last, First" turned."""
     given, family = split_name(name)

@@ -19,6 +19,12 @@ STRONG_TIERS = ("inner", "close", "favor")
 def record(db: Base, pid: int, direction: str, kind: str, what: str, on: date,
            value: float | None = None) -> bool:
     """Record a favor; False when the same favor (person, direction, kind, day, text) is recorded already."""
+    return record_id(db, pid, direction, kind, what, on, value)[1]
+
+
+def record_id(db: Base, pid: int, direction: str, kind: str, what: str, on: date,
+              value: float | None = None) -> tuple[int, bool]:
+    """Record a favor as `record` does: its id, and whether it was new."""
     if direction not in DIRECTIONS:
         raise InputError(f"unknown favor direction {direction!r}: use gave or got")
     if kind not in KINDS:
@@ -34,7 +40,15 @@ def record(db: Base, pid: int, direction: str, kind: str, what: str, on: date,
             {"p": pid, "d": direction, "k": kind, "v": value, "on": on.isoformat(), "w": what.strip(), "key": key,
              "at": now_iso()},
         )
-    return not before
+        fid = db.scalar("SELECT id FROM favors WHERE key = :k", {"k": key})
+    return int(fid), not before
+
+
+def set_value(db: Base, fid: int, value: float | None) -> None:
+    """Set (or clear) the recorded worth of favor `fid`."""
+    if value is not None and not value >= 0:
+        raise InputError(f"--value {value}: a favor's value is an amount of 0 or more")
+    db.execute("UPDATE favors SET value = :v WHERE id = :f", {"v": value, "f": fid})
 
 
 def favors(db: Base, pid: int | None = None) -> list[dict[str, Any]]:

@@ -127,6 +127,8 @@ def merge_into(db: Base, keep: int, other: int, why: str) -> None:
         conn.execute(text("DELETE FROM graph_edges WHERE person_a = :o"), p)
         conn.execute(text("DELETE FROM graph_edges WHERE person_b = :o"), p)
         conn.execute(text("INSERT OR IGNORE INTO graph_dirty(person_id) VALUES (:k)"), p)
+        for col in ("seeker_id", "connector_id", "target_id"):  # introductions follow the person
+            conn.execute(text(f"UPDATE intros SET {col} = :k WHERE {col} = :o"), p)
         conn.execute(text("DELETE FROM people WHERE id = :o"), p)
         # The edits made by hand to the person merged away are part of the kept person's history.
         conn.execute(text("UPDATE merge_log SET kept_id = :k, other_id = :k WHERE action = 'edit' AND kept_id = :o"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from closeknit.errors import InputError
@@ -227,3 +227,19 @@ def like_scan(db: Base, term: str, limit: int) -> list[int]:
         f" OR EXISTS (SELECT 1 FROM notes n WHERE n.person_id = p.id AND n.text {like})"
         f" OR EXISTS (SELECT 1 FROM needs_offers n WHERE n.person_id = p.id AND n.text {like}))"
         " ORDER BY s.strength IS NULL, s.strength DESC, p.id LIMIT :n", {"t": pattern, "n": limit})]
+
+
+def column_hits(db: Base, query: str, columns: Sequence[str], hidden: set[int] | frozenset[int] = frozenset()
+                ) -> list[tuple[int, float, float | None, list[str]]]:
+    """Everyone but the user and the `hidden` whose search document matches `query` (an FTS5 expression) in one
+    of `columns`: (person, BM25 relevance as a positive number, strength, each column's text with matched words
+    between MARK_OPEN and MARK_CLOSE)."""
+    cols = [COLUMNS.index(c) for c in columns]
+    marks = ", ".join(f"highlight(search_people, {i}, char(2), char(3))" for i in cols)
+    expr = "{" + " ".join(columns) + "} : (" + query + ")"
+    rows = _fts(lambda: db.fast_rows(
+        f"SELECT m.rowid, -bm25(search_people), s.strength, {marks} FROM search_people m"
+        " JOIN people p ON p.id = m.rowid LEFT JOIN scores s ON s.person_id = m.rowid"
+        " WHERE search_people MATCH :q AND p.is_me = 0 AND m.rowid NOT IN (SELECT value FROM json_each(:hidden))",
+        {"q": expr, "hidden": json.dumps(sorted(hidden))}))
+    return [(r[0], r[1], r[2], list(r[3:])) for r in rows]
