@@ -14,6 +14,8 @@ import re
 import sqlite3
 import sys
 from datetime import UTC, date, datetime, timedelta
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from closeknit.cli.main import app
 from closeknit.demo import ME, Network, names, run_demo, write_contacts, write_demo
 from closeknit.demo.files import CONNECTIONS_HEADER, GOOGLE_HEADER, INVITATIONS_HEADER, MESSAGES_HEADER
 from closeknit.demo.network import EXTRA_BASE, strip_accents
+from closeknit.intros import match
 from closeknit.pipeline.detect import detect
 from closeknit.pipeline.report_data import build as build_report
 from closeknit.report import html as html_report
@@ -536,13 +539,31 @@ def test_the_demo_plants_a_life_event_and_a_ledger(built: dict[str, Any]) -> Non
     assert owed and {r["person"] for r in result["ledger"]["give_first"]} == owed
 
 
-def test_the_demo_finds_who_can_do_x(built: dict[str, Any]) -> None:
-    """The planted capability (an offer recorded on a contact only in the LinkedIn export) is the first
-    answer to the friend's question, and says it matched on the offer."""
+def test_the_demo_finds_who_can_do_x_and_who_can_introduce_you(built: dict[str, Any]) -> None:
+    """The planted capability (an offer recorded on a contact only in the LinkedIn export) is among the first
+    answers to the friend's question, the one that matched on an offer; the best path to its holder is warm,
+    through the strong tie who knows them; the introduction asked of that tie is drafted to their address,
+    as text and as an unsent .eml file; and the planted need makes a match with the offer."""
     result, ids = built["result"], built["ids"]
     planted, payoff = result["truth"]["capability"], result["payoff"]
     target = _pid(ids, {**planted, "email": ""})
-    assert target is not None and payoff["target"] == target
-    first = payoff["found"][0]
-    assert first["id"] == target
-    assert any(w["field"] == "offer" and set(w["matched"]) for w in first["why"])
+    connector = _pid(ids, {**planted["connector"], "linkedin": ""})
+    assert target is not None and payoff["target"] == target and payoff["connector"] == connector
+    on_offer = [hit["id"] for hit in payoff["found"] if any(w["field"] == "offer" and w["matched"] for w in hit["why"])]
+    assert on_offer == [target]  # among the best three, the one who offers it (a strong tie's tag may rank above)
+
+    best = payoff["paths"][0]
+    assert best["warm"] and [p["id"] for p in best["people"]] == [connector, target]
+    assert planted["how"] in best["steps"][1]["text"]
+    assert all(not p["warm"] and p["why_not_warm"] for p in payoff["paths"][1:])
+
+    draft = payoff["intro"]["draft"]
+    assert payoff["intro"]["state"] == "requested"
+    assert [p["email"] for p in draft["to"]] == [planted["connector"]["email"]]
+    assert planted["name"] in draft["body"] and draft["mailto"].startswith("mailto:")
+    message = BytesParser(policy=policy.default).parsebytes(Path(payoff["eml"]).read_bytes())
+    assert message["X-Unsent"] == "1" and message["To"].addresses[0].addr_spec == planted["connector"]["email"]
+
+    with Store(Path(result["database"])) as db:
+        pairs = {(m["seeker"], m["target"]) for m in match.suggestions(db)["suggestions"]}
+    assert (_pid(ids, {**planted["need"], "linkedin": ""}), target) in pairs

@@ -158,7 +158,7 @@ def care_lines(r: dict[str, Any]) -> list[str]:
 
 
 def payoff_lines(r: dict[str, Any]) -> list[str]:
-    """Who can do X: the capability search the demo ran, as it prints it."""
+    """Who can do X and who can introduce you: the search, the paths and the drafted introduction the demo made."""
     payoff = r.get("payoff")
     if not payoff:
         return []
@@ -170,4 +170,19 @@ def payoff_lines(r: dict[str, Any]) -> list[str]:
         lines.append(f"  {hit['name']}{f' ({role})' if role else ''}, {strength}: {why}")
     if not payoff["found"]:
         lines.append("  no one")
+    names = {x["id"]: x["name"] for route in payoff["paths"] for x in route["people"]}
+    lines.append(f"Who can introduce you? closeknit path {payoff['target']}:")
+    for k, route in enumerate(payoff["paths"], 1):
+        lines.append(f"  {k}. " + ("warm" if route["warm"] else f"not warm: {route['why_not_warm']}"))
+        lines += [f"     {'you' if h['from'] is None else names[h['from']]} → {names[h['to']]} ({h['text']})"
+                  for h in route["steps"]]
+    intro, draft = payoff["intro"], payoff["intro"]["draft"]
+    if draft:
+        to = ", ".join(f"{p['name']} <{p['email']}>" if p["email"] else p["name"] for p in draft["to"])
+        lines.append(f"An introduction, double opt-in (closeknit intro show {intro['id']}): {draft['step']}, "
+                     "drafted for you to send:")
+        lines += [f"  To: {to}", f"  Subject: {draft['subject']}", *(f"  {line}" for line in
+                                                                      draft["body"].rstrip().splitlines())]
+        if payoff["eml"]:
+            lines.append(f"  (also as {payoff['eml']}, to open in your mail program; nothing is sent)")
     return lines

@@ -219,6 +219,7 @@ class Capability:
     offer: str
     query: str  # what the friend asks for
     how: str  # how the connector knows the target
+    needer: int | None = None  # another strong tie whose recorded need the offer meets (a match to make)
 
 
 @dataclass(slots=True)
@@ -480,8 +481,10 @@ class Network:
                 continue
             for c in connectors:
                 if self.person(c).company != p.company:
+                    needer = next((n for n in connectors if n != c and self.person(n).company != p.company), None)
                     return Capability(i, c, "functional safety certification for mobile robots (ISO 3691-4 audits)",
-                                      "safety certification", f"former colleagues at {self.person(c).company}")
+                                      "safety certification", f"former colleagues at {self.person(c).company}",
+                                      needer)
         return None
 
     def _pick_near_duplicates(self, rng: random.Random, collected: list[int] | None) -> list[int]:
@@ -795,4 +798,6 @@ class Network:
         t, c = self.person(cap.target), self.person(cap.connector)
         return {"name": t.name, "linkedin": t.url, "title": t.title, "company": t.company, "offer": cap.offer,
                 "query": cap.query, "connector": {"name": c.name, "email": c.work_email, "tier": c.tier},
-                "how": cap.how}
+                "how": cap.how, "need": None if cap.needer is None else {
+                    "name": (n := self.person(cap.needer)).name, "email": n.work_email,
+                    "text": "an ISO 3691-4 audit of our warehouse robots"}}

@@ -13,6 +13,9 @@ from typing import Any
 from closeknit.care import plan as care_plan
 from closeknit.demo.files import EARLIER_LINKEDIN, read_manifest, write_demo
 from closeknit.demo.network import ME
+from closeknit.intros import drafts
+from closeknit.intros import graph as paths
+from closeknit.intros import view as intro_view
 from closeknit.pipeline import scoring
 from closeknit.pipeline.importer import ImportResult, run_import
 from closeknit.pipeline.report_data import build as build_report
@@ -20,6 +23,8 @@ from closeknit.report import html as html_report
 from closeknit.report import text as report_text
 from closeknit.search import find as search
 from closeknit.store import Store, favors, life, needs, stats
+from closeknit.store import graph as graph_store
+from closeknit.store import intros as intro_store
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store
 
@@ -90,7 +95,7 @@ def run_demo(
     scored = scoring.compute(db, day)
     report = build_report(db)
     care = _care(db, day)
-    payoff = _payoff(db, written["truth"].get("capability"))
+    payoff = _payoff(db, written["truth"].get("capability"), folder)
     report_path = html_report.write(report, folder / "report.html")
     everyone = list(people_store.iter_people(db, sort="id"))
     merged = [p for p in everyone if len(p["sources"]) >= 2]
@@ -134,7 +139,8 @@ def run_demo(
             f"{hint} report --html report.html",
             f"{hint} nudge --budget {PLAN_BUDGET} --as-of {day.isoformat()}",
             f"{hint} ledger",
-            *([f"{hint} find {_quote(payoff['query'])}"] if payoff else []),
+            *([f"{hint} find {_quote(payoff['query'])}", f"{hint} path {payoff['target']}",
+               f"{hint} intro list", f"{hint} match"] if payoff else []),
             f"{hint} doctor",
         ],
     }
@@ -180,14 +186,33 @@ def _care(db: Store, day: date) -> dict[str, Any]:
     }
 
 
-def _payoff(db: Store, planted: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Who can do X: the planted capability recorded as an offer, then found by a search for it."""
+def _payoff(db: Store, planted: dict[str, Any] | None, folder: Path) -> dict[str, Any] | None:
+    """Who can do X and who can introduce you: the planted capability recorded as an offer and found by a
+    search for it; the strong tie who knows its holder recorded (`knows`); the warm paths to them; and an
+    introduction asked of that tie, with its drafted message written as an .eml file beside the demo files."""
     if not planted:
         return None
     target = people_store.find_person(db, str(planted["linkedin"]))
+    connector = people_store.find_person(db, str(planted["connector"]["email"]))
     needs.record(db, target, "offer", str(planted["offer"]))
+    if planted.get("need"):
+        needs.record(db, people_store.find_person(db, str(planted["need"]["email"])), "need",
+                     str(planted["need"]["text"]))
     found = search.find(db, str(planted["query"]), limit=3)
-    return {"query": planted["query"], "target": target, "found": found["results"], "total": found["total"]}
+    graph_store.know(db, connector, target, str(planted["how"]))
+    net = paths.network(db)
+    routes = [paths.explain(db, net, f) for _, f in paths.paths_to(net, [target], 3)]
+    asked = [i["id"] for i in intro_store.intros(db, everything=True)
+             if (i["connector_id"], i["target_id"], i["seeker_id"]) == (connector, target, None)]
+    iid = asked[0] if asked else intro_store.create(
+        db, None, connector, target, f"a friend's team needs {planted['offer']}")
+    intro = intro_view.one(db, iid)
+    draft = intro_view.next_draft(db, intro)
+    eml = folder / "drafts" / f"intro-{iid}.eml"
+    if draft and not eml.exists():  # written once: a re-run leaves the files as they were
+        drafts.write_eml(draft, eml.parent, eml.stem)
+    return {"query": planted["query"], "target": target, "connector": connector, "found": found["results"],
+            "total": found["total"], "paths": routes, "intro": intro, "eml": str(eml) if draft else None}
 
 
 def _overdue(n: care_plan.Nudge, day: date) -> float | None:
