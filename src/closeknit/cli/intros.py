@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from closeknit.cli.app import JsonOpt, app, check_choice, emit_json, message, say, store, table
-from closeknit.cli.search import resolve
+from closeknit.cli.search import resolve, said_how
 from closeknit.errors import InputError
 from closeknit.intros import drafts, view, workflow
 from closeknit.intros import match as matcher
@@ -200,9 +200,7 @@ def match(
     if as_json:
         emit_json(found)
         return
-    message(found["note"])
-    if found["stale"]:
-        message("warning: the database is read-only, so the index could not take in the latest changes")
+    said_how(found)
     rows = found["suggestions"]
     if not rows:
         message("no matches: record what people need and offer (closeknit need PERSON \"…\", closeknit offer …)")

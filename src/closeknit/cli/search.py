@@ -113,9 +113,7 @@ def find(
     if as_json:
         emit_json(found)
         return
-    message(found["note"])
-    if found["stale"]:
-        message("warning: the database is read-only, so the index could not take in the latest changes")
+    said_how(found)
     results = found["results"]
     if not results:
         message(f"no one matches {query!r}")
@@ -132,6 +130,13 @@ def find(
     more = found["total"] - len(results)
     message(f"{found['total']:,} {'person matches' if found['total'] == 1 else 'people match'}"
             + (f"; the best {len(results):,} shown (--limit for more)" if more > 0 else ""))
+
+
+def said_how(found: dict[str, Any]) -> None:
+    """Say how the search was made (lexical or not) and whether its index missed the latest changes."""
+    message(found["note"])
+    if found["stale"]:
+        message("warning: the database is read-only, so the index could not take in the latest changes")
 
 
 def _reason(why: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from closeknit.durations import ago
 from closeknit.intros.edges import FLOOR, edge_strength, first_hop_strength
 from closeknit.store import graph as graph_store
 from closeknit.store import people as people_store
@@ -223,21 +224,6 @@ def paths_to(net: Network, targets: list[int], k: int = 3) -> list[tuple[int, Fo
     return pooled[:k]
 
 
-def _ago(days: float) -> str:
-    d = max(0, int(days))
-    if d == 0:
-        return "today"
-    if d == 1:
-        return "yesterday"
-    if d < 14:
-        return f"{d} days ago"
-    if d < 61:
-        return f"{d // 7} weeks ago"
-    if d < 730:
-        return f"{d // 30} months ago"
-    return f"{d // 365} years ago"
-
-
 def _label(strength: float) -> str:
     return "strong" if strength >= 0.7 else "warm" if strength >= WARM else "weak"
 
@@ -256,7 +242,7 @@ def explain(db: Base, net: Network, found: Found) -> dict[str, Any]:
     said = f"{tier}, your tie {score:.0f}/100"
     if seen:
         days = (net.now - datetime.fromisoformat(seen[:10]).replace(tzinfo=UTC).timestamp()) / DAY - 1
-        said += f", last contact {_ago(days)}"
+        said += f", last contact {ago(days, calendar=False)}"
     hops.append({"from": None, "to": first, "strength": round(s1, 4),
                  "evidence": [{"kind": "score", "score": score, "tier": tier, "last_contact": seen}],
                  "text": f"{_label(s1)}: {said}"})
@@ -274,7 +260,7 @@ def explain(db: Base, net: Network, found: Found) -> dict[str, Any]:
             evidence.append({"kind": "shared", **m, "days_since_last": round(days, 1)})
             n = m["shared"]
             words.append(f"they shared {n} message{'s' if n != 1 else ''} or meeting{'s' if n != 1 else ''},"
-                         f" last {_ago(days)}")
+                         f" last {ago(days)}")
         if ev["knows"] is not None:
             evidence.append({"kind": "knows", "how": ev["knows"]})
             words.append(f"recorded: '{ev['knows']}'" if ev["knows"] else "recorded by you")
