@@ -15,25 +15,19 @@ from closeknit.intros.evaluate import MAX_PARTICIPANTS
 from closeknit.store import Store, graph
 from closeknit.store import people as people_store
 from test_cli import cli
+from test_search import card
 
 ME = "me@home.example"
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def card(name: str, email: str, org: str = "", title: str = "") -> str:
-    lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{name}", f"EMAIL:{email}"]
-    lines += [f"ORG:{org}"] if org else []
-    lines += [f"TITLE:{title}"] if title else []
-    return "\r\n".join([*lines, "END:VCARD"]) + "\r\n"
-
-
 BOOK = "".join([
-    card("Ana Sousa", "ana@ana.example", "Lidar Works", "Perception Lead"),
-    card("Ben Okafor", "ben@ben.example", "Seed Fund", "Partner"),
-    card("Cai Wen", "cai@cai.example", "Cai Robotics"),
-    card("Dee Marsh", "dee@dee.example", "Harbor Labs", "Lidar Engineer"),
-    card("Fay Lindqvist", "fay@quarry.example", "Quarry Labs", "Founder"),
-    card("Gus Moreau", "gus@quarry.example", "Quarry Labs", "Engineer"),
+    card("Ana Sousa", "ana@ana.example", "Perception Lead", "Lidar Works"),
+    card("Ben Okafor", "ben@ben.example", "Partner", "Seed Fund"),
+    card("Cai Wen", "cai@cai.example", org="Cai Robotics"),
+    card("Dee Marsh", "dee@dee.example", "Lidar Engineer", "Harbor Labs"),
+    card("Fay Lindqvist", "fay@quarry.example", "Founder", "Quarry Labs"),
+    card("Gus Moreau", "gus@quarry.example", "Engineer", "Quarry Labs"),
     card("Hal Brandt", "hal@hal.example"),
     card("Ida Novak", "ida@ida.example"),
 ])

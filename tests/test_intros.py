@@ -18,15 +18,9 @@ from closeknit.identity.normalise import first_name
 from closeknit.intros import workflow
 from closeknit.intros.drafts import Draft, Person
 from test_cli import cli
+from test_search import card
 
 ME = "sam.lee@home.example"  # the user, named from their address
-
-
-def card(name: str, email: str, title: str = "", org: str = "") -> str:
-    lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{name}", f"EMAIL:{email}"]
-    lines += [f"TITLE:{title}"] if title else []
-    lines += [f"ORG:{org}"] if org else []
-    return "\r\n".join([*lines, "END:VCARD"]) + "\r\n"
 
 
 BOOK = "".join([

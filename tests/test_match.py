@@ -11,7 +11,8 @@ import pytest
 
 from closeknit.intros.match import tie
 from test_cli import cli
-from test_intros import ME, card, mailbox
+from test_intros import ME, mailbox
+from test_search import card
 
 BOOK = "".join([
     card("Ana Sousa", "ana@lidar.example", "Perception Lead", "Lidar Works"),
