@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
+pytest_plugins = ["webkit"]  # the web tests' fixtures: a demo database, the served app, a browser
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
 # Commands the tests start in a subprocess import this checkout's sources, not whatever is installed.

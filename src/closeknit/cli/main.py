@@ -37,6 +37,7 @@ def application() -> Any:
         me,
         paths,
         search,
+        serve,
         strength,
     )
     from closeknit.cli.app import app

@@ -159,3 +159,10 @@ def calibration(events: Events, now: float, weights: model.Weights | None = None
     `sample`: the back-tests when the caller caches them (the lapse probability is fitted on the same)."""
     earliest = float(events.ts.min()) if len(events) else np.inf
     return cal.calibrate_at(now, cal.MONTHLY, sample or cal.cached(events, weights=weights), earliest=earliest)
+
+
+def rescore(db: Store) -> dict[str, Any]:
+    """Scores again after a change (a logged call, a merge), as of the day the last scores were for: a database
+    scored for a past date (an archive, the demo) keeps that date; `compute(db)` moves it to today."""
+    run = score_store.last_run(db)
+    return compute(db, date.fromisoformat(run["as_of"]) if run else None)

@@ -1,0 +1,192 @@
+"""The FastAPI application: access control, CSRF, security headers, templates and the pages' routers."""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from closeknit import __version__
+from closeknit.errors import CloseknitError, NotFoundError
+from closeknit.store import Store
+from closeknit.web.auth import COOKIE, CSRF_FIELD, CSRF_HEADER, Keys, load_or_create_token, web_home
+
+HERE = Path(__file__).parent
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PUBLIC = ("/login", "/static/")
+
+# No inline script or style anywhere: the pages load /static files only, charts are images or SVG built
+# from attributes. Framing, referrers and content sniffing are off.
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "cache-control": "no-store",
+}
+
+
+class StorePool:
+    """Open databases handed to one request at a time (opening one costs a few milliseconds)."""
+
+    def __init__(self, path: Path, keep: int = 8) -> None:
+        self.path = path
+        self._idle: queue.LifoQueue[Store] = queue.LifoQueue(maxsize=keep)
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        try:
+            db = self._idle.get_nowait()
+        except queue.Empty:
+            db = Store(self.path)
+        try:
+            yield db
+        except BaseException:
+            db.close()  # a failed request may leave its connection in any state
+            raise
+        try:
+            self._idle.put_nowait(db)
+        except queue.Full:
+            db.close()
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def csrf_protect(request: Request) -> None:
+    """A state-changing request made with the session cookie carries the CSRF token (form field or header)
+    and, when the browser says where it comes from, comes from this app. A bearer token is not sent by
+    browsers on their own, so API calls made with it need neither."""
+    if request.method not in UNSAFE or getattr(request.state, "auth", None) != "cookie":
+        return
+    keys: Keys = request.app.state.keys
+    origin = request.headers.get("origin")
+    if origin and urlsplit(origin).netloc != request.headers.get("host"):
+        raise CsrfRefused("cross-site request refused")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        field = form.get(CSRF_FIELD)
+        sent = field if isinstance(field, str) else None
+    if not keys.is_csrf(sent):
+        raise CsrfRefused("missing or wrong CSRF token: reload the page and try again")
+
+
+class CsrfRefused(Exception):
+    pass
+
+
+def create_app(db_path: Path, token: str | None = None) -> FastAPI:
+    """The web app on the database at `db_path`; the token defaults to the one kept beside it."""
+    db_path = Path(db_path)
+    home = web_home(db_path)
+    keys = Keys(token or load_or_create_token(home))
+    app = FastAPI(
+        title="Closeknit", version=__version__,
+        description="The JSON API of Closeknit: the same answers as the command line and the pages. "
+                    "Send `Authorization: Bearer TOKEN` (the token `closeknit serve` prints).",
+        openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
+        dependencies=[Depends(csrf_protect)], lifespan=_lifespan,
+    )
+    app.state.keys = keys
+    app.state.db_path = db_path
+    app.state.home = home
+    app.state.pool = StorePool(db_path)
+    templates = Jinja2Templates(
+        directory=str(HERE / "templates"),
+        context_processors=[lambda request: {"csrf_token": keys.csrf, "csrf_field": CSRF_FIELD}],
+    )
+    app.state.templates = templates
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        path = request.url.path
+        if path.startswith(PUBLIC) or path == "/login":
+            request.state.auth = None
+        else:
+            bearer = request.headers.get("authorization", "")
+            if bearer[:7].lower() == "bearer " and keys.is_token(bearer[7:].strip()):
+                request.state.auth = "bearer"
+            elif keys.is_session(request.cookies.get(COOKIE)):
+                request.state.auth = "cookie"
+            elif is_api(request):
+                return secure(JSONResponse({"detail": "not authenticated: send Authorization: Bearer TOKEN"},
+                                           status_code=401, headers={"www-authenticate": "Bearer"}))
+            else:
+                return secure(RedirectResponse("/login", status_code=303))
+        return secure(await call_next(request))
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
+        return problem(request, 403, str(exc))
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> Response:
+        return problem(request, 404, str(exc))
+
+    @app.exception_handler(CloseknitError)
+    async def user_error(request: Request, exc: CloseknitError) -> Response:
+        return problem(request, 400, str(exc))
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    from closeknit.web.pages import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.pool.close()
+
+
+def secure(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def problem(request: Request, status: int, detail: str) -> Response:
+    """An error as JSON for the API and as a page for a browser."""
+    if is_api(request):
+        return JSONResponse({"detail": detail}, status_code=status)
+    return render(request, "error.html", {"title": "Error", "status": status, "detail": detail}, status=status)
+
+
+def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    """A page from its template; every value in it is escaped by Jinja2's autoescape."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+@contextmanager
+def database(request: Request) -> Iterator[Store]:
+    """The database for this request (from the app's pool)."""
+    pool: StorePool = request.app.state.pool
+    with pool.store() as db:
+        yield db

@@ -1,0 +1,5 @@
+"""Pages and API routes for uploads: any supported file imported with progress, its summary, the quarantine."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
