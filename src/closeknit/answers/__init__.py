@@ -1,0 +1,1 @@
+"""Answers the command line, the pages and the JSON API share: each assembled once, from the store."""
