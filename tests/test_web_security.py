@@ -220,6 +220,8 @@ def test_a_state_changing_request_with_the_cookie_needs_the_csrf_token_and_a_bea
             "a wrong token": c.request(method, url, data={CSRF_FIELD: "0" * 64}, follow_redirects=False),
             "JSON": c.request(method, url, json={"note": "x"}, follow_redirects=False),
             "a wrong header": c.request(method, url, headers={"X-CSRF-Token": "0" * 64}, follow_redirects=False),
+            "another site's origin": c.request(method, url, data={CSRF_FIELD: Keys(TOKEN).csrf},
+                                               headers={"Origin": "http://evil.example"}, follow_redirects=False),
         }
         problems += [f"{method} {url} with {how}: {r.status_code}" for how, r in forged.items() if r.status_code != 403]
     bearer = client(web_db)
