@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from closeknit.answers import plan as answers
 from closeknit.care import feed
 from closeknit.care import plan as care_plan
 from closeknit.cli.app import JsonOpt, app, check_choice, emit, emit_json, message, say, store, table
 from closeknit.cli.interactions import parse_when
 from closeknit.cli.strength import AsOf, ensure_scores, parse_day
-from closeknit.durations import parse_days, span
+from closeknit.durations import span
 from closeknit.errors import InputError
 from closeknit.store import care
-from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
 
 PersonArg = Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")]
-
-
-def _days(value: str, what: str) -> int:
-    days = parse_days(value)
-    if days is None or days <= 0:
-        raise InputError(f"{what} {value!r}: use a duration like 10d, 6w, 3m or 1y")
-    return days
 
 
 @app.command("cadence")
@@ -42,12 +35,12 @@ def cadence(
             check_choice("tier", tier, care.DEFAULT_CADENCE)
             if person is None:
                 raise InputError("--tier needs a duration: closeknit cadence --tier close 30d")
-            care.set_cadence_default(db, tier, _days(person, "cadence"))
+            care.set_cadence_default(db, tier, answers.days(person, "cadence"))
         elif person is not None:
             if every is None:
                 raise InputError("cadence needs a duration after the person: 6w, off or default")
             pid = people_store.find_person(db, person)
-            days = None if every == "default" else 0 if every == "off" else _days(every, "cadence")
+            days = None if every == "default" else 0 if every == "off" else answers.days(every, "cadence")
             care.set_cadence(db, pid, days)
         defaults, overrides = care.cadence_defaults(db), care.overrides(db)
     if as_json:
@@ -70,7 +63,7 @@ def snooze(
     as_json: JsonOpt = False,
 ) -> None:
     """Leave someone out of the weekly plan for a while."""
-    until = None if period == "off" else _until(period)
+    until = answers.until(period)
     with store() as db:
         pid = people_store.find_person(db, person)
         care.snooze(db, pid, until)
@@ -78,13 +71,6 @@ def snooze(
         emit_json({"person": pid, "snoozed_until": until})
         return
     message(f"person {pid} snoozed until {until}" if until else f"person {pid} is back in the plan")
-
-
-def _until(period: str) -> str:
-    try:
-        return date.fromisoformat(period).isoformat()
-    except ValueError:
-        return (datetime.now(UTC).date() + timedelta(days=_days(period, "snooze"))).isoformat()
 
 
 @app.command("done")
@@ -98,9 +84,10 @@ def done(
     """Log that you got in touch: it resets the tie's cadence at once."""
     with store() as db:
         pid = people_store.find_person(db, person)
-        added = ix.log(db, pid, channel, parse_when(when), "both", note)
+        said = answers.done(db, pid, channel, parse_when(when), note)
+    added = said["added"]
     if as_json:
-        emit_json({"person": pid, "channel": channel, "added": added})
+        emit_json(said)
         return
     message(f"logged: in touch with person {pid} ({channel})" if added else "already logged; nothing changed")
 
@@ -124,7 +111,7 @@ def nudge(
         except OSError as exc:
             raise InputError(f"{ics}: cannot write ({exc.strerror})") from None
     if as_json:
-        emit_json({"as_of": today.isoformat(), "budget": budget, "plan": [n.as_dict() for n in plan]})
+        emit_json(answers.as_dict(plan, today, budget))
     elif digest:
         emit([feed.digest(plan, today, budget)])
     elif not plan:

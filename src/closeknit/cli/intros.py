@@ -8,13 +8,13 @@ from typing import Annotated, Any
 
 import typer
 
+from closeknit.answers import intros as answers
 from closeknit.cli.app import JsonOpt, app, check_choice, emit_json, message, say, store, table
-from closeknit.cli.search import resolve, said_how
+from closeknit.cli.search import said_how
 from closeknit.errors import InputError
 from closeknit.intros import drafts, view, workflow
 from closeknit.intros import match as matcher
 from closeknit.store import intros as intro_store
-from closeknit.store import people as people_store
 from closeknit.store.base import Base
 
 intro_app = typer.Typer(help="Introductions, double opt-in: ask a connector for one, or make one between two"
@@ -26,13 +26,6 @@ ByOpt = Annotated[str | None, typer.Option("--by", help="Who: connector, seeker 
                                                         " waits on).")]
 EmlOpt = Annotated[Path | None, typer.Option("--eml", help="Folder for the .eml draft (default: drafts/ beside the"
                                                            " database).", show_default=False)]
-
-
-def _person(db: Base, ref: str, what: str) -> int:
-    pid = resolve(db, ref)
-    if pid is None:
-        raise InputError(f"the {what} cannot be you")
-    return pid
 
 
 def _report(db: Base, iid: int, eml: Path | None, as_json: bool, said: str | None = None,
@@ -88,13 +81,8 @@ def request(
     as_json: JsonOpt = False,
 ) -> None:
     """Start an introduction: to TARGET via a connector you ask, or for a SEEKER you introduce yourself."""
-    if (via is None) == (for_ is None):
-        raise InputError("give --via CONNECTOR (you ask them) or --for SEEKER (you introduce them), not both")
     with store() as db:
-        tid = _person(db, target, "target")
-        seeker = _person(db, for_, "seeker") if for_ is not None else None
-        connector = _person(db, via, "connector") if via is not None else None
-        iid = intro_store.create(db, seeker, connector, tid, why)
+        iid = answers.request(db, target, via, for_, why)
         _report(db, iid, eml, as_json, f"recorded: intro {iid}")
 
 
@@ -103,10 +91,8 @@ def accept(iid: IdArg, by: ByOpt = None, eml: EmlOpt = None, as_json: JsonOpt = 
     """Record that a party agreed (the connector, the seeker or the target)."""
     check_choice("--by", by, workflow.ROLES)
     with store() as db:
-        row = intro_store.get(db, iid)
-        state, who = workflow.accept(iid, row["kind"], row["state"], by)
-        intro_store.advance(db, iid, state, who)
-        _report(db, iid, eml, as_json, f"intro {iid}: the {who} agreed")
+        said = answers.accept(db, iid, by)
+        _report(db, iid, eml, as_json, said)
 
 
 @intro_app.command("decline")
@@ -114,27 +100,15 @@ def decline(iid: IdArg, by: ByOpt = None, as_json: JsonOpt = False) -> None:
     """Record that a party declined; the intro is closed."""
     check_choice("--by", by, workflow.ROLES)
     with store() as db:
-        row = intro_store.get(db, iid)
-        who = workflow.decline(iid, row["kind"], row["state"], by)
-        intro_store.advance(db, iid, workflow.DECLINED, who)
-        _report(db, iid, None, as_json, f"intro {iid}: the {who} declined")
+        said = answers.decline(db, iid, by)
+        _report(db, iid, None, as_json, said)
 
 
 @intro_app.command("done")
 def done(iid: IdArg, eml: EmlOpt = None, as_json: JsonOpt = False) -> None:
     """Record that the introduction was made; the favor goes to the ledger (once)."""
     with store() as db:
-        row = intro_store.get(db, iid)
-        said = f"intro {iid} is already introduced; nothing changed"
-        if workflow.done(iid, row["kind"], row["state"]):
-            names = people_store.names(db, [row["target_id"]])
-            what = f"an introduction to {names.get(row['target_id'], 'person ' + str(row['target_id']))}"
-            if row["kind"] == workflow.VIA:
-                intro_store.introduced(db, iid, row["connector_id"], "got", what, datetime.now(UTC).date())
-                said = f"intro {iid}: introduced; recorded in the ledger: you got a favor (intro)"
-            else:
-                intro_store.introduced(db, iid, row["seeker_id"], "gave", what, datetime.now(UTC).date())
-                said = f"intro {iid}: introduced; recorded in the ledger: you gave a favor (intro)"
+        said = answers.done(db, iid, datetime.now(UTC).date())
         _report(db, iid, eml, as_json, said)
 
 
@@ -149,10 +123,8 @@ def outcome(
 ) -> None:
     """Record how an introduction went (again to correct it)."""
     with store() as db:
-        row = intro_store.get(db, iid)
-        workflow.outcome(iid, row["state"])
-        intro_store.set_outcome(db, iid, text, value)
-        _report(db, iid, eml, as_json, f"intro {iid}: outcome recorded")
+        said = answers.outcome(db, iid, text, value)
+        _report(db, iid, eml, as_json, said)
 
 
 @intro_app.command("list")

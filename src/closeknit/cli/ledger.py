@@ -7,11 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
+from closeknit.answers import ledger as answers
 from closeknit.cli.app import JsonOpt, app, emit_json, message, say, store, table
 from closeknit.errors import InputError
 from closeknit.store import favors as favor_store
-from closeknit.store import ignore as ignore_store
-from closeknit.store import needs as needs_store
 from closeknit.store import people as people_store
 
 
@@ -35,18 +34,17 @@ def favor(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a favor you gave or got: it feeds the ledger and the balance of the tie."""
-    directions = {"give": "gave", "gave": "gave", "got": "got", "get": "got"}
-    if direction not in directions:
-        raise InputError(f"unknown favor direction {direction!r}: use give or got")
+    answers.direction(direction)
     with store() as db:
         pid = people_store.find_person(db, person)
-        added = favor_store.record(db, pid, directions[direction], kind, what, _day(when), value)
+        said = answers.record(db, pid, direction, kind, what, _day(when), value)
         name = people_store.names(db, [pid]).get(pid, "")
     if as_json:
-        emit_json({"person": pid, "direction": directions[direction], "kind": kind, "added": added})
+        emit_json(said)
         return
-    said = f"you {'gave' if directions[direction] == 'gave' else 'got'} a favor ({kind})"
-    message(f"recorded: {said} — {name or f'person {pid}'}" if added else "already recorded; nothing changed")
+    what_said = f"you {said['direction']} a favor ({kind})"
+    message(f"recorded: {what_said} — {name or f'person {pid}'}" if said["added"]
+            else "already recorded; nothing changed")
 
 
 @app.command("ledger")
@@ -58,15 +56,10 @@ def ledger(
     and needs one of your offers meets)."""
     with store() as db:
         pid = people_store.find_person(db, person) if person else None
-        rows = favor_store.balances(db, pid)
-        history = favor_store.favors(db, pid) if pid is not None else []
-        meet = [m for m in needs_store.needs_i_can_meet(db, ignore_store.people(db)) if pid in (None, m["person"])]
-    total = favor_store.totals(rows)
-    first = favor_store.give_first(rows)
+        data = answers.ledger(db, pid)
+    rows, total, first, meet = data["people"], data["total"], data["give_first"], data["needs_you_can_meet"]
+    history = data.get("favors", [])
     if as_json:
-        data: dict[str, Any] = {"total": total, "people": rows, "give_first": first, "needs_you_can_meet": meet}
-        if pid is not None:
-            data["favors"] = history
         emit_json(data)
         return
     if not rows:

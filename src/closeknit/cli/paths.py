@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
+from closeknit.answers import find as answers
+from closeknit.answers.find import resolve
 from closeknit.cli.app import JsonOpt, app, emit_json, message, say, store, table
-from closeknit.cli.search import resolve
 from closeknit.errors import InputError, NotFoundError
 from closeknit.intros import graph as paths
 from closeknit.store import graph as graph_store
@@ -93,37 +94,6 @@ def knows(
         message("already recorded" + ("; how they know each other updated" if how.strip() else "; nothing changed"))
 
 
-def _targets(db: Base, ref: str, kind: str | None = None) -> dict[str, Any]:
-    """What TARGET names: a person, else an organisation (name or email domain), else a search's best matches
-    (`kind` "organization" or "query" skips the kinds before it)."""
-    if ref.strip().lower() == "me":
-        raise InputError("that is you: name someone to reach")
-    pid: int | None = -1
-    if kind is None:
-        try:
-            pid = resolve(db, ref)
-        except NotFoundError:
-            pid = -1
-    if pid is None:
-        raise InputError("that is you: name someone to reach")
-    if pid >= 0:
-        return {"kind": "person", "ref": ref, "people": [pid]}
-    org = graph_store.organization_people(db, ref) if kind != "query" else None
-    if kind == "organization" and org is None:
-        raise NotFoundError(f"no organisation or email domain {ref!r}")
-    if org is not None:
-        return {"kind": "organization", "ref": ref, "organization": org[0], "people": org[1]}
-    from closeknit.search import find as search
-
-    found = search.find(db, ref, limit=QUERY_MATCHES)["results"]
-    if not found:
-        raise NotFoundError(f"no person, organisation or match for {ref!r}")
-    return {"kind": "query", "ref": ref, "people": [r["id"] for r in found]}
-
-
-QUERY_MATCHES = 5  # a search target: paths to its best few matches
-
-
 @app.command("path")
 def path(
     target: Annotated[str, typer.Argument(help="A person (id, email, name), an organisation (name or email domain)"
@@ -142,28 +112,18 @@ def path(
         ensure_scores(db, None)
         if org and words:
             raise InputError("--org or --find, not both")
-        goal = _targets(db, target, "organization" if org else "query" if words else None)
-        net = paths.network(db)
-        hidden = graph_store.hidden(db)
-        people = [p for p in goal["people"] if p not in hidden]
-        if not people:
-            raise InputError(f"{target!r} is someone you ignore (closeknit ignore --remove to undo)")
-        found = [paths.explain(db, net, f) for _, f in paths.paths_to(net, people, limit)]
-        names = people_store.names(db, people[:QUERY_MATCHES])
-    if not found:
-        raise NotFoundError(f"no path within {paths.MAX_HOPS} hops to {target!r}: if someone you know knows them,"
-                            " record it: closeknit knows PERSON OTHER --how \"…\"")
+        found = answers.routes(db, target, limit, "organization" if org else "query" if words else None)
     if as_json:
-        emit_json({"target": goal, "as_of": datetime.fromtimestamp(net.now - 1, UTC).date().isoformat(),
-                   "stale": net.stale, "paths": found})
+        emit_json(found.as_dict())
         return
+    goal, people, names, net_stale = found.target, found.people, found.names, found.stale
     if goal["kind"] != "person":
         what = goal.get("organization") or goal["ref"]
         message(f"best paths to {'anyone at' if goal['kind'] == 'organization' else 'the best matches for'} {what}:"
-                f" {', '.join(names.values())}{' …' if len(people) > QUERY_MATCHES else ''}")
-    if net.stale:
+                f" {', '.join(names.values())}{' …' if len(people) > answers.QUERY_MATCHES else ''}")
+    if net_stale:
         message("warning: the database is read-only, so the graph could not take in the latest changes")
-    for i, p in enumerate(found, 1):
+    for i, p in enumerate(found.paths, 1):
         end = p["people"][-1]["name"]
         head = "warm" if p["warm"] else "not warm: " + p["why_not_warm"]
         sure = paths.strength_of(p["cost"], p["hops"])

@@ -8,24 +8,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from closeknit.answers.find import resolve
 from closeknit.cli.app import JsonOpt, app, emit_json, message, out, progress, shown, store, table
 from closeknit.errors import InputError
 from closeknit.search import find as search
 from closeknit.store import needs as needs_store
 from closeknit.store import people as people_store
-from closeknit.store.base import Base
 
 PersonOpt = Annotated[str | None, typer.Argument(
     help="Id, email, phone, profile URL or name; me for your own (omit to list everyone's).")]
-
-
-def resolve(db: Base, person: str) -> int | None:
-    """A person's id, or None for the user ("me", or the person who is the user)."""
-    if person.strip().lower() == "me":
-        return None
-    pid = people_store.find_person(db, person)
-    is_me = db.scalar("SELECT is_me FROM people WHERE id = :p", {"p": pid})
-    return None if is_me else pid
 
 
 def _needs_offers(kind: str, person: str | None, text: str | None, remove: bool, as_json: bool) -> None:
