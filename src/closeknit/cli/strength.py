@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
+from closeknit.answers import report as report_answers
 from closeknit.cli.app import JsonOpt, app, emit_json, message, progress, say, store, table
 from closeknit.errors import InputError, NotFoundError
 from closeknit.pipeline import scoring
-from closeknit.pipeline.report_data import build as build_report
 from closeknit.report import chance
 from closeknit.report import text as report_text
 from closeknit.store import ignore as ignore_store
@@ -149,9 +149,8 @@ def report(
     """How strong is my network, really? Tiers, favor list, fading ties, reciprocity, trends."""
     with store() as db:
         ensure_scores(db, as_of)
-        data = build_report(db)
+        data = report_answers.build(db)
         hint = stale_hint(db)
-        data["data_ends"] = score_store.newest_interaction(db)  # type: ignore[typeddict-unknown-key]
     if hint:
         message(hint)
     if html:
