@@ -1,5 +1,153 @@
 """Pages and API routes for who can do X: capability search and warm paths."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from closeknit.answers import find as answers
+from closeknit.answers.plan import scored_day
+from closeknit.intros import graph as paths
+from closeknit.search import find as search
+from closeknit.web.app import database, render
 
 router = APIRouter()
+
+Words = Annotated[str, Query(min_length=1, max_length=500, description='Words: lidar perception, "a phrase", eng*,'
+                                                                       " title:cto, -word, OR.")]
+Limit = Annotated[int, Query(ge=1, le=200, description="At most this many.")]
+PersonId = Annotated[int, Path(ge=1, description="The person to reach.")]
+PathLimit = Annotated[int, Query(ge=1, le=20, description="At most this many paths.")]
+
+
+class Why(BaseModel):
+    field: str = Field(description="The field that matched: offer, title, organization, note…")
+    snippet: str
+    matched: list[str] = Field(description="The words that matched, as they appear in the snippet.")
+    on: str | None = None
+    interactions: int | None = None
+
+
+class Found(BaseModel):
+    id: int
+    name: str
+    organization: str
+    title: str
+    strength: float | None
+    tier: str | None
+    score: float
+    relevance: float
+    why: list[Why]
+
+
+class FindResult(BaseModel):
+    query: str
+    terms: list[str]
+    mode: str
+    semantic: bool
+    note: str
+    subjects: bool
+    stale: bool
+    total: int
+    results: list[Found]
+
+
+class PathPerson(BaseModel):
+    id: int
+    name: str
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: int | None = Field(alias="from", description="None: you.")
+    to: int
+    strength: float
+    evidence: list[dict[str, Any]]
+    text: str = Field(description="The hop in words: strong, warm or weak, and why.")
+
+
+class WarmPath(BaseModel):
+    target: int
+    cost: float
+    hops: int
+    warm: bool = Field(description="Every hop is at least warm.")
+    weak_hop: int | None = Field(description="The index of the first weak hop.")
+    why_not_warm: str | None = None
+    people: list[PathPerson]
+    steps: list[Step]
+    text: str
+
+
+class Target(BaseModel):
+    kind: str
+    ref: str
+    people: list[int]
+    organization: str | None = None
+
+
+class Routes(BaseModel):
+    target: Target
+    as_of: str
+    stale: bool
+    paths: list[WarmPath]
+
+
+def marked(text: str, words: list[str]) -> list[tuple[str, bool]]:
+    """`text` in parts, each saying whether it is one of `words` (to show matches marked, escaped as text)."""
+    if not words:
+        return [(text, False)]
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    parts, pos = [], 0
+    for m in pattern.finditer(text):
+        parts += [(text[pos:m.start()], False), (m.group(), True)]
+        pos = m.end()
+    parts.append((text[pos:], False))
+    return [p for p in parts if p[0]]
+
+
+def _find(request: Request, q: str, limit: int, subjects: bool) -> dict[str, Any]:
+    with database(request) as db:
+        scored_day(db)
+        return search.find(db, q, limit=limit, subjects=subjects)
+
+
+def _routes(request: Request, pid: int, limit: int) -> answers.Routes:
+    with database(request) as db:
+        answers.existing(db, pid)
+        scored_day(db)
+        return answers.routes(db, str(pid), limit)
+
+
+@router.get("/api/find", tags=["find"])
+def api_find(request: Request, q: Words, limit: Limit = 20, subjects: bool = False) -> FindResult:
+    """Who can do X: people whose name, title, organisation, tags, notes, offers or needs match, ranked by
+    relevance and tie strength, each saying why (as `closeknit find --json`)."""
+    return FindResult(**_find(request, q, limit, subjects))
+
+
+@router.get("/api/paths/{pid}", tags=["find"])
+def api_paths(request: Request, pid: PersonId, limit: PathLimit = 3) -> Routes:
+    """The best ways to reach someone: paths of at most three hops, each hop explained, warm when every hop is
+    strong enough (as `closeknit path PID --json`)."""
+    return Routes(**_routes(request, pid, limit).as_dict())
+
+
+@router.get("/find", include_in_schema=False)
+def find_page(request: Request, q: Annotated[str, Query(max_length=500)] = "", limit: Limit = 20,
+              subjects: bool = False) -> Response:
+    found = _find(request, q, limit, subjects) if q.strip() else None
+    return render(request, "find.html", {"title": f"Find: {q}" if q.strip() else "Find", "nav": "/find",
+                                         "q": q, "subjects": subjects, "found": found, "marked": marked})
+
+
+@router.get("/path/{pid}", include_in_schema=False)
+def path_page(request: Request, pid: PersonId, limit: PathLimit = 3) -> Response:
+    found = _routes(request, pid, limit)
+    name = found.names.get(pid) or f"person {pid}"
+    return render(request, "path.html", {"title": f"Paths to {name}", "nav": "/find", "found": found,
+                                         "pid": pid, "name": name, "strength_of": paths.strength_of})
