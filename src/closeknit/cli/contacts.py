@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from closeknit import sources
+from closeknit.answers import person as person_answers
+from closeknit.answers import review as review_answers
 from closeknit.cli.app import (
     ENV,
     TERMINAL_ROWS,
@@ -26,15 +28,11 @@ from closeknit.cli.app import (
 )
 from closeknit.cli.paths import describe_known, known_to_know
 from closeknit.errors import InputError
-from closeknit.identity.shown import display
 from closeknit.pipeline.importer import run_import
 from closeknit.report import chance
-from closeknit.store import derive, life
-from closeknit.store import ignore as ignore_store
-from closeknit.store import needs as needs_store
+from closeknit.store import derive
 from closeknit.store import people as people_store
 from closeknit.store import review as review_store
-from closeknit.store import scores as score_store
 
 PersonArg = Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")]
 
@@ -97,7 +95,7 @@ def people_cmd(
     org: Annotated[str | None, typer.Option(help="Organisation contains.")] = None,
     tag: Annotated[str | None, typer.Option(help="Has this tag.")] = None,
     source: Annotated[str | None, typer.Option(help="Came from this source (linkedin, vcard, csv, mail, ...).")] = None,
-    sort: Annotated[str, typer.Option(help="name, org, id, connected or strength.")] = "name",
+    sort: Annotated[str, typer.Option(help="name, org, id, connected, contact (latest first) or strength.")] = "name",
     tier: Annotated[str | None, typer.Option(help="Only this tier: inner, close, favor, active, dormant, collected.")]
     = None,
     limit: LimitOpt = None,
@@ -135,17 +133,8 @@ def people_cmd(
 def _show_data(db: Any, pid: int) -> dict[str, Any]:
     from closeknit.cli.strength import ensure_scores
 
-    detail = people_store.person_detail(db, pid)
-    first = next(iter(detail["emails"] + detail["profiles"] + detail["phones"]), "")
-    detail["name"] = display(detail["name"], first)
     ensure_scores(db, None)
-    score = score_store.person_score(db, pid)
-    for key in ("strength", "tier", "last_contact", "last_two_way", "p_contact_90d", "p_lapse_90d"):
-        detail[key] = score[key] if score else None
-    detail["ignored"] = pid in ignore_store.people(db)
-    detail["edits"] = people_store.edits(db, pid)
-    detail["life_events"] = life.events(db, [pid]).get(pid, [])
-    detail.update(needs_store.of_person(db, pid, is_me=detail["is_me"]))  # offers, needs
+    detail = person_answers.view(db, pid)
     detail["knows"] = [] if detail["is_me"] else known_to_know(db, pid)
     return detail
 
@@ -274,11 +263,7 @@ def review(
             if skipped and not as_json:
                 message(f"review items {', '.join(map(str, skipped))}: closed by an earlier merge")
             return
-        hidden = ignore_store.people(db)
-        rows = [i for i in review_store.open_items(db, limit) if not {i["person_a"], i["person_b"]} & hidden]
-        shown = people_store.names(db, [p for i in rows for p in (i["person_a"], i["person_b"])])
-        for i in rows:
-            i["name_a"], i["name_b"] = shown[i["person_a"]], shown[i["person_b"]]
+        rows = review_answers.open_items(db, limit)
     if as_json:
         emit_json(rows)
         return

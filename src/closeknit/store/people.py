@@ -307,23 +307,16 @@ _ORDER = {
     "id": "p.id",
     "connected": "p.connected_on DESC, p.id",
     "strength": "s.strength IS NULL, s.strength DESC, p.id",
+    "contact": "s.last_contact IS NULL, s.last_contact DESC, p.id",
 }
 SORTS = tuple(_ORDER)
 
 
-def iter_people(
-    db: Base,
-    name: str | None = None,
-    org: str | None = None,
-    tag: str | None = None,
-    source: str | None = None,
-    sort: str = "name",
-    limit: int | None = None,
-    tier: str | None = None,
-    ignored: bool = False,
-) -> Iterator[dict[str, Any]]:
-    """People with their identifiers and sources, filtered and sorted in SQL, read as they are consumed;
-    ignored people only when `ignored` is set."""
+def _people_filter(
+    db: Base, name: str | None, org: str | None, tag: str | None, source: str | None, tier: str | None,
+    ignored: bool,
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (over people p joined to scores s) and its parameters for these filters."""
     where: list[str] = ["is_me = 0"]
     params: dict[str, Any] = {}
     if not ignored:
@@ -348,22 +341,59 @@ def iter_people(
     if tier:
         where.append("s.tier = :tier")
         params["tier"] = tier
+    return " AND ".join(where), params
+
+
+def iter_people(
+    db: Base,
+    name: str | None = None,
+    org: str | None = None,
+    tag: str | None = None,
+    source: str | None = None,
+    sort: str = "name",
+    limit: int | None = None,
+    tier: str | None = None,
+    ignored: bool = False,
+    offset: int = 0,
+) -> Iterator[dict[str, Any]]:
+    """People with their identifiers and sources, filtered and sorted in SQL, read as they are consumed;
+    ignored people only when `ignored` is set; with `limit`, that many after the first `offset`."""
+    where, params = _people_filter(db, name, org, tag, source, tier, ignored)
     order = _ORDER.get(sort)
     if order is None:
         raise InputError(f"unknown sort {sort!r}: use {', '.join(SORTS)}")
+    # The page's ids are chosen first, so the lists of identifiers are read for the rows shown only.
+    chosen = (f"SELECT p.id, row_number() OVER (ORDER BY {order}) FROM people p LEFT JOIN scores s"
+              f" ON s.person_id = p.id WHERE {where} ORDER BY {order}")
+    if limit:
+        chosen += " LIMIT :limit OFFSET :offset"
+        params.update(limit=limit, offset=max(0, offset))
     sql = (
-        f"SELECT p.id, {name_sql('p')}, p.organization, p.title, p.connected_on,"
+        f"WITH chosen(id, n) AS ({chosen})"
+        f" SELECT p.id, {name_sql('p')}, p.organization, p.title, p.connected_on,"
         " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'email'),"
         " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'phone'),"
         " (SELECT json_group_array(DISTINCT source) FROM source_records s WHERE s.person_id = p.id),"
         " (SELECT json_group_array(DISTINCT tag) FROM tags t WHERE t.person_id = p.id),"
         " s.strength, s.tier, s.last_contact, s.p_contact_90d, s.p_lapse_90d"
-        f" FROM people p LEFT JOIN scores s ON s.person_id = p.id WHERE {' AND '.join(where)} ORDER BY {order}"
+        " FROM chosen c JOIN people p ON p.id = c.id LEFT JOIN scores s ON s.person_id = p.id ORDER BY c.n"
     )
-    if limit:
-        sql += " LIMIT :limit"
-        params["limit"] = limit
     return map(_listed, db.stream(sql, params))  # a bad option is refused above, before any row is read
+
+
+def count_people(
+    db: Base,
+    name: str | None = None,
+    org: str | None = None,
+    tag: str | None = None,
+    source: str | None = None,
+    tier: str | None = None,
+    ignored: bool = False,
+) -> int:
+    """How many people `iter_people` lists with these filters (and no limit)."""
+    where, params = _people_filter(db, name, org, tag, source, tier, ignored)
+    return int(db.scalar(f"SELECT count(*) FROM people p LEFT JOIN scores s ON s.person_id = p.id WHERE {where}",
+                         params))
 
 
 def _listed(r: tuple[Any, ...]) -> dict[str, Any]:
