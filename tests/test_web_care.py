@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from webkit import DEMO_DAY, TOKEN, Tab
 
 from closeknit.answers import plan as answers
 from closeknit.care import plan as care_plan
 from closeknit.store import Store
 from closeknit.store import scores as score_store
 from closeknit.web import create_app
+from webkit import DEMO_DAY, TOKEN, Tab
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 TOUCH_ONLY = {"fading", "waiting"}  # reasons a logged touch answers
