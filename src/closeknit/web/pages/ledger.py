@@ -107,7 +107,7 @@ def _record(request: Request, pid: int, direction: str, kind: str, what: str, on
     return FavorRecorded(**said)
 
 
-@router.get("/api/ledger", tags=["ledger"])
+@router.get("/api/ledger", tags=["ledger"], response_model_exclude_unset=True)
 def api_ledger(request: Request, person: PersonQuery = None) -> Ledger:
     """Favors given vs received per person and overall, whom to give first, needs your offers meet
     (as `closeknit ledger --json`)."""

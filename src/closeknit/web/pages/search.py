@@ -123,14 +123,14 @@ def _routes(request: Request, pid: int, limit: int) -> answers.Routes:
         return answers.routes(db, str(pid), limit)
 
 
-@router.get("/api/find", tags=["find"])
+@router.get("/api/find", tags=["find"], response_model_exclude_unset=True)
 def api_find(request: Request, q: Words, limit: Limit = 20, subjects: bool = False) -> FindResult:
     """Who can do X: people whose name, title, organisation, tags, notes, offers or needs match, ranked by
     relevance and tie strength, each saying why (as `closeknit find --json`)."""
     return FindResult(**_find(request, q, limit, subjects))
 
 
-@router.get("/api/paths/{pid}", tags=["find"])
+@router.get("/api/paths/{pid}", tags=["find"], response_model_exclude_unset=True)
 def api_paths(request: Request, pid: PersonId, limit: PathLimit = 3) -> Routes:
     """The best ways to reach someone: paths of at most three hops, each hop explained, warm when every hop is
     strong enough (as `closeknit path PID --json`)."""
