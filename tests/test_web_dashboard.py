@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from closeknit.answers import report as report_answers
 from closeknit.pipeline import scoring
 from closeknit.store import Store
+from closeknit.store import scores as score_store
 from closeknit.web import create_app
 from webkit import TOKEN, Tab
 
@@ -72,7 +73,7 @@ def test_the_report_is_built_once_per_score_run(web_db: Path) -> None:
     assert again.data["favor_list"] == first.data["favor_list"]
 
 
-def test_an_empty_database_is_scored_and_shows_an_empty_report(tmp_path: Path) -> None:
+def test_an_empty_database_shows_an_empty_report_and_stays_unscored(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     Store(db).close()
     c = client(db)
@@ -81,6 +82,8 @@ def test_an_empty_database_is_scored_and_shows_an_empty_report(tmp_path: Path) -
     assert page.status_code == 200 and "No favor list yet" in page.text and 'href="/import"' in page.text
     report = c.get("/api/report").json()
     assert report["favor_list"] == [] and report["as_of"] == date.today().isoformat()
+    with Store(db) as store:
+        assert score_store.last_run(store) is None  # the first import chooses the scoring day
 
 
 def test_the_dashboard_in_a_browser(tab: Tab) -> None:

@@ -51,14 +51,17 @@ _BUILDING = threading.Lock()  # one report built at a time: requests arriving me
 
 
 def current(db: Store) -> Report:
-    """The report of the stored scores (computed first when the database was never scored), built once per
-    score run: later calls cost one query until the scores change."""
+    """The report of the stored scores (computed first when the database was never scored but holds
+    interactions), built once per score run: later calls cost one query until the scores change. A database
+    without interactions is left unscored, so that its first import chooses the scoring day."""
     key = dashboard_store.run_key(db)
     hit = _CACHE.get(db.path)
     if hit is not None and hit.key == key:
         return hit
     with _BUILDING:
         key = dashboard_store.run_key(db)
+        if key is None and score_store.newest_interaction(db) is None:
+            return Report((0, ""), build(db), {tier: [] for tier in TIERS})  # nothing to score yet: not pinned
         if key is None:
             scoring.compute(db)
             key = dashboard_store.run_key(db)

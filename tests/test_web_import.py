@@ -1,0 +1,210 @@
+"""The import page: uploads of every supported format saved inside the app's folder under safe names, checked,
+imported in the background with progress, then summarised with the quarantine; the dashboard follows."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from closeknit.errors import InputError
+from closeknit.store import Store
+from closeknit.web import create_app, import_jobs
+from closeknit.web.auth import Keys, web_home
+from test_search import card
+from webkit import TOKEN, Tab, serving
+
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+CSV = "First Name,Last Name,E-mail Address,Company\nCora,Lindqvist,cora@lind.example,Lind Ltd\n"
+BROKEN_CARD = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nEND:VCARD\r\n"
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Path:
+    db = tmp_path / "fresh.db"
+    Store(db).close()
+    return db
+
+
+def client(db: Path) -> TestClient:
+    return TestClient(create_app(db, TOKEN), base_url="http://127.0.0.1:8765")
+
+
+def finished(c: TestClient, job_id: str) -> dict[str, Any]:
+    for _ in range(600):
+        job = c.get(f"/api/imports/{job_id}", headers=BEARER).json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError("the import did not finish")
+
+
+def uploads(db: Path) -> set[Path]:
+    return {p for p in (web_home(db) / "uploads").rglob("*") if p.is_file()}
+
+
+def test_a_vcard_and_a_csv_are_imported_with_a_summary_and_the_quarantine(fresh: Path) -> None:
+    c = client(fresh)
+    files = [("files", ("book.vcf", card("Aino Halme", "aino@halme.example") + BROKEN_CARD, "text/vcard")),
+             ("files", ("people.csv", CSV, "text/csv"))]
+    r = c.post("/api/imports", files=files, headers=BEARER)
+    assert r.status_code == 202, r.text
+    assert r.headers["location"] == f"/api/imports/{r.json()['id']}"
+    assert r.json()["files"] == ["book.vcf", "people.csv"]
+    job = finished(c, r.json()["id"])
+    assert job["state"] == "done", job["problem"]
+    assert job["result"]["people"] == 2 and job["result"]["skipped"] == 1
+    assert job["summary"].startswith("2 people added") and job["percent"] == 100
+    assert job["errors"] == ["book.vcf record 2: no name, email, phone or organisation"]
+    [quarantined] = job["quarantine"]
+    assert quarantined["file"] == "book.vcf" and "N:;;;;" in quarantined["raw"]
+    assert job["scored_as_of"]
+    assert uploads(fresh) == set()  # read into the database, the copy is deleted
+    people = c.get("/api/report", headers=BEARER).json()["tiers"]
+    assert people["collected"] == 2
+
+
+def test_a_file_of_no_known_format_is_refused_with_its_name(fresh: Path) -> None:
+    c = client(fresh)
+    r = c.post("/api/imports", headers=BEARER, files=[
+        ("files", ("book.vcf", card("Aino Halme", "aino@halme.example"), "text/vcard")),
+        ("files", ("notes.txt", b"\x00\x01 nothing to read", "text/plain"))])
+    assert r.status_code == 400 and "notes.txt" in r.json()["detail"] and "book.vcf" not in r.json()["detail"]
+    assert uploads(fresh) == set()
+    assert c.post("/api/imports", headers=BEARER, files=[("files", ("..", b"x", "text/plain"))]).status_code == 400
+    assert c.post("/api/imports", headers=BEARER,
+                  files=[("files", ("a\x00.vcf", b"x", "text/plain"))]).status_code == 400
+    assert c.post("/api/imports", headers=BEARER).status_code == 422
+
+
+def test_a_file_name_that_climbs_is_stored_inside_the_uploads_folder(fresh: Path, tmp_path: Path) -> None:
+    home = web_home(fresh)
+    folder = import_jobs.save(home, [("../../../evil.vcf", io.BytesIO(card("E", "e@e.example").encode())),
+                                     ("..\\..\\evil.vcf", io.BytesIO(card("F", "f@f.example").encode()))])
+    assert folder.parent == home / "uploads"
+    assert sorted(p.name for p in folder.iterdir()) == ["evil-2.vcf", "evil.vcf"]
+    assert not (tmp_path / "evil.vcf").exists() and not tmp_path.parent.joinpath("evil.vcf").exists()
+    r = client(fresh).post("/api/imports", headers=BEARER,
+                           files=[("files", ("../../sub/../evil.vcf", card("G", "g@g.example"), "text/vcard"))])
+    assert r.status_code == 202 and r.json()["files"] == ["evil.vcf"]
+
+
+@pytest.mark.parametrize(("given", "stored"), [
+    ("book.vcf", "book.vcf"), ("/etc/passwd", "passwd"), ("C:\\Users\\me\\mail.mbox", "mail.mbox"),
+    (".hidden.ics", "hidden.ics"), ("a<b>:c.csv", "a_b__c.csv"), ("x" * 300 + ".vcf", "x" * 116 + ".vcf"),
+])
+def test_safe_names(given: str, stored: str) -> None:
+    assert import_jobs.safe_name(given) == stored
+
+
+@pytest.mark.parametrize("given", ["", "..", ".", "../", "a\x00b.vcf", "....", "dir/"])
+def test_unusable_names_are_refused(given: str) -> None:
+    with pytest.raises(InputError):
+        import_jobs.safe_name(given)
+
+
+def test_an_upload_over_the_limit_is_refused_with_413(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(import_jobs, "MAX_UPLOAD_BYTES", 1000)
+    c = client(fresh)
+    big = card("Aino Halme", "aino@halme.example") * 20
+    r = c.post("/api/imports", headers=BEARER, files=[("files", ("book.vcf", big, "text/vcard"))])
+    assert r.status_code == 413 and "larger than" in r.json()["detail"]
+    assert uploads(fresh) == set()
+    c.get(f"/login?token={TOKEN}")
+    page = c.post("/import", data={"csrf_token": Keys(TOKEN).csrf}, files=[("files", ("book.vcf", big, "text/vcard"))])
+    assert page.status_code == 413 and "<h1>Error</h1>" in page.text
+
+
+def test_the_form_works_without_javascript(fresh: Path) -> None:
+    c = client(fresh)
+    c.get(f"/login?token={TOKEN}")
+    form = c.get("/import")
+    assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
+    assert c.post("/import", files=[("files", ("book.vcf", card("A", "a@a.example"), "text/vcard"))],
+                  follow_redirects=False).status_code == 403  # no CSRF token
+    r = c.post("/import", data={"csrf_token": Keys(TOKEN).csrf, "me": "me@home.example"},
+               files=[("files", ("book.vcf", card("Aino Halme", "aino@halme.example"), "text/vcard"))],
+               follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/import/")
+    job_id = r.headers["location"].rsplit("/", 1)[1]
+    finished(c, job_id)
+    page = c.get(r.headers["location"])
+    assert "Import summary" in page.text and "1 people added" in page.text
+    assert f'href="/import/{job_id}"' in c.get("/import").text
+    assert c.get("/import/nope").status_code == 404
+    assert c.get("/api/imports/nope", headers=BEARER).status_code == 404
+
+
+def test_a_linkedin_exports_csv_files_sent_together_are_read_as_the_export(demo_db: dict[str, Any],
+                                                                           fresh: Path) -> None:
+    export = demo_db["folder"] / "linkedin"
+    files = [("files", (p.name, p.read_bytes(), "text/csv")) for p in sorted(export.iterdir())]
+    c = client(fresh)
+    r = c.post("/api/imports", headers=BEARER, files=files)
+    assert r.status_code == 202, r.text
+    assert all(f.startswith("linkedin/") for f in r.json()["files"])
+    job = finished(c, r.json()["id"])
+    assert job["result"]["files"] == {"the upload": "linkedin"} and job["result"]["people"] > 100
+    assert job["result"]["me"]  # the export's Email Addresses.csv says whose it is
+
+
+def demo_upload(folder: Path, into: Path) -> list[Path]:
+    """The demo's files as a user would pick them: the LinkedIn export zipped as LinkedIn sends it."""
+    export = into / "Basic_LinkedInDataExport.zip"
+    with zipfile.ZipFile(export, "w") as z:
+        for p in sorted((folder / "linkedin").iterdir()):
+            z.write(p, p.name)
+    return [export, folder / "contacts.vcf", folder / "google_contacts.csv", folder / "calendar.ics",
+            *sorted((folder / "mail").iterdir())]
+
+
+def test_uploading_the_demo_into_a_fresh_database_in_a_browser(
+        browser: Any, demo_db: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    go = threading.Event()  # the import waits for it: the page shows its progress first
+    real = import_jobs.run_import
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        go.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(import_jobs, "run_import", held)
+    db = tmp_path / "fresh.db"
+    Store(db).close()
+    picked = demo_upload(demo_db["folder"], tmp_path)
+    with serving(db) as served:
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        tab = Tab(page, served)
+        page.on("console", lambda m: tab.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: tab.errors.append(f"page error: {e}"))
+        try:
+            tab.login()
+            tab.goto("/import")
+            assert tab.axe() == []
+            page.get_by_label("Files to import").set_input_files([str(p) for p in picked])
+            page.get_by_role("button", name="Import", exact=True).click()
+            page.wait_for_url("**/import/*", wait_until="commit")
+            assert page.get_by_label("Importing…").is_visible()  # the <progress> bar, labelled
+            assert tab.axe() == []
+            go.set()
+            summary = page.get_by_role("heading", name="Import summary")
+            summary.wait_for(timeout=60_000)  # import.js follows the progress, then shows the summary
+            text = page.locator("#import-summary").inner_text()
+            assert "people added" in text and "interactions added" in text
+            assert page.get_by_role("link", name="See your network").is_visible()
+            assert "scored as of 2025-11-29" in page.locator("main").inner_text()  # the day the demo's mail ends
+            tab.shot("import")
+            assert tab.axe() == []
+            page.get_by_role("link", name="See your network").click()
+            rows = page.locator("#favor-list tbody tr")
+            assert rows.count() > 0
+            assert rows.first.get_by_role("link").get_attribute("href").startswith("/people/")
+        finally:
+            context.close()
+    assert not tab.errors, tab.errors
