@@ -13,6 +13,7 @@ from closeknit.answers import find as answers
 from closeknit.answers.plan import scored_day
 from closeknit.intros import graph as paths
 from closeknit.search import find as search
+from closeknit.store import intros as intro_store
 from closeknit.web.app import database, render
 
 router = APIRouter()
@@ -148,6 +149,10 @@ def find_page(request: Request, q: Annotated[str, Query(max_length=500)] = "", l
 @router.get("/path/{pid}", include_in_schema=False)
 def path_page(request: Request, pid: PersonId, limit: PathLimit = 3) -> Response:
     found = _routes(request, pid, limit)
+    with database(request) as db:  # the introductions already asked for: one per connector at a time
+        asked = {i["connector_id"]: i["id"] for i in intro_store.intros(db, False)
+                 if i["target_id"] == pid and i["seeker_id"] is None}
     name = found.names.get(pid) or f"person {pid}"
     return render(request, "path.html", {"title": f"Paths to {name}", "nav": "/find", "found": found,
-                                         "pid": pid, "name": name, "strength_of": paths.strength_of})
+                                         "pid": pid, "name": name, "strength_of": paths.strength_of,
+                                         "asked": asked})
