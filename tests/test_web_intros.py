@@ -121,3 +121,16 @@ def test_asking_from_a_warm_path_lands_on_the_board(tab: Tab, demo_db: dict[str,
     asked = page.locator(f"#intro-{page.url.split('said=')[1].split('#')[0]}")
     assert f"you ask {connector} to introduce you" in asked.inner_text()
     assert "an audit <soon>" in asked.locator("pre.draft-body").inner_text()
+
+
+def test_the_match_page_offers_to_start_the_suggested_introduction(tab: Tab, demo_db: dict[str, Any]) -> None:
+    tab.login()
+    tab.goto("/match")
+    page = tab.page
+    first = page.locator("ol.intros > li").first
+    assert demo_db["result"]["payoff"]["intro"]["target"]["name"] in first.get_by_role("heading", level=2).inner_text()
+    tab.shot("intros-match")
+    assert tab.axe() == []
+    first.get_by_role("button", name=re.compile("^Introduce")).click()
+    page.wait_for_url(re.compile(r"/intros\?said=\d+"))
+    assert page.locator("li.intro").count() == 2
