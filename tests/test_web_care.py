@@ -145,3 +145,15 @@ def test_the_ledger_page_shows_a_favor_recorded_through_its_form(tab: Tab, demo_
                                             "referred <Arjun> to a recruiter"]
     tab.shot("ledger")
     assert tab.axe() == []
+
+
+def test_done_on_someone_with_another_reason_says_why_they_stay(web_db: Path) -> None:
+    from closeknit.web.auth import Keys
+
+    client = TestClient(create_app(web_db, TOKEN))
+    client.get(f"/login?token={TOKEN}")
+    plan = client.get("/api/plan", params={"budget": 50}).json()["plan"]
+    owed = next(n["person"] for n in plan if {r["kind"] for r in n["reasons"]} == {"debt"})
+    r = client.post(f"/plan/{owed}/done?budget=50", data={"csrf_token": Keys(TOKEN).csrf, "channel": "call"})
+    assert r.status_code == 200 and r.url.path == "/plan"
+    assert "They stay in the plan for debt; snooze them once that is dealt with." in r.text

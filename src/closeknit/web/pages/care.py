@@ -139,6 +139,10 @@ def plan_page(request: Request, budget: Budget = 5, done: int | None = None,
     said = ""
     if done is not None:
         said = f"Logged: you were in touch with {names.get(done) or f'person {done}'}."
+        still = next((n for n in week["plan"] if n["person"] == done), None)
+        if still is not None:  # an occasion, news or a favor owed is not answered by a touch
+            said += (" They stay in the plan for " + ", ".join(r["kind"].replace("_", " ") for r in still["reasons"])
+                     + "; snooze them once that is dealt with.")
     elif snoozed is not None:
         said = f"Snoozed: {names.get(snoozed) or f'person {snoozed}'} is out of the plan for a while."
     return render(request, "plan.html", {
