@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from closeknit.answers import find as answers
+from closeknit.answers.find import marked
 from closeknit.search import find as search
 from closeknit.store import Store
 from closeknit.web import create_app
-from closeknit.web.pages.search import marked
 from webkit import TOKEN, Tab
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -89,3 +90,16 @@ def existing(db: Base, pid: int) -> int:
     if not db.scalar("SELECT 1 FROM people WHERE id = :i", {"i": pid}):
         raise NotFoundError(f"no person {pid}")
     return pid
+
+
+def marked(text: str, words: list[str]) -> list[tuple[str, bool]]:
+    """`text` in parts, each saying whether it is one of `words` (to show matches marked, escaped as text)."""
+    if not words:
+        return [(text, False)]
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    parts, pos = [], 0
+    for m in pattern.finditer(text):
+        parts += [(text[pos:m.start()], False), (m.group(), True)]
+        pos = m.end()
+    parts.append((text[pos:], False))
+    return [p for p in parts if p[0]]

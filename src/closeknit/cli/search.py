@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from closeknit.answers.find import resolve
+from closeknit.answers.find import marked, resolve
 from closeknit.cli.app import JsonOpt, app, emit_json, message, out, progress, shown, store, table
 from closeknit.errors import InputError
 from closeknit.search import find as search
@@ -140,13 +139,4 @@ def _reason(why: dict[str, Any]) -> str:
 
 def highlight(text: str, words: list[str]) -> str:
     """`text` as Rich markup, safe whatever it holds, with each of `words` in bold."""
-    if not words:
-        return shown(text)
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
-    parts, pos = [], 0
-    for m in pattern.finditer(text):
-        parts.append(shown(text[pos:m.start()]))
-        parts.append(f"[bold]{shown(m.group())}[/bold]")
-        pos = m.end()
-    parts.append(shown(text[pos:]))
-    return "".join(parts)
+    return "".join(f"[bold]{shown(part)}[/bold]" if hit else shown(part) for part, hit in marked(text, words))

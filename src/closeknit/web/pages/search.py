@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -98,19 +97,6 @@ class Routes(BaseModel):
     paths: list[WarmPath]
 
 
-def marked(text: str, words: list[str]) -> list[tuple[str, bool]]:
-    """`text` in parts, each saying whether it is one of `words` (to show matches marked, escaped as text)."""
-    if not words:
-        return [(text, False)]
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
-    parts, pos = [], 0
-    for m in pattern.finditer(text):
-        parts += [(text[pos:m.start()], False), (m.group(), True)]
-        pos = m.end()
-    parts.append((text[pos:], False))
-    return [p for p in parts if p[0]]
-
-
 def _find(request: Request, q: str, limit: int, subjects: bool) -> dict[str, Any]:
     with database(request) as db:
         scored_day(db)
@@ -143,7 +129,7 @@ def find_page(request: Request, q: Annotated[str, Query(max_length=500)] = "", l
               subjects: bool = False) -> Response:
     found = _find(request, q, limit, subjects) if q.strip() else None
     return render(request, "find.html", {"title": f"Find: {q}" if q.strip() else "Find", "nav": "/find",
-                                         "q": q, "subjects": subjects, "found": found, "marked": marked})
+                                         "q": q, "subjects": subjects, "found": found, "marked": answers.marked})
 
 
 @router.get("/path/{pid}", include_in_schema=False)
