@@ -53,12 +53,17 @@ class Note(BaseModel):
     created_at: str
 
 
-class Edit(BaseModel):
+class Change(BaseModel):
     """A change made by hand, with the value it replaced."""
 
     field: str
     old: str
     new: str
+
+
+class Edit(Change):
+    """A change made by hand, and when."""
+
     at: str
 
 
@@ -155,7 +160,7 @@ class EditIn(BaseModel):
 
 class EditOut(BaseModel):
     person: int
-    changes: list[Edit]
+    changes: list[Change]
 
 
 class TagsIn(BaseModel):
