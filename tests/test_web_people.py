@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from webkit import TOKEN
 
 from closeknit.answers import person as person_answers
 from closeknit.store import Store
 from closeknit.store import people as people_store
 from closeknit.web import create_app
 from closeknit.web.auth import CSRF_FIELD
+from webkit import TOKEN
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
