@@ -183,6 +183,22 @@ def test_a_browser_shows_the_markup_as_text_and_runs_none_of_it(browser: Any, ow
     assert not tab.errors, tab.errors
 
 
+def test_pages_given_hostile_ids_and_queries_answer_4xx_never_5xx(network: Network) -> None:
+    c = logged_in(network.db)
+    problems = []
+    for method, path in app_routes(c.app):
+        if method != "GET" or path.startswith(("/api/", "/login")):
+            continue
+        urls = [PARAM.sub(bad, path) for bad in (str(2**63), str(2**64), "-1", "0", "abc", "%00", "1.5")]
+        urls += [] if "{" in path else [f"{path}?q=%00", f"{path}?q=%22", f"{path}?page=-1", f"{path}?page={2**63}",
+                                        f"{path}?q=*", f"{path}?q=a%20OR%20NEAR(", f"{path}?page=abc"]
+        for url in dict.fromkeys(urls):
+            r = c.get(url)
+            if r.status_code >= 500:
+                problems.append(f"GET {url}: {r.status_code}")
+    assert not problems, problems
+
+
 # ---- the token ---------------------------------------------------------------------------------------------------
 
 def test_every_route_without_the_token_goes_to_login_or_answers_401(network: Network) -> None:
