@@ -81,6 +81,10 @@ def test_a_file_of_no_known_format_is_refused_with_its_name(fresh: Path) -> None
     assert c.post("/api/imports", headers=BEARER,
                   files=[("files", ("a\x00.vcf", b"x", "text/plain"))]).status_code == 400
     assert c.post("/api/imports", headers=BEARER).status_code == 422
+    bad_me = c.post("/api/imports", headers=BEARER, data={"me": "me@home.example, not-an-address"},
+                    files=[("files", ("book.vcf", card("A", "a@a.example"), "text/vcard"))])
+    assert bad_me.status_code == 400 and "not-an-address" in bad_me.json()["detail"]
+    assert uploads(fresh) == set()
 
 
 def test_a_file_name_that_climbs_is_stored_inside_the_uploads_folder(fresh: Path, tmp_path: Path) -> None:
