@@ -33,6 +33,7 @@ class Report:
     data: ReportData
     members: dict[str, list[dict[str, Any]]]
     charts: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    pages: dict[str, bytes] = field(default_factory=dict)  # renderings its callers keep (the dashboard's HTML)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def chart(self, name: str, fmt: ChartFormat) -> bytes:
