@@ -38,12 +38,16 @@ def log(db: Base, pid: int, channel: str, when: datetime, direction: str, note: 
 
 def timeline(db: Base, pid: int, limit: int | None = None) -> list[dict[str, Any]]:
     """One person's interactions, newest first, with everyone who took part."""
+    # The interactions shown are chosen first, so who took part is read for those only.
+    order = "i.ts IS NULL, i.ts DESC, i.id DESC"
     rows = db.rows(
-        "SELECT i.id, i.occurred_at, i.channel, i.direction, i.subject, i.bulk, i.folder, i.source,"
+        "WITH shown(id, n) AS (SELECT i.id, row_number() OVER (ORDER BY " + order + ") FROM interactions i"
+        " WHERE i.id IN (SELECT interaction_id FROM interaction_parties WHERE person_id = :p)"
+        " ORDER BY " + order + (" LIMIT :n" if limit else "") + ")"
+        " SELECT i.id, i.occurred_at, i.channel, i.direction, i.subject, i.bulk, i.folder, i.source,"
         f" (SELECT json_group_array(json_object('id', p.id, 'name', {name_sql('p')}, 'role', x.role, 'me', p.is_me))"
         "   FROM interaction_parties x JOIN people p ON p.id = x.person_id WHERE x.interaction_id = i.id)"
-        " FROM interactions i WHERE i.id IN (SELECT interaction_id FROM interaction_parties WHERE person_id = :p)"
-        " ORDER BY i.ts IS NULL, i.ts DESC, i.id DESC" + (" LIMIT :n" if limit else ""),
+        " FROM shown JOIN interactions i ON i.id = shown.id ORDER BY shown.n",
         {"p": pid, "n": limit},
     )
     return [

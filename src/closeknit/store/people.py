@@ -24,9 +24,10 @@ EDITABLE = ("name", "organization", "title")
 
 def name_sql(alias: str) -> str:
     """SQL for a person's name, or lacking one their first address (email, then profile, then phone), to be
-    shown through `identity.shown.display`."""
+    shown through `identity.shown.display`. (`+i.kind`: read through the person's index, never by kind, whatever
+    the query around it.)"""
     return (f"coalesce(nullif({alias}.name, ''), (SELECT i.value FROM identifiers i WHERE i.person_id = {alias}.id"
-            " AND i.kind IN ('email', 'linkedin', 'phone') ORDER BY i.kind, i.value LIMIT 1), '')")
+            " AND +i.kind IN ('email', 'linkedin', 'phone') ORDER BY i.kind, i.value LIMIT 1), '')")
 
 
 def names(db: Base, ids: Sequence[int]) -> dict[int, str]:
