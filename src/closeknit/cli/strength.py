@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from closeknit.answers import person as person_answers
 from closeknit.answers import report as report_answers
 from closeknit.cli.app import JsonOpt, app, emit_json, message, progress, say, store, table
 from closeknit.errors import InputError, NotFoundError
@@ -113,12 +114,8 @@ def explain(
         emit_json(detail)
         return
     say(f"{detail['name']} — strength {detail['strength']:.0f}/100, tier {detail['tier']}")
-    if detail["p_contact_90d"] is not None:
-        say(f"  {chance(detail['p_contact_90d'])} likely that you and they write to each other (a message each "
-            "way) within 90 days, judging from your own history")
-    if detail["p_lapse_90d"] is not None:
-        say(f"  {chance(detail['p_lapse_90d'])} likely that the tie lapses (no message each way within 90 days),"
-            " judging by how it stands among your active ties")
+    for line in person_answers.likelihoods(detail):
+        say(f"  {line}")
     for line in detail["factors"]["why"]:
         say(f"  · {line}")
     table(["factor", "points"], [[f["factor"], f["points"]] for f in detail["factors"]["top"]])
