@@ -5,11 +5,11 @@ from __future__ import annotations
 import queue
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -19,7 +19,7 @@ from closeknit.errors import CloseknitError, NotFoundError
 from closeknit.store import Store
 from closeknit.web.auth import COOKIE, CSRF_FIELD, CSRF_HEADER, Keys, load_or_create_token, web_home
 
-HERE = Path(__file__).parent
+HERE = FilePath(__file__).parent
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC = ("/login", "/static/")
 
@@ -41,7 +41,7 @@ SECURITY_HEADERS = {
 class StorePool:
     """Open databases handed to one request at a time (opening one costs a few milliseconds)."""
 
-    def __init__(self, path: Path, keep: int = 8) -> None:
+    def __init__(self, path: FilePath, keep: int = 8) -> None:
         self.path = path
         self._idle: queue.LifoQueue[Store] = queue.LifoQueue(maxsize=keep)
 
@@ -67,6 +67,14 @@ class StorePool:
                 self._idle.get_nowait().close()
             except queue.Empty:
                 return
+
+
+SQLITE_MAX_INT = 2**63 - 1  # a larger id cannot be a row: refused as invalid input, not failed on
+
+
+def row_id(description: str) -> Any:
+    """A path parameter naming a row (a person, an intro, a review item): a positive SQLite integer."""
+    return Path(ge=1, le=SQLITE_MAX_INT, description=description)
 
 
 def is_api(request: Request) -> bool:
@@ -99,9 +107,9 @@ class CsrfRefused(Exception):
     pass
 
 
-def create_app(db_path: Path, token: str | None = None) -> FastAPI:
+def create_app(db_path: FilePath, token: str | None = None) -> FastAPI:
     """The web app on the database at `db_path`; the token defaults to the one kept beside it."""
-    db_path = Path(db_path)
+    db_path = FilePath(db_path)
     home = web_home(db_path)
     keys = Keys(token or load_or_create_token(home))
     app = FastAPI(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -17,13 +17,13 @@ from closeknit.pipeline.scoring import rescore
 from closeknit.store import care as care_store
 from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
-from closeknit.web.app import database, render
+from closeknit.web.app import database, render, row_id
 
 router = APIRouter()
 
 SNOOZES = {"1w": "1 week", "2w": "2 weeks", "1m": "1 month"}
 Budget = Annotated[int, Query(ge=1, le=100, description="At most this many people this week.")]
-PersonId = Annotated[int, Path(ge=1, description="The person's id.")]
+PersonId = Annotated[int, row_id("The person's id.")]
 
 
 class Reason(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -15,11 +15,11 @@ from closeknit.intros import match as matcher
 from closeknit.intros import view, workflow
 from closeknit.pipeline.scoring import rescore
 from closeknit.store import intros as intro_store
-from closeknit.web.app import database, render
+from closeknit.web.app import database, render, row_id
 
 router = APIRouter()
 
-IntroId = Annotated[int, Path(ge=1, description="The intro's id.")]
+IntroId = Annotated[int, row_id("The intro's id.")]
 StepName = Literal["accept", "decline", "done", "outcome"]
 Role = Literal["connector", "seeker", "target"]
 

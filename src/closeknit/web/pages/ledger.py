@@ -16,11 +16,12 @@ from closeknit.errors import InputError
 from closeknit.pipeline.scoring import rescore
 from closeknit.store import favors as favor_store
 from closeknit.store import people as people_store
-from closeknit.web.app import database, render
+from closeknit.web.app import SQLITE_MAX_INT, database, render
 
 router = APIRouter()
 
-PersonQuery = Annotated[int | None, Query(ge=1, description="One person's id (default everyone with a favor).")]
+PersonQuery = Annotated[int | None, Query(ge=1, le=SQLITE_MAX_INT,
+                                          description="One person's id (default everyone with a favor).")]
 
 
 class Balance(BaseModel):

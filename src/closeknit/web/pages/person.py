@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -14,11 +14,11 @@ from closeknit.errors import InputError
 from closeknit.store import Store
 from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
-from closeknit.web.app import database, render
+from closeknit.web.app import database, render, row_id
 
 router = APIRouter()
 
-PersonId = Annotated[int, Path(ge=1, le=2**62, description="The person's id.")]
+PersonId = Annotated[int, row_id("The person's id.")]
 Channel = Literal["call", "meeting", "coffee", "message", "email", "other"]
 Direction = Literal["out", "in", "both"]
 Rating = Literal["strong", "weak", "favor", "none"]

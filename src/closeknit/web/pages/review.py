@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from closeknit.answers import review as answers
 from closeknit.store import people as people_store
-from closeknit.web.app import database, render
+from closeknit.web.app import database, render, row_id
 from closeknit.web.pages.person import Record
 
 router = APIRouter()
 
 SHOWN = 50  # items on the page, best first
-ItemId = Annotated[int, Path(ge=1, le=2**62, description="The review item's number.")]
+ItemId = Annotated[int, row_id("The review item's number.")]
 
 
 class ReviewItem(BaseModel):

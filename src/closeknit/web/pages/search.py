@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,14 +13,14 @@ from closeknit.answers.plan import scored_day
 from closeknit.intros import graph as paths
 from closeknit.search import find as search
 from closeknit.store import intros as intro_store
-from closeknit.web.app import database, render
+from closeknit.web.app import database, render, row_id
 
 router = APIRouter()
 
 Words = Annotated[str, Query(min_length=1, max_length=500, description='Words: lidar perception, "a phrase", eng*,'
                                                                        " title:cto, -word, OR.")]
 Limit = Annotated[int, Query(ge=1, le=200, description="At most this many.")]
-PersonId = Annotated[int, Path(ge=1, description="The person to reach.")]
+PersonId = Annotated[int, row_id("The person to reach.")]
 PathLimit = Annotated[int, Query(ge=1, le=20, description="At most this many paths.")]
 
 
