@@ -217,7 +217,7 @@ HOSTILE = ['"', '"unbalanced', "-", "--", "*", "AND", "OR", "NOT", "NEAR", "a AN
            "lidar NOT", "NOT lidar", "-lidar", '""', "()", "(lidar", "lidar)", "{name}:x", "name:", ":", "title:",
            "lidar^2", "NEAR(lidar perception)", "'", "\\", "%", "_", "x" * 5000, "a " * 500, "\x00", "ünïcödé",
            "漢字", "🙂", "col:lidar", "rowid:1", "search_people", "* *", "-*", "lid*ar", "\"a\" \"b", "email:@",
-           "🙂 lidar"]
+           "🙂 lidar", "0\x00", "lidar\x00perception", "\"li\x00dar\"", "a\tb\x1b"]
 
 
 @pytest.mark.parametrize("query", HOSTILE)
@@ -232,7 +232,7 @@ def test_hostile_queries_never_crash(net: Path, query: str) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(query=st.text(alphabet=st.sampled_from('ab "*-:()^{}ORNDTé_\\\'.'), max_size=30))
+@given(query=st.text(alphabet=st.sampled_from('ab "*-:()^{}ORNDTé_\\\'.\x00\t'), max_size=30))
 def test_any_query_gives_results_or_a_one_line_error(net: Path, query: str) -> None:
     with Store(net) as db:
         try:

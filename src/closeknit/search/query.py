@@ -92,12 +92,16 @@ def _term(neg: str, name: str | None, quoted: str | None, bare: str | None) -> T
     return Term(text, phrase=quoted is not None, prefix=prefix, column=column, negative=negative)
 
 
+# Control characters (a NUL ends an SQLite string early) separate words like spaces do.
+_CONTROLS_AS_SPACES = str.maketrans({c: " " for c in (*range(0x20), 0x7F)})
+
+
 def parse(text: str) -> Query:
     """Read a query; one without any word to look for is refused with a one-line error."""
     query = Query(text)
     pending_or = pending_not = False
     count = 0
-    for m in _CHUNK.finditer(text):
+    for m in _CHUNK.finditer(text.translate(_CONTROLS_AS_SPACES)):
         bare = m.group(4)
         if bare in ("OR", "AND", "NOT", "NEAR"):
             pending_or = bare == "OR" and bool(query.groups)

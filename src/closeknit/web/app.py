@@ -6,13 +6,14 @@ import queue
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import Field
 
 from closeknit import __version__
 from closeknit.errors import CloseknitError, NotFoundError
@@ -70,6 +71,9 @@ class StorePool:
 
 
 SQLITE_MAX_INT = 2**63 - 1  # a larger id cannot be a row: refused as invalid input, not failed on
+
+
+RowId = Annotated[int, Field(ge=1, le=SQLITE_MAX_INT)]  # the same, in a request body
 
 
 def row_id(description: str) -> Any:

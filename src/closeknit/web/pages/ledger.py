@@ -16,7 +16,7 @@ from closeknit.errors import InputError
 from closeknit.pipeline.scoring import rescore
 from closeknit.store import favors as favor_store
 from closeknit.store import people as people_store
-from closeknit.web.app import SQLITE_MAX_INT, database, render
+from closeknit.web.app import SQLITE_MAX_INT, RowId, database, render
 
 router = APIRouter()
 
@@ -81,7 +81,7 @@ class Ledger(BaseModel):
 
 
 class FavorIn(BaseModel):
-    person: int = Field(ge=1)
+    person: RowId
     direction: Literal["give", "got"] = Field(description="give: you did them a favor; got: they did you one.")
     kind: str = Field("other", description=f"One of {', '.join(favor_store.KINDS)}.", max_length=20)
     what: str = Field(min_length=1, max_length=500)

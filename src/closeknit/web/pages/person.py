@@ -14,7 +14,7 @@ from closeknit.errors import InputError
 from closeknit.store import Store
 from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
-from closeknit.web.app import database, render, row_id
+from closeknit.web.app import SQLITE_MAX_INT, RowId, database, render, row_id
 
 router = APIRouter()
 
@@ -208,7 +208,7 @@ class InteractionOut(BaseModel):
 
 
 class SplitIn(BaseModel):
-    records: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(min_length=1, max_length=10_000)
+    records: list[RowId] = Field(min_length=1, max_length=10_000)
 
 
 class SplitOut(BaseModel):
@@ -218,8 +218,8 @@ class SplitOut(BaseModel):
 
 
 class MergeIn(BaseModel):
-    keep: Annotated[int, Field(ge=1, le=2**62)]
-    other: Annotated[int, Field(ge=1, le=2**62)]
+    keep: RowId
+    other: RowId
 
 
 class MergeOut(BaseModel):
@@ -390,7 +390,7 @@ def log_form(request: Request, pid: PersonId, channel: Annotated[Channel, Form()
 
 @router.post("/people/{pid}/split", include_in_schema=False)
 def split_form(request: Request, pid: PersonId,
-               records: Annotated[list[Annotated[int, Field(ge=1, le=2**62)]], Form()] = []) -> Response:  # noqa: B006
+               records: Annotated[list[RowId], Form()] = []) -> Response:  # noqa: B006
     if not records:
         raise InputError("choose at least one source record to split off")
     with database(request) as db:
@@ -401,7 +401,7 @@ def split_form(request: Request, pid: PersonId,
 
 @router.post("/people/{pid}/merge", include_in_schema=False)
 def merge_form(request: Request, pid: PersonId,
-               other: Annotated[int, Form(ge=1, le=2**62)]) -> Response:
+               other: Annotated[int, Form(ge=1, le=SQLITE_MAX_INT)]) -> Response:
     with database(request) as db:
         answers.merge(db, pid, other)
     return back(pid, "merged")
