@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from closeknit.answers import plan as plan_answers
 from closeknit.care import plan as care_plan
 from closeknit.demo.files import EARLIER_LINKEDIN, read_manifest, write_demo
 from closeknit.demo.network import ME
@@ -22,7 +23,7 @@ from closeknit.pipeline.report_data import build as build_report
 from closeknit.report import html as html_report
 from closeknit.report import text as report_text
 from closeknit.search import find as search
-from closeknit.store import Store, favors, life, needs, stats
+from closeknit.store import Store, favors, needs, stats
 from closeknit.store import graph as graph_store
 from closeknit.store import intros as intro_store
 from closeknit.store import people as people_store
@@ -142,6 +143,7 @@ def run_demo(
             *([f"{hint} find {_quote(payoff['query'])}", f"{hint} path {payoff['target']}",
                f"{hint} intro list", f"{hint} match"] if payoff else []),
             f"{hint} doctor",
+            f"{hint} serve",
         ],
     }
 
@@ -167,10 +169,6 @@ def _care(db: Store, day: date) -> dict[str, Any]:
     events seen across imports, and the favor ledger."""
     full = care_plan.weekly(db, day, sys.maxsize)  # every tie with a reason, most strength kept first
     fading = [n for n in full if any(r.kind == "fading" for r in n.reasons)]
-    seen = life.events(db)
-    names = people_store.names(db, list(seen))
-    events = [{"person": pid, "name": names.get(pid, ""), **e, "text": life.in_words(e, names.get(pid, ""))}
-              for pid, evs in sorted(seen.items()) for e in evs]
     rows = favors.balances(db)
     return {
         "plan": {
@@ -181,7 +179,7 @@ def _care(db: Store, day: date) -> dict[str, Any]:
             "fading": [{"person": n.person, "name": n.name, "tier": n.tier, "last_contact": n.last_contact,
                         "due_days": n.due_days, "overdue": _overdue(n, day), "p_lapse": n.p_lapse} for n in fading],
         },
-        "life_events": events,
+        "life_events": plan_answers.life_events(db),
         "ledger": {"total": favors.totals(rows), "people": rows, "give_first": favors.give_first(rows)},
     }
 
