@@ -9,9 +9,11 @@ import os
 import re
 import socket
 import stat
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -190,8 +192,8 @@ def test_pages_given_hostile_ids_and_queries_answer_4xx_never_5xx(network: Netwo
         if method != "GET" or path.startswith(("/api/", "/login")):
             continue
         urls = [PARAM.sub(bad, path) for bad in (str(2**63), str(2**64), "-1", "0", "abc", "%00", "1.5")]
-        urls += [] if "{" in path else [f"{path}?q=%00", f"{path}?q=%22", f"{path}?page=-1", f"{path}?page={2**63}",
-                                        f"{path}?q=*", f"{path}?q=a%20OR%20NEAR(", f"{path}?page=abc"]
+        queries = ("q=%00", "q=a%00b", "q=%22", "q=*", "q=a%20OR%20NEAR(", "page=-1", f"page={2**63}", "page=abc")
+        urls += [] if "{" in path else [f"{path}?{query}" for query in queries]
         for url in dict.fromkeys(urls):
             r = c.get(url)
             if r.status_code >= 500:
@@ -274,6 +276,30 @@ def files_under(root: Path) -> set[Path]:
     return {Path(d, f) for d, _, names in os.walk(root) for f in names}
 
 
+WRITES: list[Path] | None = None  # while set, every file this process opens for writing (any thread)
+
+
+def _note_writes(event: str, args: tuple[Any, ...]) -> None:
+    if event == "open" and WRITES is not None and isinstance(args[0], (str, bytes, os.PathLike)):
+        mode, flags = args[1] or "", args[2] or 0
+        if any(c in str(mode) for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            WRITES.append(Path(os.fsdecode(args[0])).absolute())
+
+
+@contextmanager
+def writes_noted() -> Iterator[list[Path]]:
+    """The files opened for writing inside the block (an audit hook: it sees files removed again before the end)."""
+    global WRITES
+    if not getattr(writes_noted, "hooked", False):
+        sys.addaudithook(_note_writes)
+        writes_noted.hooked = True  # type: ignore[attr-defined]
+    WRITES = noted = []
+    try:
+        yield noted
+    finally:
+        WRITES = None
+
+
 def test_an_uploaded_file_name_never_writes_outside_the_uploads_folder(tmp_path: Path, network: Network) -> None:
     # The database sits four folders down, so a climbing name lands inside tmp_path, where it is seen.
     db = copy_db(network.db, tmp_path / "a" / "b" / "c" / "net.db")
@@ -282,18 +308,20 @@ def test_an_uploaded_file_name_never_writes_outside_the_uploads_folder(tmp_path:
     if not uploads:
         pytest.skip("no route takes uploaded files yet")
     outside = tmp_path / "abs" / "evil-abs.vcf"
-    names = ["../../../../evil-1.vcf", "..\\..\\..\\..\\evil-2.vcf", "sub/../../../../../evil-3.vcf", str(outside),
-             "..", ".", "", "....//....//evil-4.vcf", "%2e%2e%2f%2e%2e%2fevil-5.vcf", "evil-6.vcf\x00.txt"]
+    names = ["../../../../evil-1.vcf", "..\\..\\..\\..\\evil-2.vcf", "sub/../../../../../evil-3.vcf",
+             str(outside), "..", ".", "", "....//....//evil-4.vcf", "%2e%2e%2f%2e%2e%2fevil-5.vcf",
+             "evil-6.vcf\x00.txt"]
     content = card("Upload Person", "upload@person.example").encode()
     before = files_under(tmp_path)
     answers = []
-    for method, path, fields in uploads:
-        for name in names:
-            r = c.request(method, fill(path), headers=BEARER, follow_redirects=False,
-                          files=[(field, (name, content, "text/vcard")) for field in fields])
-            answers.append(r.status_code)
-            assert r.status_code < 500, (method, path, name, r.status_code, r.text[:300])
-    time.sleep(1)  # an import started in the background writes its files soon after
+    with writes_noted() as written:
+        for method, path, fields in uploads:
+            for name in names:
+                r = c.request(method, fill(path), headers=BEARER, follow_redirects=False,
+                              files=[(field, (name, content, "text/vcard")) for field in fields])
+                answers.append(r.status_code)
+                assert r.status_code < 500, (method, path, name, r.status_code, r.text[:300])
+        time.sleep(1)  # an import started in the background writes its files soon after
     home = web_home(db)
 
     def allowed(p: Path) -> bool:  # the uploads, the token, the database's own journal and lock files
@@ -302,6 +330,10 @@ def test_an_uploaded_file_name_never_writes_outside_the_uploads_folder(tmp_path:
 
     strays = [p for p in files_under(tmp_path) - before if not allowed(p)]
     assert not strays, strays
+    uploaded = [p for p in written if p.is_relative_to(home / "uploads")]
+    assert uploaded, f"no upload was written where expected: {written}"
+    assert all(".." not in p.relative_to(home / "uploads").parts for p in uploaded), uploaded
+    assert not [p for p in written if not allowed(p) and p.is_relative_to(tmp_path)], written
     assert not outside.exists()
     assert any(s < 400 for s in answers), f"no upload was accepted: {answers}"
 
