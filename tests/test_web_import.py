@@ -194,7 +194,7 @@ def test_uploading_the_demo_into_a_fresh_database_in_a_browser(
             page.get_by_label("Files to import").set_input_files([str(p) for p in picked])
             page.get_by_role("button", name="Import", exact=True).click()
             page.wait_for_url("**/import/*", wait_until="commit")
-            assert page.get_by_label("Importing…").is_visible()  # the <progress> bar, labelled
+            page.get_by_label("Importing…").wait_for(state="visible")  # the <progress> bar, labelled
             assert tab.axe() == []
             go.set()
             summary = page.get_by_role("heading", name="Import summary")
