@@ -241,3 +241,15 @@ def test_the_forms_change_the_person_and_come_back_to_their_page(writer: TestCli
     assert browser.get("/people/999999").status_code == 404
     assert browser.get("/people", params={"tier": "bogus", "sort": "bogus"}).status_code == 200
     assert browser.get("/review").status_code == 200
+
+
+def test_the_list_follows_a_change_made_by_another_process(writer: TestClient, web_db: Path) -> None:
+    first = people(writer, sort="name", per_page=5)
+    last = people(writer, sort="name", page=first["pages"], per_page=5)["people"][-1]
+    assert people(writer, sort="name", per_page=5) == first  # the same answer while nothing changes
+    with Store(web_db) as db:  # as `closeknit edit` would, from its own connection
+        people_store.edit(db, last["id"], {"name": "Aa Aardvark"})
+    now = people(writer, sort="name", per_page=5)
+    assert now["total"] == first["total"]
+    assert (now["people"][0]["id"], now["people"][0]["name"]) == (last["id"], "Aa Aardvark")
+    assert [p["id"] for p in now["people"][1:]] == [p["id"] for p in first["people"][:4]]

@@ -25,11 +25,12 @@ def _file_key(source: str, file: str) -> tuple[str, str]:
 def events(db: Base, pids: Sequence[int] | None = None) -> dict[int, list[dict[str, Any]]]:
     """Per person, the changes their records show between imports of the same file, oldest first:
     {"kind": employer|title|email_domain|phone, "old", "new", "seen" (the day the change was imported)}."""
-    where = "" if pids is None else " AND r.person_id IN (SELECT value FROM json_each(:ids))"
+    # For some people, the ones imported more than once are looked for among them only (a person's page).
+    only = "" if pids is None else " WHERE person_id IN (SELECT value FROM json_each(:ids))"
     rows = db.fast_rows(
         "SELECT r.id, r.person_id, r.source, r.file, r.imported_at, r.data FROM source_records r"
-        " WHERE r.person_id IN (SELECT person_id FROM source_records"
-        "                       GROUP BY person_id HAVING count(DISTINCT imported_at) > 1)" + where +
+        " WHERE r.person_id IN (SELECT person_id FROM source_records" + only +
+        "                       GROUP BY person_id HAVING count(DISTINCT imported_at) > 1)"
         " ORDER BY r.person_id, r.imported_at, r.id",
         {"ids": json.dumps(list(pids or []))},
     )

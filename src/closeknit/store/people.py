@@ -313,6 +313,13 @@ _ORDER = {
 SORTS = tuple(_ORDER)
 
 
+def _order(sort: str) -> str:
+    order = _ORDER.get(sort)
+    if order is None:
+        raise InputError(f"unknown sort {sort!r}: use {', '.join(SORTS)}")
+    return order
+
+
 def _people_filter(
     db: Base, name: str | None, org: str | None, tag: str | None, source: str | None, tier: str | None,
     ignored: bool,
@@ -360,41 +367,50 @@ def iter_people(
     """People with their identifiers and sources, filtered and sorted in SQL, read as they are consumed;
     ignored people only when `ignored` is set; with `limit`, that many after the first `offset`."""
     where, params = _people_filter(db, name, org, tag, source, tier, ignored)
-    order = _ORDER.get(sort)
-    if order is None:
-        raise InputError(f"unknown sort {sort!r}: use {', '.join(SORTS)}")
+    order = _order(sort)
     # The page's ids are chosen first, so the lists of identifiers are read for the rows shown only.
     chosen = (f"SELECT p.id, row_number() OVER (ORDER BY {order}) FROM people p LEFT JOIN scores s"
               f" ON s.person_id = p.id WHERE {where} ORDER BY {order}")
     if limit:
         chosen += " LIMIT :limit OFFSET :offset"
         params.update(limit=limit, offset=max(0, offset))
-    sql = (
-        f"WITH chosen(id, n) AS ({chosen})"
-        f" SELECT p.id, {name_sql('p')}, p.organization, p.title, p.connected_on,"
-        " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'email'),"
-        " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'phone'),"
-        " (SELECT json_group_array(DISTINCT source) FROM source_records s WHERE s.person_id = p.id),"
-        " (SELECT json_group_array(DISTINCT tag) FROM tags t WHERE t.person_id = p.id),"
-        " s.strength, s.tier, s.last_contact, s.p_contact_90d, s.p_lapse_90d"
-        " FROM chosen c JOIN people p ON p.id = c.id LEFT JOIN scores s ON s.person_id = p.id ORDER BY c.n"
-    )
+    sql = f"WITH chosen(id, n) AS ({chosen}) {_LISTED}"
     return map(_listed, db.stream(sql, params))  # a bad option is refused above, before any row is read
 
 
-def count_people(
+# One row of a list of people, for the ids in `chosen(id, n)`, in the order of n.
+_LISTED = (
+    f"SELECT p.id, {name_sql('p')}, p.organization, p.title, p.connected_on,"
+    " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'email'),"
+    " (SELECT json_group_array(DISTINCT value) FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'phone'),"
+    " (SELECT json_group_array(DISTINCT source) FROM source_records s WHERE s.person_id = p.id),"
+    " (SELECT json_group_array(DISTINCT tag) FROM tags t WHERE t.person_id = p.id),"
+    " s.strength, s.tier, s.last_contact, s.p_contact_90d, s.p_lapse_90d"
+    " FROM chosen c JOIN people p ON p.id = c.id LEFT JOIN scores s ON s.person_id = p.id ORDER BY c.n"
+)
+
+
+def people_ids(
     db: Base,
     name: str | None = None,
     org: str | None = None,
     tag: str | None = None,
     source: str | None = None,
+    sort: str = "name",
     tier: str | None = None,
     ignored: bool = False,
-) -> int:
-    """How many people `iter_people` lists with these filters (and no limit)."""
+) -> list[int]:
+    """The ids `iter_people` lists with these filters, in its order (a list to page through: `listed`)."""
     where, params = _people_filter(db, name, org, tag, source, tier, ignored)
-    return int(db.scalar(f"SELECT count(*) FROM people p LEFT JOIN scores s ON s.person_id = p.id WHERE {where}",
-                         params))
+    order = _order(sort)
+    sql = f"SELECT p.id FROM people p LEFT JOIN scores s ON s.person_id = p.id WHERE {where} ORDER BY {order}"
+    return [pid for (pid,) in db.fast_rows(sql, params)]
+
+
+def listed(db: Base, ids: list[int]) -> list[dict[str, Any]]:
+    """The rows `iter_people` gives, for these people in this order."""
+    sql = f"WITH chosen(id, n) AS (SELECT value, key FROM json_each(:ids)) {_LISTED}"
+    return [_listed(r) for r in db.fast_rows(sql, {"ids": json.dumps(ids)})]
 
 
 def _listed(r: tuple[Any, ...]) -> dict[str, Any]:

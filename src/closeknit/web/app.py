@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import queue
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from closeknit import __version__
 from closeknit.errors import CloseknitError, NotFoundError
@@ -21,6 +23,7 @@ from closeknit.store import Store
 from closeknit.web.auth import COOKIE, CSRF_FIELD, CSRF_HEADER, Keys, load_or_create_token, web_home
 
 HERE = FilePath(__file__).parent
+T = TypeVar("T")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC = ("/login", "/static/")
 
@@ -39,6 +42,9 @@ SECURITY_HEADERS = {
 }
 
 
+WEB_CACHE_KB = 8192
+
+
 class StorePool:
     """Open databases handed to one request at a time (opening one costs a few milliseconds)."""
 
@@ -52,6 +58,9 @@ class StorePool:
             db = self._idle.get_nowait()
         except queue.Empty:
             db = Store(self.path)
+            # Pages read a few rows each: a smaller page cache than an import's keeps many concurrent requests'
+            # connections from adding up (the operating system caches the file for all of them).
+            db.dbapi().execute(f"PRAGMA cache_size = -{WEB_CACHE_KB}")
         try:
             yield db
         except BaseException:
@@ -81,6 +90,48 @@ def row_id(description: str) -> Any:
     return Path(ge=1, le=SQLITE_MAX_INT, description=description)
 
 
+def data_key(path: FilePath) -> tuple[int, ...]:
+    """A value that changes with every commit to the database, by this app or any other process: the modification
+    time and size of the file and of its write-ahead log."""
+    stamp: list[int] = []
+    for file in (path, path.with_name(path.name + "-wal")):
+        try:
+            st = file.stat()
+            stamp += [st.st_mtime_ns, st.st_size]
+        except FileNotFoundError:
+            stamp += [0, 0]
+    return tuple(stamp)
+
+
+class Memo:
+    """Answers kept until the database changes (the ordered ids of a list of people, paged through), the least
+    recently used dropped first."""
+
+    def __init__(self, path: FilePath, keep: int = 32) -> None:
+        self.path, self.keep = path, keep
+        self._kept: OrderedDict[Hashable, tuple[tuple[int, ...], Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        stamp = data_key(self.path)  # taken first: a commit made while computing makes the next call compute again
+        with self._lock:
+            hit = self._kept.get(key)
+            if hit is not None and hit[0] == stamp:
+                self._kept.move_to_end(key)
+                return cast(T, hit[1])
+        value = compute()
+        with self._lock:
+            self._kept[key] = (stamp, value)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.keep:
+                self._kept.popitem(last=False)
+        return value
+
+
+def memo(request: Request) -> Memo:
+    return cast(Memo, request.app.state.memo)
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -107,6 +158,21 @@ async def csrf_protect(request: Request) -> None:
         raise CsrfRefused("missing or wrong CSRF token: reload the page and try again")
 
 
+class Problem(BaseModel):
+    """What went wrong, in one line."""
+
+    detail: str
+
+
+# Every API route may answer these, with a Problem as its body.
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The request cannot be done (bad input, a refused step)."},
+    401: {"model": Problem, "description": "No access token, or a wrong one."},
+    403: {"model": Problem, "description": "A state-changing request without its CSRF token, or from another site."},
+    404: {"model": Problem, "description": "No such person, introduction, item or import."},
+}
+
+
 class CsrfRefused(Exception):
     pass
 
@@ -121,12 +187,13 @@ def create_app(db_path: FilePath, token: str | None = None) -> FastAPI:
         description="The JSON API of Closeknit: the same answers as the command line and the pages. "
                     "Send `Authorization: Bearer TOKEN` (the token `closeknit serve` prints).",
         openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
-        dependencies=[Depends(csrf_protect)], lifespan=_lifespan,
+        dependencies=[Depends(csrf_protect)], lifespan=_lifespan, responses=PROBLEMS,
     )
     app.state.keys = keys
     app.state.db_path = db_path
     app.state.home = home
     app.state.pool = StorePool(db_path)
+    app.state.memo = Memo(db_path)
     templates = Jinja2Templates(
         directory=str(HERE / "templates"),
         context_processors=[lambda request: {"csrf_token": keys.csrf, "csrf_field": CSRF_FIELD}],

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from closeknit.errors import NotFoundError
 from closeknit.web import import_jobs
-from closeknit.web.app import problem, render
+from closeknit.web.app import Problem, problem, render
 from closeknit.web.import_jobs import Job
 
 router = APIRouter()
@@ -79,8 +79,9 @@ def _job(request: Request, job_id: str) -> Job:
 
 
 @router.post("/api/imports", status_code=202, response_model=ImportJobOut, summary="Upload files and import them",
-             responses={400: {"description": "a file is not a format Closeknit reads, or its name is not usable"},
-                        413: {"description": "the upload is too large"}})
+             responses={400: {"model": Problem,
+                              "description": "A file is not a format Closeknit reads, or its name is not usable."},
+                        413: {"model": Problem, "description": "The upload is too large."}})
 def start_import(request: Request, response: Response, files: Files, me: Me = "") -> ImportJobOut:
     """Saves the files in the app's folder and imports them in the background; poll the answer's
     `/api/imports/{id}` until `state` is `done` (or `failed`)."""
@@ -93,7 +94,7 @@ def start_import(request: Request, response: Response, files: Files, me: Me = ""
 
 
 @router.get("/api/imports/{job_id}", response_model=ImportJobOut, summary="An import's progress and summary",
-            responses={404: {"description": "no such import"}})
+            responses={404: {"model": Problem, "description": "No such import."}})
 def import_status(request: Request, job_id: JobId) -> ImportJobOut:
     """Bytes read of the total while the import runs; then the summary, the records skipped and the quarantine."""
     return job_out(_job(request, job_id))

@@ -14,7 +14,7 @@ from closeknit import sources
 from closeknit.store import Store
 from closeknit.store import people as people_store
 from closeknit.strength.tiers import TIERS
-from closeknit.web.app import database, render
+from closeknit.web.app import Memo, database, memo, render
 
 router = APIRouter()
 
@@ -55,15 +55,18 @@ class PeoplePage(BaseModel):
     people: list[PersonRow]
 
 
-def listing(db: Store, q: str | None, tier: str | None, tag: str | None, org: str | None, source: str | None,
-            sort: str, page: int, per_page: int) -> dict[str, Any]:
-    """The people matching the filters, one page of them (the same for the page and the API)."""
+def listing(db: Store, memo: Memo, q: str | None, tier: str | None, tag: str | None, org: str | None,
+            source: str | None, sort: str, page: int, per_page: int) -> dict[str, Any]:
+    """The people matching the filters, one page of them (the same for the page and the API). The sorted ids
+    are kept until the database changes, so paging through 20,000 people reads one page's rows at a time."""
     filters: dict[str, Any] = {"name": (q or "").strip() or None, "org": (org or "").strip() or None,
                "tag": (tag or "").strip() or None, "source": source or None, "tier": tier}
-    total = people_store.count_people(db, **filters)
-    pages = max(1, math.ceil(total / per_page))
-    rows = list(people_store.iter_people(db, sort=sort, limit=per_page, offset=(page - 1) * per_page, **filters))
-    return {"total": total, "page": page, "pages": pages, "per_page": per_page, "people": rows}
+    ids = memo.get(("people", sort, *sorted(filters.items())),
+                   lambda: people_store.people_ids(db, sort=sort, **filters))
+    pages = max(1, math.ceil(len(ids) / per_page))
+    start = (page - 1) * per_page
+    rows = people_store.listed(db, ids[start:start + per_page])
+    return {"total": len(ids), "page": page, "pages": pages, "per_page": per_page, "people": rows}
 
 
 def known_sources(db: Store) -> list[str]:
@@ -84,7 +87,7 @@ def api_people(
 ) -> dict[str, Any]:
     """People, filtered (name contains `q`, tier, tag, organisation contains, source), sorted and paged."""
     with database(request) as db:
-        return listing(db, q, tier, tag, org, source, sort, page, per_page)
+        return listing(db, memo(request), q, tier, tag, org, source, sort, page, per_page)
 
 
 def page_links(page: int, pages: int) -> list[int | None]:
@@ -112,7 +115,7 @@ def people_page(
     tier = tier if tier in TIERS else None  # the form's "any" is an empty value
     sort = sort if sort in SORT_LABELS else "strength"
     with database(request) as db:
-        found = listing(db, q, tier, tag, org, source or None, sort, page, PER_PAGE)
+        found = listing(db, memo(request), q, tier, tag, org, source or None, sort, page, PER_PAGE)
         choices = known_sources(db)
     kept = {k: v for k, v in (("q", q), ("tier", tier), ("tag", tag), ("org", org), ("source", source),
                               ("sort", sort)) if v}
