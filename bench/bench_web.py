@@ -9,7 +9,7 @@ own keep-alive connection), each request one of:
   - /                   the dashboard.
 Then the baseline, the same load on the same server against a static file (/static/app.css): the framework's
 floor. Prints throughput, p50/p95/p99 latency per route and overall, errors, and the server's peak RSS
-(VmHWM), with the ratios to the baseline. Aim (issue #14): no errors and p95 under 150 ms.
+(VmHWM), with the ratios to the baseline. Aim: no errors and p95 under 150 ms.
 
     python3 bench/bench_web.py                                      # 20,000 people, 1,000,000 interactions
     python3 bench/bench_web.py --people 300 --interactions 5000 --seconds 3    # a smoke run
