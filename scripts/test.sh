@@ -22,4 +22,5 @@ fi
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 python3 -m ruff check src tests bench
 python3 -m mypy
-python3 -m pytest -q "$@"
+# The tests run on every core (pytest-xdist): most of them wait on SQLite, subprocesses and a browser.
+python3 -m pytest -q -n auto "$@"

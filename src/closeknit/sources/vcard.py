@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -359,7 +360,21 @@ def _params(params: str) -> tuple[str, str, dict[str, str]]:
     return encoding, charset, other
 
 
+# Codecs that read escape sequences or encode names, not a character set: text in them is not decoded by them.
+_NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"})
+
+
+def _charset(name: str) -> str:
+    """The CHARSET parameter when it names a character set Python knows, else ''."""
+    try:
+        codec = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return ""
+    return "" if codec.name in _NOT_CHARSETS or not getattr(codec, "_is_text_encoding", True) else name
+
+
 def _decode_bytes(data: bytes, charset: str) -> str:
+    charset = _charset(charset) if charset else ""
     if charset:
         try:
             return _valid(data.decode(charset, errors="replace"))
@@ -398,10 +413,10 @@ def _redecode(value: str, codec: str, charset: str) -> str:
         data = value.encode(codec)
     except UnicodeEncodeError:
         return value
-    if charset:
+    if charset and _charset(charset):
         try:
             return _valid(data.decode(charset))
-        except Exception:  # unknown or non-text codec names, bytes not in that charset
+        except Exception:  # bytes not in that charset
             pass
     try:
         return data.decode("utf-8")
