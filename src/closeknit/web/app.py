@@ -5,7 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
+from collections.abc import AsyncIterator, Callable, Hashable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path as FilePath
 from typing import Annotated, Any, TypeVar, cast
@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from closeknit import __version__
 from closeknit.errors import CloseknitError, NotFoundError
@@ -200,23 +202,7 @@ def create_app(db_path: FilePath, token: str | None = None) -> FastAPI:
     )
     app.state.templates = templates
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        path = request.url.path
-        if path.startswith(PUBLIC) or path == "/login":
-            request.state.auth = None
-        else:
-            bearer = request.headers.get("authorization", "")
-            if bearer[:7].lower() == "bearer " and keys.is_token(bearer[7:].strip()):
-                request.state.auth = "bearer"
-            elif keys.is_session(request.cookies.get(COOKIE)):
-                request.state.auth = "cookie"
-            elif is_api(request):
-                return secure(JSONResponse({"detail": "not authenticated: send Authorization: Bearer TOKEN"},
-                                           status_code=401, headers={"www-authenticate": "Bearer"}))
-            else:
-                return secure(RedirectResponse("/login", status_code=303))
-        return secure(await call_next(request))
+    app.add_middleware(Guard, keys=keys)
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
@@ -244,6 +230,42 @@ def create_app(db_path: FilePath, token: str | None = None) -> FastAPI:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.pool.close()
+
+
+class Guard:
+    """Who may pass, and the security headers on every answer; plain ASGI, so a request costs no extra task."""
+
+    def __init__(self, app: ASGIApp, keys: Keys) -> None:
+        self.app, self.keys = app, keys
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        auth = None
+        if not request.url.path.startswith(PUBLIC):
+            bearer = request.headers.get("authorization", "")
+            if bearer[:7].lower() == "bearer " and self.keys.is_token(bearer[7:].strip()):
+                auth = "bearer"
+            elif self.keys.is_session(request.cookies.get(COOKIE)):
+                auth = "cookie"
+            else:
+                refused = (JSONResponse({"detail": "not authenticated: send Authorization: Bearer TOKEN"},
+                                        status_code=401, headers={"www-authenticate": "Bearer"})
+                           if is_api(request) else RedirectResponse("/login", status_code=303))
+                await secure(refused)(scope, receive, send)
+                return
+        scope.setdefault("state", {})["auth"] = auth
+
+        async def send_secure(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_secure)
 
 
 def secure(response: Response) -> Response:

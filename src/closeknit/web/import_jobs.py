@@ -205,6 +205,7 @@ class Jobs:
 
     def _run(self, job: Job) -> None:
         db = Store(self.db_path)
+        ended = "failed"
         try:
             job.state = "importing"
             result = run_import(db, job.folder, me=job.me, progress=job.tick,
@@ -212,15 +213,16 @@ class Jobs:
             job.state = "scoring"
             job.scored_as_of = score(db)
             job.finish(result, import_page.under(db, str(job.folder)))
-            job.state = "done"
+            ended = "done"
         except CloseknitError as exc:
-            job.problem, job.state = str(exc), "failed"
+            job.problem = str(exc)
         except Exception as exc:  # the thread must not die silently; the message may hold data: not logged
             log.error("import %s failed: %s", job.id, type(exc).__name__)
-            job.problem, job.state = f"the import failed unexpectedly ({type(exc).__name__})", "failed"
+            job.problem = f"the import failed unexpectedly ({type(exc).__name__})"
         finally:
             db.close()
             shutil.rmtree(job.folder, ignore_errors=True)  # the data is in the database now: no copy is kept
+            job.state = ended  # said last, so a finished job has left nothing behind
 
 
 def score(db: Store) -> str:
