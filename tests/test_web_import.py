@@ -18,7 +18,7 @@ from closeknit.store import Store
 from closeknit.web import create_app, import_jobs
 from closeknit.web.auth import Keys, web_home
 from test_search import card
-from webkit import TOKEN, Tab, serving
+from webkit import TOKEN, open_tab, serving
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 CSV = "First Name,Last Name,E-mail Address,Company\nCora,Lindqvist,cora@lind.example,Lind Ltd\n"
@@ -181,34 +181,27 @@ def test_uploading_the_demo_into_a_fresh_database_in_a_browser(
     db = tmp_path / "fresh.db"
     Store(db).close()
     picked = demo_upload(demo_db["folder"], tmp_path)
-    with serving(db) as served:
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        page = context.new_page()
-        tab = Tab(page, served)
-        page.on("console", lambda m: tab.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: tab.errors.append(f"page error: {e}"))
-        try:
-            tab.login()
-            tab.goto("/import")
-            assert tab.axe() == []
-            page.get_by_label("Files to import").set_input_files([str(p) for p in picked])
-            page.get_by_role("button", name="Import", exact=True).click()
-            page.wait_for_url("**/import/*", wait_until="commit")
-            page.get_by_label("Importing…").wait_for(state="visible")  # the <progress> bar, labelled
-            assert tab.axe() == []
-            go.set()
-            summary = page.get_by_role("heading", name="Import summary")
-            summary.wait_for(timeout=60_000)  # import.js follows the progress, then shows the summary
-            text = page.locator("#import-summary").inner_text()
-            assert "people added" in text and "interactions added" in text
-            assert page.get_by_role("link", name="See your network").is_visible()
-            assert "scored as of 2025-11-29" in page.locator("main").inner_text()  # the day the demo's mail ends
-            tab.shot("import")
-            assert tab.axe() == []
-            page.get_by_role("link", name="See your network").click()
-            rows = page.locator("#favor-list tbody tr")
-            assert rows.count() > 0
-            assert rows.first.get_by_role("link").get_attribute("href").startswith("/people/")
-        finally:
-            context.close()
-    assert not tab.errors, tab.errors
+    with serving(db) as served, open_tab(browser, served) as tab:
+        page = tab.page
+        tab.login()
+        tab.goto("/import")
+        assert tab.axe() == []
+        page.get_by_label("Files to import").set_input_files([str(p) for p in picked])
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.wait_for_url("**/import/*", wait_until="commit")
+        page.get_by_label("Importing…").wait_for(state="visible")  # the <progress> bar, labelled
+        assert tab.axe() == []
+        go.set()
+        summary = page.get_by_role("heading", name="Import summary")
+        summary.wait_for(timeout=60_000)  # import.js follows the progress, then shows the summary
+        text = page.locator("#import-summary").inner_text()
+        assert "people added" in text and "interactions added" in text
+        assert page.get_by_role("link", name="See your network").is_visible()
+        assert "scored as of 2025-11-29" in page.locator("main").inner_text()  # the day the demo's mail ends
+        tab.shot("import")
+        assert tab.axe() == []
+        page.get_by_role("link", name="See your network").click()
+        rows = page.locator("#favor-list tbody tr")
+        assert rows.count() > 0
+        assert rows.first.get_by_role("link").get_attribute("href").startswith("/people/")
+

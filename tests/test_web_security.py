@@ -33,7 +33,7 @@ from closeknit.web import create_app
 from closeknit.web.auth import COOKIE, CSRF_FIELD, Keys, web_home
 from test_search import ME, card, mailbox
 from test_web_access import flat
-from webkit import TOKEN, Tab, copy_db, serving
+from webkit import TOKEN, copy_db, open_tab, serving
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 IMG = "<img src=x onerror=alert(1)>"
@@ -147,42 +147,35 @@ def test_imported_markup_is_escaped_in_every_page_and_the_api_answers_json(netwo
 
 
 def test_a_browser_shows_the_markup_as_text_and_runs_none_of_it(browser: Any, own_network: Network) -> None:
-    with serving(own_network.db) as served:
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        page = context.new_page()
-        tab = Tab(page, served)
+    with serving(own_network.db) as served, open_tab(browser, served) as tab:
+        page = tab.page
         dialogs: list[str] = []
-        page.on("console", lambda m: tab.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: tab.errors.append(f"page error: {e}"))
         page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"), d.dismiss()))
-        try:
-            tab.login()
-            nav = page.eval_on_selector_all("nav a[href^='/']", "links => links.map(a => a.getAttribute('href'))")
-            assert "/people" in nav
-            routes = app_routes(client(own_network.db).app)
-            person = f"/people/{own_network.xss}"
-            wanted = [*nav, person, "/people?q=img", f"/people?q={IMG}", "/find?q=img", "/find?q=script"]
-            visited = []
-            for path in dict.fromkeys(wanted):
-                seen = len(tab.errors)
-                response = tab.goto(path)
-                if response.status == 404 and not (path == person and ("GET", "/people/{pid}") in routes):
-                    del tab.errors[seen:]  # a page not built yet: its 404 is not an error of the page
-                    continue
-                assert response.status == 200, path
-                # Whatever the page does with the text, none of it became an element or a handler.
-                assert page.locator("img[src='x'], svg[onload], [onerror], [onload]").count() == 0, path
-                assert page.locator("script:not([src])").count() == 0, path
-                visited.append(path)
-                if path == person:
-                    assert page.get_by_text(IMG).first.is_visible()
-                    tab.shot("security-xss-person")
-            page.wait_for_timeout(300)  # a handler that fires late still counts
-            assert dialogs == [], dialogs
-            assert "/" in visited
-        finally:
-            context.close()
-    assert not tab.errors, tab.errors
+        tab.login()
+        nav = page.eval_on_selector_all("nav a[href^='/']", "links => links.map(a => a.getAttribute('href'))")
+        assert "/people" in nav
+        routes = app_routes(client(own_network.db).app)
+        person = f"/people/{own_network.xss}"
+        wanted = [*nav, person, "/people?q=img", f"/people?q={IMG}", "/find?q=img", "/find?q=script"]
+        visited = []
+        for path in dict.fromkeys(wanted):
+            seen = len(tab.errors)
+            response = tab.goto(path)
+            if response.status == 404 and not (path == person and ("GET", "/people/{pid}") in routes):
+                del tab.errors[seen:]  # a page not built yet: its 404 is not an error of the page
+                continue
+            assert response.status == 200, path
+            # Whatever the page does with the text, none of it became an element or a handler.
+            assert page.locator("img[src='x'], svg[onload], [onerror], [onload]").count() == 0, path
+            assert page.locator("script:not([src])").count() == 0, path
+            visited.append(path)
+            if path == person:
+                assert page.get_by_text(IMG).first.is_visible()
+                tab.shot("security-xss-person")
+        page.wait_for_timeout(300)  # a handler that fires late still counts
+        assert dialogs == [], dialogs
+        assert "/" in visited
+
 
 
 def test_pages_given_hostile_ids_and_queries_answer_4xx_never_5xx(network: Network) -> None:

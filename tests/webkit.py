@@ -137,8 +137,9 @@ class Tab:
         return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
-@pytest.fixture
-def tab(browser: Any, served: Served) -> Iterator[Tab]:
+@contextmanager
+def open_tab(browser: Any, served: Served) -> Iterator[Tab]:
+    """A fresh browser context on the served app; fails at the end on any console error or page error."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     t = Tab(page, served)
@@ -151,3 +152,7 @@ def tab(browser: Any, served: Served) -> Iterator[Tab]:
     assert not t.errors, t.errors
 
 
+@pytest.fixture
+def tab(browser: Any, served: Served) -> Iterator[Tab]:
+    with open_tab(browser, served) as t:
+        yield t
