@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from pathlib import Path
@@ -104,3 +105,22 @@ def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
             assert r.headers[name] == value
     csp = SECURITY_HEADERS["content-security-policy"]
     assert "'unsafe-inline'" not in csp and "frame-ancestors 'none'" in csp
+
+
+def test_an_unexpected_error_names_its_type_only(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    from closeknit.web.pages import people
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("ana.secret@example.com said something private")
+
+    monkeypatch.setattr(people, "listing", broken)
+    client.raise_server_exceptions = False
+    caplog.set_level(logging.DEBUG)
+    api = client.get("/api/people", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert api.status_code == 500 and api.json() == {"detail": "internal error (RuntimeError)"}
+    client.get(f"/login?token={TOKEN}")
+    page = client.get("/people")
+    assert page.status_code == 500 and "secret" not in page.text
+    assert page.headers["content-security-policy"] == SECURITY_HEADERS["content-security-policy"]
+    assert "RuntimeError" in caplog.text and "secret" not in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections import OrderedDict
@@ -12,7 +13,7 @@ from typing import Annotated, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Path, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -26,6 +27,7 @@ from closeknit.web.auth import COOKIE, CSRF_FIELD, CSRF_HEADER, Keys, load_or_cr
 
 HERE = FilePath(__file__).parent
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC = ("/login", "/static/")
 
@@ -265,7 +267,24 @@ class Guard:
                     headers.setdefault(name, value)
             await send(message)
 
-        await self.app(scope, receive, send_secure)
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_secure(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            # Its message and traceback may hold contact data: only its type is logged, and the answer says no more.
+            log.error("internal error (%s) answering a %s request", type(exc).__name__, scope.get("method"))
+            if started:
+                return  # the answer was under way: the connection ends
+            detail = f"internal error ({type(exc).__name__})"
+            failed = (JSONResponse({"detail": detail}, status_code=500) if is_api(request)
+                      else PlainTextResponse(f"{detail}: the page could not be shown", status_code=500))
+            await secure(failed)(scope, receive, send)
 
 
 def secure(response: Response) -> Response:
