@@ -7,6 +7,8 @@ import io
 import threading
 import time
 import zipfile
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -205,3 +207,23 @@ def test_uploading_the_demo_into_a_fresh_database_in_a_browser(
         assert rows.count() > 0
         assert rows.first.get_by_role("link").get_attribute("href").startswith("/people/")
 
+
+
+def test_an_old_archive_imported_after_the_contacts_is_scored_as_of_its_last_day(fresh: Path) -> None:
+    """Contacts alone are scored as of today; mail that ended years ago then moves the scores to its own end,
+    or every tie would look dormant."""
+    c = client(fresh)
+    first = finished(c, c.post("/api/imports", headers=BEARER,
+                               files=[("files", ("people.csv", CSV, "text/csv"))]).json()["id"])
+    assert first["scored_as_of"] == date.today().isoformat()
+    box = "".join(
+        f"From x Mon Jan  1 00:00:00 2001\nFrom: {a}\nTo: {b}\n"
+        f"Date: {format_datetime(datetime(2001, 3, d, 9 + i, tzinfo=UTC))}\n"
+        f"Message-ID: <m{d}-{i}@old.example>\nSubject: budget\n\nnumbers\n\n"
+        for d in range(1, 29) for i, (a, b) in enumerate((("me@old.example", "cora@lind.example"),
+                                                         ("cora@lind.example", "me@old.example"))))
+    old = finished(c, c.post("/api/imports", headers=BEARER, data={"me": "me@old.example"},
+                             files=[("files", ("old.mbox", box, "application/mbox"))]).json()["id"])
+    assert old["state"] == "done", old["problem"]
+    assert old["scored_as_of"] == "2001-03-28"
+    assert c.get("/api/report", headers=BEARER).json()["tiers"]["dormant"] == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,16 +39,13 @@ def ensure_scores(db: score_store.Base, as_of: str | None) -> None:
         scoring.compute(db, parse_day(as_of))
 
 
-STALE_DAYS = 365  # data that ends this long before the scoring day makes every tie look dormant
-
-
 def stale_hint(db: score_store.Base) -> str | None:
     """A hint when the scores' day is long after the newest interaction (an old archive scored as of today)."""
-    run, newest = score_store.last_run(db), score_store.newest_interaction(db)
-    if run is None or newest is None or date.fromisoformat(run["as_of"]) - date.fromisoformat(newest) <= timedelta(
-            days=STALE_DAYS):
+    found = scoring.stale(db)
+    if found is None:
         return None
-    return (f"your newest interaction is from {newest}; scoring as of {run['as_of']} shows every tie as dormant;"
+    newest, as_of = found
+    return (f"your newest interaction is from {newest}; scoring as of {as_of} shows every tie as dormant;"
             f" try --as-of {newest}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -159,6 +159,20 @@ def calibration(events: Events, now: float, weights: model.Weights | None = None
     `sample`: the back-tests when the caller caches them (the lapse probability is fitted on the same)."""
     earliest = float(events.ts.min()) if len(events) else np.inf
     return cal.calibrate_at(now, cal.MONTHLY, sample or cal.cached(events, weights=weights), earliest=earliest)
+
+
+STALE_DAYS = 365  # data that ends this long before the scoring day makes every tie look dormant
+
+
+def stale(db: Store) -> tuple[str, str] | None:
+    """(the newest interaction's day, the scores' day) when the scores are for a day long after the data ends
+    (an old archive scored as of today), else None."""
+    run, newest = score_store.last_run(db), score_store.newest_interaction(db)
+    if run is None or newest is None:
+        return None
+    if date.fromisoformat(run["as_of"]) - date.fromisoformat(newest) <= timedelta(days=STALE_DAYS):
+        return None
+    return newest, run["as_of"]
 
 
 def rescore(db: Store) -> dict[str, Any]:

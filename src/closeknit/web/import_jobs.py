@@ -226,10 +226,10 @@ class Jobs:
 
 
 def score(db: Store) -> str:
-    """Score after an import: again as of the last run's day; the first time, as of the day the mail ends, else
-    the newest interaction's (an archive scored as of today would show every tie dormant), never after today.
-    Returns the day scored as of."""
-    if score_store.last_run(db) is None:
+    """Score after an import: again as of the last run's day; the first time, or when the data now ends long
+    before that day (an archive scored as of today would show every tie dormant), as of the day the mail ends,
+    else the newest interaction's, never after today. Returns the day scored as of."""
+    if score_store.last_run(db) is None or scoring.stale(db):
         newest = import_page.newest_message_day(db) or score_store.newest_interaction(db)
         day = min(date.fromisoformat(newest), date.today()) if newest else None
         return str(scoring.compute(db, day)["as_of"])
