@@ -6,7 +6,9 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any
+
+from typing_extensions import TypedDict  # pydantic reads these as API schemas; it needs this one before 3.12
 
 from closeknit.durations import ago, number, span
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
 
 from closeknit.answers import report as report_answers
 from closeknit.errors import NotFoundError
@@ -15,6 +14,7 @@ from closeknit.report import (
     CHANCE_LABEL,
     TIER_LABELS,
     TIERS,
+    ReportData,
     calibration_sentences,
     chance,
     count,
@@ -31,90 +31,9 @@ CHARTS = ("pyramid", "strength", "monthly", "reciprocity", "fading", "calibratio
 BAR_WIDTH, BAR_GAP, PLOT_HEIGHT, LABEL_HEIGHT = 72, 24, 160, 40
 
 
-class LayerOut(BaseModel):
-    label: str
-    count: int
+class ReportOut(ReportData):
+    """The network reality report, as `closeknit report --json` gives it, and the day the data ends."""
 
-
-class FavorOut(BaseModel):
-    id: int
-    name: str
-    organization: str
-    strength: float
-    tier: str
-    last_contact: str | None
-    factors: list[str]
-    p_contact_90d: float | None
-
-
-class FadingOut(BaseModel):
-    id: int
-    name: str
-    strength: float
-    last_contact: str | None
-    silence_days: float
-    usual_gap_days: float | None
-    why: str
-    p_contact_90d: float | None
-
-
-class ReciprocityOut(BaseModel):
-    id: int
-    name: str
-    sent: int
-    received: int
-
-
-class BalanceOut(BaseModel):
-    you_started: int
-    they_started: int
-    answered_by_them: float
-    answered_by_you: float
-
-
-class MonthlyOut(BaseModel):
-    months: list[str]
-    series: dict[str, list[int]]
-
-
-class ModelOut(BaseModel):
-    name: str
-    note: str
-
-
-class ReliabilityOut(BaseModel):
-    score: float
-    predicted: float
-    observed: float
-    ties: int
-
-
-class CalibrationOut(BaseModel):
-    source: str
-    a: float
-    b: float
-    cutoffs: int
-    ties: int
-    positives: int
-    reliability: list[ReliabilityOut]
-
-
-class ReportOut(BaseModel):
-    """The network reality report, as `closeknit report --json` gives it (closeknit.report.ReportData)."""
-
-    title: str
-    as_of: str
-    me: str
-    pyramid: list[LayerOut]
-    tiers: dict[str, int]
-    favor_list: list[FavorOut]
-    fading: list[FadingOut]
-    reciprocity: list[ReciprocityOut]
-    balance: BalanceOut
-    strengths: list[float]
-    monthly: MonthlyOut
-    model: ModelOut
-    calibration: CalibrationOut
     data_ends: str | None
 
 
