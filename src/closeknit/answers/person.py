@@ -62,12 +62,6 @@ def full(db: Store, pid: int, timeline: int = TIMELINE_SHOWN) -> dict[str, Any]:
     }
 
 
-def scored_day(db: Store) -> date:
-    """The day the scores are for (today when nothing is scored yet): a logged interaction's default day."""
-    run = score_store.last_run(db)
-    return date.fromisoformat(run["as_of"]) if run else datetime.now(UTC).date()
-
-
 def at_midnight(day: date) -> datetime:
     """A day as the moment `closeknit log --when DAY` records (its start, UTC)."""
     return datetime.combine(day, time(0), tzinfo=UTC)
@@ -82,7 +76,7 @@ def log(db: Store, pid: int, channel: str, day: date | None, direction: str, not
     """Log an interaction by hand and score again; what changed (added, strength before and after)."""
     people_store.person_detail(db, pid)  # a person that does not exist is a 404, not a new party
     before = strength_of(db, pid)
-    added = ix.log(db, pid, channel, at_midnight(day or scored_day(db)), direction, note.strip())
+    added = ix.log(db, pid, channel, at_midnight(day or scoring.scores_day(db)), direction, note.strip())
     if added:
         scoring.rescore(db)
     return {"person": pid, "channel": channel, "added": added, "strength_before": before,

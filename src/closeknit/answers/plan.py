@@ -12,7 +12,6 @@ from closeknit.pipeline import scoring
 from closeknit.store import Store, life
 from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
-from closeknit.store import scores as score_store
 from closeknit.store.base import Base
 
 
@@ -36,12 +35,8 @@ def until(period: str, today: date | None = None) -> str | None:
 
 
 def scored_day(db: Store) -> date:
-    """The day the scores are for (a demo or an archive is scored as of a past day), scoring as of today
-    first when the database was never scored."""
-    run = score_store.last_run(db)
-    if run is None:
-        return date.fromisoformat(scoring.compute(db, None)["as_of"])
-    return date.fromisoformat(run["as_of"])
+    """The plan's day: the day the scores are for, scoring as of today first when the database never was."""
+    return scoring.scores_day(db, compute_if_missing=True)
 
 
 def week(db: Base, today: date, budget: int) -> dict[str, Any]:

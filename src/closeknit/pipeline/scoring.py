@@ -161,6 +161,17 @@ def calibration(events: Events, now: float, weights: model.Weights | None = None
     return cal.calibrate_at(now, cal.MONTHLY, sample or cal.cached(events, weights=weights), earliest=earliest)
 
 
+def scores_day(db: Store, compute_if_missing: bool = False) -> date:
+    """The day the stored scores are for (a demo or an archive is scored as of a past day). When nothing is scored
+    yet: today, after scoring as of today if `compute_if_missing`."""
+    run = score_store.last_run(db)
+    if run is not None:
+        return date.fromisoformat(run["as_of"])
+    if compute_if_missing:
+        return date.fromisoformat(compute(db, None)["as_of"])
+    return datetime.now(UTC).date()
+
+
 STALE_DAYS = 365  # data that ends this long before the scoring day makes every tie look dormant
 
 

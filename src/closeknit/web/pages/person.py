@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from closeknit.answers import person as answers
 from closeknit.errors import InputError
+from closeknit.pipeline import scoring
 from closeknit.store import Store
 from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
@@ -328,7 +329,7 @@ def person_page(
 ) -> Response:
     with database(request) as db:
         person = answers.full(db, pid, shown)
-        today = answers.scored_day(db)
+        today = scoring.scores_day(db)
         new_person = people_store.names(db, [split]).get(split) if split else None
     for item in person["timeline"]:  # who else took part, each once
         item["others"] = {p["id"]: p["name"] for p in item["participants"] if not p["is_me"] and p["id"] != pid}
