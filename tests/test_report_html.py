@@ -18,11 +18,6 @@ from closeknit.report import CHANCE_LABEL, ReportData, chance, charts, curve, py
 from closeknit.report import html as report_html
 from closeknit.report.sample import HOSTILE_NAME, HOSTILE_ORG, empty_data, sample_data
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
@@ -333,22 +328,6 @@ def test_text_lines_empty_and_control_characters(sample: ReportData) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Browser: the page as a user sees it
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser test")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    pw = sync_api.sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-    except Exception as exc:  # any launch failure: no display, sandbox, version mismatch...
-        pw.stop()
-        pytest.skip(f"playwright cannot launch {CHROMIUM}: {exc}")
-    yield b
-    b.close()
-    pw.stop()
 
 
 @pytest.mark.parametrize("which", ["sample", "empty"])

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,22 +89,16 @@ def test_ratings_refit_the_weights(demo_db: Path, tmp_path: Path) -> None:
     assert summary["fit"]["cv_auc"] is not None
 
 
-def test_report_html_opens_offline_without_errors(demo_db: Path, tmp_path: Path) -> None:
+def test_report_html_opens_offline_without_errors(demo_db: Path, tmp_path: Path, browser: Any) -> None:
     page_path = tmp_path / "report.html"
     text = cli(demo_db, "report", "--html", str(page_path), "--as-of", TODAY.isoformat())
     assert "contacts →" in text and "Favor list" in text
     html = page_path.read_text(encoding="utf-8")
     assert html.count("<svg") == 6
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
     errors: list[str] = []
     requests: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        page = browser.new_page()
+    page = browser.new_page()
+    try:
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("request", lambda r: requests.append(r.url))
@@ -116,7 +111,8 @@ def test_report_html_opens_offline_without_errors(demo_db: Path, tmp_path: Path)
             assert box and box["width"] > 100 and box["height"] > 100
             labels = chart.locator("text").all_text_contents()
             assert len([t for t in labels if t.strip()]) >= 4  # title, both axis labels, ticks
-        browser.close()
+    finally:
+        page.close()
     assert errors == []
     assert requests == [page_path.as_uri()]
 
