@@ -77,6 +77,9 @@ def test_eval_fading_on_synthetic_owners(mail_root: Path) -> None:  # noqa: F811
     assert set(out["baselines"]) == {"days_since_last", "count", "gap_rule_8x"}
     assert out["best_baseline"] in out["baselines"]
     assert 0.5 < out["model"]["auc"] <= 1 and 0 <= out["model"]["ece"] <= 1 and 0 <= out["model"]["brier"] <= 1
+    # the floor: what outcomes drawn from the probabilities themselves score, never 0 on a finite sample
+    assert 0 < out["model"]["ece_floor"] < 1
+    assert all(0 < o["ece_floor"] < 1 for o in out["per_owner"] if o["cutoffs"])
     lo, hi = out["auc_diff_ci95"]
     assert -1 <= lo <= hi <= 1
     assert out["protocol"]["active_days"] == 90

@@ -230,6 +230,7 @@ def evaluate_events(events: Events, cutoffs: list[float], step: Step,
     if probs:
         p_all, y_all = np.concatenate(probs), np.concatenate(lapsed)
         out["brier"], out["ece"] = cal.brier(p_all, y_all), cal.ece(p_all, y_all)
+        out["ece_floor"] = ev.ece_floor(p_all)
         out["ties"], out["lapsed"] = len(p_all), int(y_all.sum())
     return out
 
@@ -248,7 +249,8 @@ def evaluate(mail_root: Path, owners: list[str] | None = None, progress: ev.Prog
     ties (a message either way in the 90 days before T; the owner with ≥ 20 messages in the history
     window); positive: no message each way in the horizon after T. AUC per cut-off, mean per owner,
     median over owners; the bootstrap interval over owners of the AUC difference model − best
-    baseline; Brier score and ECE of the probability (calibrated on earlier cut-offs only), medians."""
+    baseline; Brier score and ECE of the probability (calibrated on earlier cut-offs only), medians, and
+    the ECE a perfect calibration would score on the same ties (`ece_floor`)."""
     names = ev.owner_folders(mail_root, owners)
     cuts, step = cutoffs or (ev.monthly_cutoffs(), cal.MONTHLY)
     results, _ = ev.run_owners(mail_root, names, _owner_job, (cuts, protocol, step), workers, progress)
@@ -263,7 +265,7 @@ def evaluate(mail_root: Path, owners: list[str] | None = None, progress: ev.Prog
     return {
         "owners": len(scored),
         "model": {"auc": median([r["auc"]["model"] for r in scored]), "brier": median([r["brier"] for r in scored]),
-                  "ece": median([r["ece"] for r in scored])},
+                  "ece": median([r["ece"] for r in scored]), "ece_floor": median([r["ece_floor"] for r in scored])},
         "baselines": baselines,
         "best_baseline": best,
         "auc_diff": mean,
@@ -277,6 +279,6 @@ def evaluate(mail_root: Path, owners: list[str] | None = None, progress: ev.Prog
                                     f" moved by {RECENT_WEIGHT:g} × the log-odds of the {RECENT_CUTOFFS} latest"
                                     " cut-offs' partly known outcome against the back-tests'"},
         "per_owner": [{"owner": r["owner"], "cutoffs": r["cutoffs"],
-                       **{k: r[k] for k in ("ties", "lapsed", "brier", "ece") if k in r},
+                       **{k: r[k] for k in ("ties", "lapsed", "brier", "ece", "ece_floor") if k in r},
                        "auc": {k: ev._round(v) for k, v in r["auc"].items()}} for r in results],
     }

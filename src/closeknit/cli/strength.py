@@ -201,7 +201,9 @@ def eval_fading(
     table(["method", "median AUC"], rows, title=f"{result['owners']} owners, {result['cutoffs']} cut-offs")
     message(f"AUC difference model − best baseline ({result['best_baseline']}), bootstrap 95% interval:"
             f" {result['auc_diff_ci95']}")
-    message(f"lapse probability: median Brier {result['model']['brier']}, median ECE {result['model']['ece']}")
+    m = result["model"]
+    message(f"lapse probability: median Brier {m['brier']}, median ECE {m['ece']} (a perfect calibration would"
+            f" score {m['ece_floor']} on these ties)")
 
 
 @eval_app.command("strength")
