@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -45,9 +44,11 @@ def _clean(x: float) -> float | None:
     return round(float(x), 3) if math.isfinite(x) else None
 
 
-@lru_cache(maxsize=4096)
-def _channel_code(channel: str, size: int) -> int:
-    return CHANNELS.index(channel_kind(channel, size))
+def channel_codes(known: list[str]) -> np.ndarray:
+    """Scoring kind (index into CHANNELS) by [place of the channel in `known` (its last row: any other), the
+    interaction's size up to 9] (the kind of a meeting depends on its size, up to 8 attendees)."""
+    rows = [*known, "message"]
+    return np.array([[CHANNELS.index(channel_kind(c, n)) for n in range(10)] for c in rows], dtype=np.int8)
 
 
 def load_events(db: Store, now: float = np.inf, everyone: list[int] | None = None) -> Events:
@@ -57,21 +58,21 @@ def load_events(db: Store, now: float = np.inf, everyone: list[int] | None = Non
         everyone = [pid for pid, _ in score_store.people_ratings(db)]
     index = np.full(max(everyone, default=0) + 1, -1, dtype=np.int64)
     index[everyone] = np.arange(len(everyone))
+    known = score_store.channels(db)
+    codes = channel_codes(known)
     parts: list[list[np.ndarray]] = []
-    for chunk in score_store.interaction_chunks(db):
+    for chunk in score_store.interaction_chunks(db, known):
         if not chunk:
             continue
-        c = list(zip(*chunk, strict=True))
-        pid = np.asarray(c[0], dtype=np.int64)
-        known = pid < len(index)
+        rows = np.array(chunk, dtype=np.int64)
+        pid, ts, size = rows[:, 0], rows[:, 1], rows[:, 4]
+        known_pid = pid < len(index)
         cols = [
-            np.where(known, index[np.minimum(pid, len(index) - 1)], -1),
-            np.asarray(c[1], dtype=np.int64), np.asarray(c[2], dtype=np.int8),
-            np.fromiter((_channel_code(ch, n) for ch, n in zip(c[3], c[4], strict=True)), np.int8, len(chunk)),
-            np.maximum(np.asarray(c[4], dtype=np.int64), 1), np.asarray(c[5], dtype=bool),
-            np.asarray(c[6], dtype=np.int64), np.asarray(c[7], dtype=np.int64), np.asarray(c[8], dtype=np.int64),
+            np.where(known_pid, index[np.minimum(pid, len(index) - 1)], -1), ts, rows[:, 2].astype(np.int8),
+            codes[rows[:, 3], np.clip(size, 0, 9)], np.maximum(size, 1), rows[:, 5].astype(bool),
+            rows[:, 6], rows[:, 7], rows[:, 8],
         ]
-        keep = (cols[0] >= 0) & (cols[1] < now)
+        keep = (cols[0] >= 0) & (ts < now)
         parts.append([col[keep] for col in cols])
     if not parts:
         return Events.empty(everyone)

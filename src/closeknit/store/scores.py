@@ -25,7 +25,7 @@ SELECT ip.person_id, i.ts,
        CASE WHEN i.direction = 'out' THEN 0
             WHEN i.direction = 'in' AND (i.channel != 'meeting' OR ip.role = 'organizer') THEN 1
             ELSE 2 END,
-       i.channel, i.size, i.bulk != '', i.id, coalesce(i.parent_id, -1), coalesce(i.thread_id, i.id)
+       {channel}, i.size, i.bulk != '', i.id, coalesce(i.parent_id, -1), coalesce(i.thread_id, i.id)
 FROM interactions i JOIN interaction_parties ip ON ip.interaction_id = i.id
 WHERE i.ts IS NOT NULL AND i.cancelled = 0 AND i.direction IN ('out', 'in', 'both')
   AND ip.person_id != :me AND ip.status != 'DECLINED'
@@ -43,8 +43,14 @@ def me_name(db: Base) -> str:
     return str(db.scalar("SELECT coalesce((SELECT name FROM people WHERE is_me = 1 ORDER BY id LIMIT 1), '')"))
 
 
-def interaction_chunks(db: Base, size: int = 100_000) -> Iterator[list[tuple[Any, ...]]]:
-    """(person, ts, direction code, channel, size, bulk, item, parent, thread) per counterpart, in chunks.
+def channels(db: Base) -> list[str]:
+    """The distinct channels of the stored interactions."""
+    return [c for (c,) in db.fast_rows("SELECT DISTINCT channel FROM interactions ORDER BY channel")]
+
+
+def interaction_chunks(db: Base, known: list[str], size: int = 100_000) -> Iterator[list[tuple[int, ...]]]:
+    """(person, ts, direction code, channel, size, bulk, item, parent, thread) per counterpart, in chunks, all
+    integers: the channel is its place in `known` (`channels(db)`), len(known) for one not in it.
 
     Meetings the user declined are left out: they were not time together with anyone.
     """
@@ -53,10 +59,14 @@ def interaction_chunks(db: Base, size: int = 100_000) -> Iterator[list[tuple[Any
         "SELECT interaction_id FROM interaction_parties WHERE person_id = :me AND status = 'DECLINED'", {"me": me}
     )}
     rules = ignore.load(db)
-    sql = _ROWS_SQL + (f" AND NOT {ignore.address_sql('ip.address')}" if rules.address or rules.domain else "")
+    places = {f"c{k}": c for k, c in enumerate(known)}
+    whens = " ".join(f"WHEN :{p} THEN {k}" for k, p in enumerate(places))
+    channel = f"CASE i.channel {whens} ELSE {len(known)} END" if known else "0"
+    sql = _ROWS_SQL.format(channel=channel) + (
+        f" AND NOT {ignore.address_sql('ip.address')}" if rules.address or rules.domain else "")
     cur = db.dbapi().cursor()
     try:
-        cur.execute(sql, {"me": me, **rules.params()})
+        cur.execute(sql, {"me": me, **places, **rules.params()})
         while chunk := cur.fetchmany(size):
             yield [r for r in chunk if r[6] not in declined] if declined else chunk
     finally:
