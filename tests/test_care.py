@@ -68,6 +68,32 @@ def test_a_fading_tie_is_proposed_and_a_logged_call_resets_it(db: Path) -> None:
     assert timeline[0]["channel"] == "call"
 
 
+def test_only_a_tie_that_was_two_way_can_fade(db: Path, tmp_path: Path) -> None:
+    notices = tmp_path / "notices.mbox"
+    with notices.open("w", encoding="utf-8") as out:
+        for week in range(30):  # weekly for months, never answered, silent for the last three
+            when = END - timedelta(days=90 + 7 * week)
+            out.write(f"From news {when:%a %b %d %H:%M:%S %Y}\nFrom: Team Notices <notices@five.example>\n"
+                      f"To: {ME}\nDate: {format_datetime(when)}\nMessage-ID: <n{week}@five.example>\n"
+                      f"Subject: notice {week}\n\nplease read\n\n")
+    cli(db, "import", str(notices), "--me", ME)
+    everyone = plan(db, "--budget", "20")
+    assert "fading" in kinds(everyone["Ana Ruiz"])
+    assert "Team Notices" not in everyone
+    shown = js(db, "show", "notices@five.example")
+    assert shown["tier"] == "active" and shown["last_two_way"] is None  # in the plan's tiers, but never two-way
+
+
+def test_the_plan_is_for_the_day_the_scores_are_for(db: Path) -> None:
+    cli(db, "score", "--as-of", AS_OF.isoformat())
+    done = cli(db, "nudge")
+    assert f"planned as of {AS_OF}" in done.stderr and "Ana Ruiz" in done.stdout
+    assert js(db, "nudge")["as_of"] == AS_OF.isoformat()
+    cli(db, "snooze", "ana@one.example", "1w")  # a week from the plan's day, not from today
+    assert "Ana Ruiz" not in plan(db)
+    assert "Ana Ruiz" in plan(db, as_of=AS_OF + timedelta(days=7))
+
+
 def test_a_snoozed_person_waits_until_the_snooze_ends(db: Path) -> None:
     cli(db, "snooze", "ana@one.example", "2026-11-05")
     assert "Ana Ruiz" not in plan(db)

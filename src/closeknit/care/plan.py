@@ -146,7 +146,10 @@ def build(
             n.reasons.append(Reason("waiting", f"they wrote {span((now - wait[0]) / 86400)} ago and wait for your"
                                                f" answer: “{clean_subject(wait[1]) or 'no subject'}”",
                                     WAITING_WEIGHT * strength))
-        if due is not None and silent is not None and silent >= due and p_lapse is not None:
+        # Only a tie that was ever two-way can fade: one that only ever wrote to you (a newsletter, a notice)
+        # or that you only ever wrote to is not kept by getting in touch.
+        if due is not None and silent is not None and silent >= due and p_lapse is not None and c.get(
+                "last_two_way"):
             rhythm = (f"usually {every(c['usual_gap_days'])}" if c.get("usual_gap_days") is not None
                       else f"your cadence is {span(due)}")
             n.reasons.append(Reason(

@@ -62,10 +62,10 @@ def snooze(
     period: Annotated[str, typer.Argument(help="For how long (10d, 2w, 3m), until a day (2027-01-15), or off.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Leave someone out of the weekly plan for a while."""
-    until = answers.until(period)
+    """Leave someone out of the weekly plan for a while (a duration counts from the plan's day)."""
     with store() as db:
         pid = people_store.find_person(db, person)
+        until = answers.until(period, answers.scored_day(db))
         care.snooze(db, pid, until)
     if as_json:
         emit_json({"person": pid, "snoozed_until": until})
@@ -100,19 +100,26 @@ def nudge(
     as_of: AsOf = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """This week's plan: whom to contact, why, and an opener, keeping the most strength for your time."""
-    today = parse_day(as_of) or datetime.now(UTC).date()
+    """This week's plan: whom to contact, why, and an opener, keeping the most strength for your time.
+
+    The plan is for the day the scores are for (`closeknit score` brings them to today; an archive scored as of a
+    past day is planned as of that day), or for --as-of, scoring as of it first."""
     with store() as db:
         ensure_scores(db, as_of)
+        today = parse_day(as_of) or answers.scored_day(db)
         plan = care_plan.weekly(db, today, budget)
     if ics is not None:
         try:
             ics.write_bytes(feed.ics(plan, today))
         except OSError as exc:
             raise InputError(f"{ics}: cannot write ({exc.strerror})") from None
+        message(f"wrote {len(plan)} events to {ics}")
     if as_json:
         emit_json(answers.as_dict(plan, today, budget))
-    elif digest:
+        return
+    if as_of is None and today != datetime.now(UTC).date():
+        message(f"planned as of {today}, the day your scores are for (closeknit score brings them to today)")
+    if digest:
         emit([feed.digest(plan, today, budget)])
     elif not plan:
         message("nobody to nudge this week: every tie you keep is in touch, snoozed or off")
@@ -122,6 +129,4 @@ def nudge(
             for r in n.reasons:
                 say(f"   - {r.text}")
             say(f"   opener: {n.opener}")
-    if ics is not None:
-        message(f"wrote {len(plan)} events to {ics}")
 
