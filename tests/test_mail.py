@@ -355,6 +355,13 @@ def test_display_names_lose_quoting_debris_and_outlook_labels(tmp_path: Path) ->
         ("Tue, 15 May 101 14:30:00 +0000", datetime(2001, 5, 15, 14, 30, tzinfo=UTC), "three-digit year"),
         ("Tue, 15 May 2001 14:30:00 +9900", datetime(2001, 5, 15, 14, 30, tzinfo=UTC), "impossible time zone"),
         ("Mon, 1 Jan 0001 00:00:00 +0000", None, "implausible"),
+        ("Tue, 28 Feb 0002 08:06:44 -0800 (PST)", datetime(2002, 2, 28, 16, 6, 44, tzinfo=UTC),
+         "year written as 0002, read as 2002"),
+        ("Sat, 26 Nov 0001 07:35:14 -0800", datetime(2001, 11, 26, 15, 35, 14, tzinfo=UTC), "read as 2001"),
+        ("Fri, 3 Jul 0098 10:00:00 +0000", datetime(1998, 7, 3, 10, 0, tzinfo=UTC), "read as 1998"),
+        ("Mon, 31 Dec 1979 16:00:00 -0800 (PST)", None, "blank clock"),
+        ("Tue, 1 Jan 1980 00:00:00 +0000", None, "blank clock"),
+        ("Tue, 1 Jan 1980 00:00:01 +0000", datetime(1980, 1, 1, 0, 0, 1, tzinfo=UTC), ""),
         ("Mon, 1 Jan 2999 00:00:00 +0000", None, "implausible"),
         ("Tue, 31 Feb 2001 10:00:00 +0000", None, "unparseable"),
         ("yesterday", None, "unparseable"),
@@ -387,6 +394,37 @@ def test_missing_date_uses_received_then_separator(tmp_path: Path) -> None:
     assert from_separator.when_flagged == "no Date header, used mbox separator date"
     assert from_received.when == datetime(2024, 4, 2, 10, 0, tzinfo=UTC)
     assert from_received.when_flagged == "no Date header, used Received date"
+
+
+def _message_files(folder: Path, dated: int, modified: datetime, copied: bool) -> None:
+    """An undated message first, modified at `modified`, then `dated` dated ones (October 2000), one file each,
+    modified at `modified` too when `copied`, else an hour after their Date."""
+    folder.mkdir(parents=True)
+    for i in range(dated + 1):
+        sent = datetime(2000, 10, 1 + i % 28, 9, 14, tzinfo=UTC)
+        date_line = b"" if i == 0 else f"Date: {sent:%a, %d %b %Y %H:%M:%S} +0000\n".encode()
+        path = folder / f"{i + 1}."
+        path.write_bytes(_message(date_line, b"<f%d@example.com>" % i))
+        stamp = modified.timestamp() if copied or i == 0 else sent.timestamp() + 3600
+        os.utime(path, (stamp, stamp))
+
+
+def test_file_times_date_a_message_only_when_they_agree_with_the_dates(tmp_path: Path) -> None:
+    # A folder copied at once: every file says when that was, decades after its mail. The undated message
+    # comes first, before the clock is decided, and still waits for the verdict.
+    _message_files(tmp_path / "copied" / "inbox", 25, datetime(2026, 1, 5, tzinfo=UTC), copied=True)
+    items = _ok(_records(tmp_path / "copied"))
+    assert [r.key for r in items] == [f"f{i}@example.com" for i in range(26)]  # in order
+    assert items[0].when is None and items[0].when_flagged == "no Date header, file modification times untrusted"
+    assert all(r.when is not None for r in items[1:])
+    # Files modified when their mail arrived: the time stands in.
+    arrived = datetime(2000, 10, 5, tzinfo=UTC)
+    _message_files(tmp_path / "kept" / "inbox", 25, arrived, copied=False)
+    first = _ok(_records(tmp_path / "kept"))[0]
+    assert first.when == arrived and first.when_flagged == "no Date header, used file modification time"
+    # A lone file: nothing to compare with, its time is used as before.
+    lone = _ok(_records(tmp_path / "copied" / "inbox" / "1."))[0]
+    assert lone.when == datetime(2026, 1, 5, tzinfo=UTC)
 
 
 def test_untrusted_separator_dates_leave_when_empty(tmp_path: Path) -> None:
@@ -620,12 +658,15 @@ def _check_enron_mboxes(owners: list[Path]) -> dict[str, int]:
         assert all(r.folder and not r.folder.endswith((".mbox", ".xz")) for r in ok)
         keys = [r.key for r in ok]
         assert sum(1 for k in keys if k.startswith("sha:")) == 0
-        dated = sum(1 for r in ok if r.when is not None)  # a few Enron dates say year 1 or 2
+        dated = sum(1 for r in ok if r.when is not None)
         assert dated >= 0.95 * len(ok)
+        # Undated: a Date that is a blank clock (1980-01-01 00:00 UTC) or none; the separators are the
+        # conversion's, so nothing stands in. A year written 0001 or 0002 is read as 2001 or 2002.
+        assert all("blank clock" in r.when_flagged or "no Date" in r.when_flagged for r in ok if r.when is None)
         totals["dated"] += dated
         assert sum(1 for r in ok if r.parties and r.parties[0].role == "from") >= 0.99 * len(ok)
     assert totals["accepted"] >= 0.995 * totals["messages"], reasons.most_common(5)
-    assert totals["dated"] >= 0.999 * totals["accepted"]
+    assert totals["dated"] >= 0.998 * totals["accepted"]
     return dict(totals)
 
 

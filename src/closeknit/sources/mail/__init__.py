@@ -18,12 +18,13 @@ from closeknit.sources.mail.folders import (
     _MBOX_SUFFIXES,
     _MESSAGE_SUFFIXES,
     _NUMBERED_FILE,
+    FileClock,
     _dir_has_mail,
     _mbox_folder,
     _message_folder,
     _walk,
 )
-from closeknit.sources.mail.framing import _MboxReader, _message_file
+from closeknit.sources.mail.framing import _MboxReader, _message_file, dated_by_files
 from closeknit.sources.mail.header_block import HEADER_CUT, MAX_HEADER
 from closeknit.sources.mail.kinds import _file_kind, _skip_preamble
 from closeknit.sources.mail.records import CHANNEL, RAW_LIMIT, SOURCE, _error
@@ -72,10 +73,16 @@ def parse(path: str | Path, *, stats: dict[str, int] | None = None) -> Iterator[
 
 
 def _parse_tree(root: Path, stats: dict[str, int]) -> Iterator[InteractionItem]:
+    clock = FileClock()
+    return dated_by_files(_tree_items(root, stats, clock), clock, stats)
+
+
+def _tree_items(root: Path, stats: dict[str, int], clock: FileClock) -> Iterator[tuple[InteractionItem, Path | None]]:
+    """Each item of the tree with the file it came from (None for an error that is no message)."""
     folders: dict[Path, str] = {}
     for path in _walk(root):
         if walk.has_bad_name(path):  # named escaped; its text could not be stored under its name
-            yield _error(walk.shown(path), 0, walk.BAD_NAME, "", stats)
+            yield _error(walk.shown(path), 0, walk.BAD_NAME, "", stats), None
             continue
         name = path.name.lower()
         parent = path.parent.name
@@ -88,9 +95,9 @@ def _parse_tree(root: Path, stats: dict[str, int]) -> Iterator[InteractionItem]:
         try:
             handle = _open(path)
         except InputError as exc:  # one unreadable file in a tree must not stop the others
-            yield _error(str(path), 0, str(exc), "", stats)
+            yield _error(str(path), 0, str(exc), "", stats), None
             continue
-        yield from _parse_one(path, handle, root, kind, stats, folders)
+        yield from ((item, path) for item in _parse_one(path, handle, root, kind, stats, folders, clock))
 
 
 def _parse_one(
@@ -100,6 +107,7 @@ def _parse_one(
     kind: str | None,
     stats: dict[str, int],
     folders: dict[Path, str],
+    clock: FileClock | None = None,
 ) -> Iterator[InteractionItem]:
     stats["files"] = stats.get("files", 0) + 1
     try:
@@ -112,7 +120,7 @@ def _parse_one(
             folder = folders.get(path.parent)
             if folder is None:
                 folder = folders[path.parent] = _message_folder(path, root)
-            yield _message_file(path, handle, folder, stats)
+            yield _message_file(path, handle, folder, stats, clock)
     finally:
         _close(handle)
 

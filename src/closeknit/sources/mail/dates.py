@@ -31,6 +31,8 @@ _ISO_RE = re.compile(
     r"\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
 )
 _MIN_YEAR = 1971
+# The first moment of 1980 (UTC) is what a zeroed clock of the DOS era writes, not a date anyone sent mail on.
+_BLANK_CLOCK = datetime(1980, 1, 1, tzinfo=UTC)
 
 
 def _separator_date(sep: bytes) -> datetime | None:
@@ -84,7 +86,7 @@ def _parse_date_uncached(value: str) -> tuple[datetime | None, str]:
                 except (ValueError, OverflowError):
                     pass
                 else:
-                    if y >= _MIN_YEAR and when <= _LATEST:
+                    if y >= _MIN_YEAR and when <= _LATEST and when != _BLANK_CLOCK:
                         return when, ""
     return _parse_date_full(value)
 
@@ -104,6 +106,11 @@ def _parse_date_full(value: str) -> tuple[datetime | None, str]:
         elif len(year) == 3:
             y += 1900
             flag = "three-digit year"
+        elif y < 100 and (month, int(day), int(hour), int(minute), int(second or 0)) != (1, 1, 0, 0, 0):
+            # "28 Feb 0002": a two-digit year padded to four digits, read as RFC 5322 reads two digits
+            # (1 January 0001 at midnight is no such date but a blank clock: left implausible)
+            y += 2000 if y < 50 else 1900
+            flag = f"year written as {year}, read as {y}"
         offset: int | None
         if sign is not None:
             offset = int(zh) * 60 + int(zm)
@@ -206,4 +213,6 @@ _LATEST = datetime.now(UTC) + timedelta(days=2)  # a Date after this is implausi
 def _plausible(when: datetime, flag: str) -> tuple[datetime | None, str]:
     if when.year < _MIN_YEAR or when > _LATEST:
         return None, f"implausible Date header (year {when.year})"
+    if when == _BLANK_CLOCK:
+        return None, "Date header is a blank clock (1980-01-01 00:00 UTC)"
     return when, flag

@@ -154,13 +154,46 @@ def _owner_root(folder: Path, root: Path) -> Path:
 # --------------------------------------------------------------------------- reading messages
 
 
-def _file_time(path: Path) -> tuple[datetime, str] | None:
-    """Maildir delivery time from the file name, else the file's modification time."""
+def _delivery_time(path: Path) -> datetime | None:
+    """Maildir delivery time from the file name."""
     if path.parent.name in ("cur", "new"):
         m = _MAILDIR_STAMP.match(path.name)
         if m:
-            return datetime.fromtimestamp(int(m.group(1)), UTC), "used maildir delivery time"
+            return datetime.fromtimestamp(int(m.group(1)), UTC)
+    return None
+
+
+def _modified(path: Path) -> datetime | None:
     try:
-        return datetime.fromtimestamp(path.stat().st_mtime, UTC), "used file modification time"
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except (OSError, OverflowError, ValueError):
         return None
+
+
+class FileClock:
+    """Whether the message files' modification times can date a message without a usable Date header: in a
+    folder copied or restored at once they all say when that was. Decided on the first messages that have
+    both (a modification time from 2 days before to 30 days after the Date agrees)."""
+
+    SAMPLE = 20
+
+    def __init__(self) -> None:
+        self.agree = 0
+        self.disagree = 0
+
+    @property
+    def decided(self) -> bool:
+        return self.agree + self.disagree >= self.SAMPLE
+
+    @property
+    def trusted(self) -> bool:
+        return self.agree >= self.disagree  # no evidence either way: trusted, as a lone .eml's time is
+
+    def compare(self, path: Path, when: datetime) -> None:
+        modified = _modified(path)
+        if modified is None or self.decided:
+            return
+        if -2 * 86400 <= (modified - when).total_seconds() <= 30 * 86400:
+            self.agree += 1
+        else:
+            self.disagree += 1

@@ -11,14 +11,17 @@ from typing import BinaryIO
 from closeknit.records import InteractionItem, InteractionRecord
 from closeknit.sources.mail.compression import _READ_ERRORS
 from closeknit.sources.mail.dates import _separator_date
+from closeknit.sources.mail.folders import FileClock, _modified
 from closeknit.sources.mail.header_block import MAX_HEADER
-from closeknit.sources.mail.records import _NEEDS_SEPARATOR, _build, _count, _error, _why
+from closeknit.sources.mail.records import _NEEDS_FILE_TIME, _NEEDS_SEPARATOR, MODIFIED, _build, _count, _error, _why
 
 _CHUNK = 1 << 20
 
 
-def _message_file(path: Path, handle: BinaryIO, folder: str, stats: dict[str, int]) -> InteractionItem:
-    """One message from a single-message file (.eml, maildir, numbered CMU file)."""
+def _message_file(path: Path, handle: BinaryIO, folder: str, stats: dict[str, int],
+                  clock: FileClock | None = None) -> InteractionItem:
+    """One message from a single-message file (.eml, maildir, numbered CMU file); `clock`: whether the file
+    times of its folder tree date a message without a Date (see `FileClock`; None: they do)."""
     file = str(path)
     try:
         data = handle.read(65536)
@@ -52,7 +55,40 @@ def _message_file(path: Path, handle: BinaryIO, folder: str, stats: dict[str, in
     end = _header_end(data, start)
     complete = end >= start - 1
     header = data[start : end + 1] if complete else data[start : start + MAX_HEADER]
-    return _build(file, 1, header, folder, complete, None, path, stats)
+    return _build(file, 1, header, folder, complete, None, path, stats, clock)
+
+
+def dated_by_files(items: Iterator[tuple[InteractionItem, Path | None]], clock: FileClock,
+                   stats: dict[str, int]) -> Iterator[InteractionItem]:
+    """The items of a folder tree in order, each message waiting for a file's modification time held (with
+    what follows it) until `clock` decides whether those times can be trusted (or the tree ends)."""
+    pending: list[tuple[InteractionItem, Path | None]] = []
+    for item, path in items:
+        if pending or (isinstance(item, InteractionRecord) and item.when_flagged is _NEEDS_FILE_TIME):
+            pending.append((item, path))
+            if not clock.decided and len(pending) < 500:
+                continue
+            yield from _file_times(pending, clock, stats)
+            pending.clear()
+            continue
+        yield item
+    yield from _file_times(pending, clock, stats)
+
+
+def _file_times(pending: list[tuple[InteractionItem, Path | None]], clock: FileClock,
+                stats: dict[str, int]) -> Iterator[InteractionItem]:
+    trusted = clock.trusted
+    for item, path in pending:
+        if isinstance(item, InteractionRecord) and item.when_flagged is _NEEDS_FILE_TIME:
+            problem = item.note or "no Date header"
+            item.note = ""
+            modified = _modified(path) if trusted and path is not None else None
+            if modified is not None:
+                item.when, item.when_flagged = modified, f"{problem}, {MODIFIED}"
+            else:
+                item.when_flagged = f"{problem}, file modification times untrusted"
+            _count(stats, "flag:" + item.when_flagged)
+        yield item
 
 
 def _header_end(data: bytes, start: int) -> int:

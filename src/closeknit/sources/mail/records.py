@@ -10,7 +10,7 @@ from closeknit.records import InteractionItem, InteractionRecord, Party, RecordE
 from closeknit.sources.mail.addresses import _add_parties, _addresses, _decode_words
 from closeknit.sources.mail.bulk import MAX_RECIPIENTS, _bulk
 from closeknit.sources.mail.dates import _parse_date
-from closeknit.sources.mail.folders import _file_time
+from closeknit.sources.mail.folders import FileClock, _delivery_time, _modified
 from closeknit.sources.mail.header_block import (
     _FIRST_LINE_RE,
     HEADER_CUT,
@@ -30,6 +30,8 @@ _RECEIVED_RE = re.compile(r"\nreceived:([^\n]*(?:\n[ \t][^\n]*)*)", re.I)  # rea
 _ID_RE = re.compile(r"<([^<>]*)>")
 _GMAIL_LABEL = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([^,]*))\s*(?:,|$)')
 _NEEDS_SEPARATOR = "needs the mbox separator date"  # a placeholder flag, compared by identity
+_NEEDS_FILE_TIME = "needs the file's modification time"  # the same, until the file clock is decided
+MODIFIED = "used file modification time"
 
 
 def _error(file: str, record: int, reason: str, raw: str, stats: dict[str, int]) -> RecordError:
@@ -57,11 +59,12 @@ def _build(
     mbox: _MboxReader | None,
     fallback: Path | None,
     stats: dict[str, int],
+    clock: FileClock | None = None,
 ) -> InteractionItem:
     """Turn one header block into a record, or a RecordError saying why not.
 
     `fallback` is the single-message file whose name (maildir) or mtime dates a message that
-    has no usable Date header.
+    has no usable Date header; `clock` says whether the mtimes of its folder tree can (None: they can).
     """
     text = _decode_block(header)
     if not text or text.isspace():
@@ -71,7 +74,7 @@ def _build(
     if not _FIRST_LINE_RE.match(text):
         return _error(file, number, "does not start with a header line", text, stats)
     try:
-        record = _record(file, number, text, folder, complete, mbox, fallback, stats)
+        record = _record(file, number, text, folder, complete, mbox, fallback, stats, clock)
     except Exception as exc:  # one odd message must not stop an import
         return _error(file, number, f"cannot read headers: {_why(exc)}", text, stats)
     if not complete and len(header) >= MAX_HEADER and isinstance(record, InteractionRecord):
@@ -90,6 +93,7 @@ def _record(
     mbox: _MboxReader | None,
     fallback: Path | None,
     stats: dict[str, int],
+    clock: FileClock | None = None,
 ) -> InteractionItem:
     h = _headers(text)
     frm = h.get("from")
@@ -149,11 +153,19 @@ def _record(
             when, flag = rwhen, f"{problem}, used Received date"
         elif mbox is not None:
             flag, note = _NEEDS_SEPARATOR, problem
-        elif fallback is not None and (stamp := _file_time(fallback)) is not None:
-            when, flag = stamp[0], f"{problem}, {stamp[1]}"
+        elif fallback is not None and (delivered := _delivery_time(fallback)) is not None:
+            when, flag = delivered, f"{problem}, used maildir delivery time"
+        elif fallback is not None and clock is not None and not clock.decided:
+            flag, note = _NEEDS_FILE_TIME, problem
+        elif fallback is not None and (clock is None or clock.trusted) and (modified := _modified(fallback)):
+            when, flag = modified, f"{problem}, {MODIFIED}"
+        elif fallback is not None:
+            flag = f"{problem}, file modification times untrusted"
     elif mbox is not None and mbox.agree + mbox.disagree < 20:
         mbox.compare(when)
-    if flag and flag is not _NEEDS_SEPARATOR:
+    elif fallback is not None and clock is not None:
+        clock.compare(fallback, when)
+    if flag and flag is not _NEEDS_SEPARATOR and flag is not _NEEDS_FILE_TIME:
         _count(stats, "flag:" + flag)
 
     # Threading
