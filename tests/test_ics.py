@@ -480,12 +480,26 @@ def test_unreadable_values_among_good_ones(tmp_path: Path) -> None:
     assert {(error.record, error.reason.split(":")[0]) for error in errors} == {
         (2, "bad DTSTART"),
         (3, "no DTSTART"),
-        (4, "bad recurrence"),
     }
-    assert [rec.record for rec in records] == [1, 5, 6, 6]
-    assert "DTEND ignored" in records[1].note and records[1].duration_minutes == 0
-    assert "RRULE repaired" in records[2].note
+    # An unreadable rule: the event still happened once, at its start, and says why it is alone.
+    assert [rec.record for rec in records] == [1, 4, 5, 6, 6]
+    assert records[1].when == datetime(2024, 1, 1, 10, tzinfo=UTC)
+    assert "unreadable recurrence RRULE FREQ=FORTNIGHTLY: only its first occurrence kept" in records[1].note
+    assert "DTEND ignored" in records[2].note and records[2].duration_minutes == 0
+    assert "RRULE repaired" in records[3].note
     assert stats["reason:bad DTSTART"] == 1 and stats["reason:no DTSTART"] == 1
+
+
+def test_a_rule_the_expander_cannot_follow_keeps_the_first_occurrence(tmp_path: Path) -> None:
+    attendees = "ATTENDEE:mailto:ana@example.com\nATTENDEE:mailto:ben@example.com"
+    events = [f"UID:lunar\nDTSTART:20240210T100000Z\n{attendees}\nRRULE:RSCALE=CHINESE;FREQ=YEARLY",
+              f"UID:weekly\nDTSTART:20240105T100000Z\n{attendees}\nRRULE:FREQ=WEEKLY;COUNT=3"]
+    records, errors, _ = run(write(tmp_path, calendar(*events)))
+    assert errors == []
+    lunar = [r for r in records if r.record == 1]
+    assert len(lunar) == 1 and lunar[0].when == datetime(2024, 2, 10, 10, tzinfo=UTC)
+    assert "unreadable recurrence" in lunar[0].note and "only its first occurrence kept" in lunar[0].note
+    assert len([r for r in records if r.record == 2]) == 3
 
 
 def test_broken_component_forces_per_event_fallback(tmp_path: Path) -> None:

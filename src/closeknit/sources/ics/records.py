@@ -13,6 +13,7 @@ from closeknit.records import InteractionItem, InteractionRecord, Party, content
 from closeknit.sources.ics.events import _Event
 from closeknit.sources.ics.reasons import _bump, _join, _short
 from closeknit.sources.ics.recurrence import _occurrences
+from closeknit.sources.ics.rules import UNREADABLE
 from closeknit.sources.ics.values import _as_utc, _param, _text
 
 SOURCE = "ics"
@@ -50,8 +51,15 @@ def _expand_group(
             for member in group:
                 result.extend(_expand_group(name, [member], high, low, cap, outcomes, errors, stats))
             return result
-        errors[group[0].block.index] = f"bad recurrence: {_short(exc)}"
-        return []
+        comp = group[0].comp
+        if "RRULE" not in comp:
+            errors[group[0].block.index] = f"bad recurrence: {_short(exc)}"
+            return []
+        # A rule the expander cannot follow (a calendar scale it does not know, a misspelt part): the event
+        # still happened once, at its start.
+        comp.pop("RRULE")
+        group[0].notes.append(f"{UNREADABLE} ({_short(exc)}): only its first occurrence kept")
+        return _expand_group(name, group, high, low, cap, outcomes, errors, stats)
     if personal and records:
         _bump(stats, "personal")
         records[0].bulk = PERSONAL

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
+UNREADABLE = "unreadable recurrence"
+
+
 def _repair_rules(event: _Event) -> str:
     """Keep readable RRULEs; retry unreadable ones without blanks ("BYDAY=MO, TU")."""
     comp = event.comp
@@ -32,7 +35,8 @@ def _repair_rules(event: _Event) -> str:
         try:
             repaired = vRecur(vRecur.from_ical(re.sub(r"\s+", "", str(rule))))
         except Exception:
-            return f"bad recurrence: unreadable RRULE {_short(str(rule))}"
+            event.notes.append(f"{UNREADABLE} RRULE {_short(str(rule))}: only its first occurrence kept")
+            continue
         kept.append(repaired)
         event.notes.append("RRULE repaired (blanks removed)")
     possible = [rule for rule in kept if _rule_possible(rule)]
