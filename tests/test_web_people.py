@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from closeknit.answers import person as person_answers
 from closeknit.store import Store
+from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
 from closeknit.web import create_app
 from closeknit.web.auth import CSRF_FIELD
@@ -241,6 +242,34 @@ def test_the_forms_change_the_person_and_come_back_to_their_page(writer: TestCli
     assert browser.get("/people/999999").status_code == 404
     assert browser.get("/people", params={"tier": "bogus", "sort": "bogus"}).status_code == 200
     assert browser.get("/review").status_code == 200
+
+
+def test_ignoring_a_person_from_their_page_and_taking_them_back(writer: TestClient, web_db: Path) -> None:
+    tie = people(writer, tier="active", sort="name", per_page=1)["people"][0]
+    pid = tie["id"]
+    listed = people(writer, per_page=500)["total"]
+    r = writer.post(f"/api/people/{pid}/ignore", json={"ignored": True})
+    assert r.status_code == 200 and r.json() == {"person": pid, "ignored": True, "changed": True}
+    assert writer.post(f"/api/people/{pid}/ignore", json={"ignored": True}).json()["changed"] is False
+    got = writer.get(f"/api/people/{pid}").json()
+    assert got["ignored"] is True and got["strength"] is None  # no longer scored
+    assert people(writer, per_page=500)["total"] == listed - 1
+    with Store(web_db) as db:  # the same rule `closeknit ignore` lists
+        assert pid in ignore_store.people(db)
+
+    browser = TestClient(writer.app)
+    browser.get(f"/login?token={TOKEN}")
+    page = browser.get(f"/people/{pid}").text
+    assert "Stop ignoring" in page and "Ignore this person" not in page
+    csrf = page.split(f'name="{CSRF_FIELD}" value="', 1)[1].split('"', 1)[0]
+    r = browser.post(f"/people/{pid}/ignore", data={CSRF_FIELD: csrf, "ignored": "false"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/people/{pid}?done=unignored"
+    back = writer.get(f"/api/people/{pid}").json()
+    assert back["ignored"] is False and back["strength"] == tie["strength"]
+    assert "Ignore this person" in browser.get(f"/people/{pid}").text
+    assert people(writer, per_page=500)["total"] == listed
+    assert writer.post("/api/people/999999/ignore", json={"ignored": True}).status_code == 404
+    assert browser.post(f"/people/{pid}/ignore", data={"ignored": "true"}).status_code == 403  # no CSRF token
 
 
 def test_the_list_follows_a_change_made_by_another_process(writer: TestClient, web_db: Path) -> None:

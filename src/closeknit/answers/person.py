@@ -107,6 +107,28 @@ def merge(db: Store, keep: int, other: int) -> dict[str, Any]:
     return {"kept": keep, "merged": other}
 
 
+def set_rule(db: Store, kind: str, value: str | int, ignored: bool) -> bool:
+    """Ignore (or stop ignoring) an address, a domain or a person (`closeknit ignore`): the rule is saved, the
+    mail it covers marked bulk or not, and the scores computed again when there are any. Whether it changed."""
+    rules = ignore_store.load(db)
+    held: set[str | int] = getattr(rules, kind)
+    if (value in held) == ignored:
+        return False
+    (held.add if ignored else held.discard)(value)
+    ignore_store.save(db, rules)
+    ignore_store.mark_interactions(db, rules)
+    if score_store.last_run(db) is not None:  # scores are derived data: bring them up to date with the rules
+        scoring.rescore(db)
+    return True
+
+
+def ignore(db: Store, pid: int, ignored: bool) -> dict[str, Any]:
+    """Leave a person out of scores, lists, reports and review, or take them back (`closeknit ignore PERSON`)."""
+    people_store.person_detail(db, pid)
+    changed = set_rule(db, "person", pid, ignored)
+    return {"person": pid, "ignored": ignored, "changed": changed}
+
+
 def tags(db: Store, pid: int, add: list[str], remove: list[str]) -> list[str]:
     """Add and remove tags (blank ones refused); the person's tags after."""
     people_store.person_detail(db, pid)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated
 
 import typer
 
+from closeknit.answers import person as person_answers
 from closeknit.cli.app import ENV, JsonOpt, app, emit_json, message, say, store
 from closeknit.errors import InputError
 from closeknit.identity import normalise
 from closeknit.store import Store
 from closeknit.store import ignore as ignore_store
 from closeknit.store import people as people_store
-from closeknit.store import scores as score_store
 
 _DOMAIN = re.compile(r"^@?([a-z0-9-]+(\.[a-z0-9-]+)+)$", re.IGNORECASE)
 
@@ -55,20 +54,10 @@ def ignore(
             message(f"{len(listed)} ignored (closeknit ignore --remove ADDRESS|DOMAIN|PERSON to undo)")
             return
         kind, value = rule_for(db, target)
-        held: set[str | int] = getattr(rules, kind)
-        if remove and value not in held:
+        if remove and value not in getattr(rules, kind):
             raise InputError(f"{kind} {value} is not ignored (closeknit ignore lists what is)")
-        changed = (value in held) == remove
-        (held.discard if remove else held.add)(value)
-        if changed:
-            ignore_store.save(db, rules)
-            ENV.on_interrupt = "the rule is saved; run closeknit score to bring the scores up to date"
-            ignore_store.mark_interactions(db, rules)
-            last = score_store.last_run(db)
-            if last is not None:  # scores are derived data: bring them up to date with the rules
-                from closeknit.pipeline import scoring
-
-                scoring.compute(db, date.fromisoformat(last["as_of"]))
+        ENV.on_interrupt = "the rule is saved; run closeknit score to bring the scores up to date"
+        changed = person_answers.set_rule(db, kind, value, ignored=not remove)
     verb = "no longer ignored" if remove else "ignored" if changed else "already ignored"
     if as_json:
         emit_json({"kind": kind, "value": value, "ignored": not remove, "changed": changed})

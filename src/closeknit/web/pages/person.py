@@ -1,4 +1,4 @@
-"""Pages and API routes for one person: identifiers, sources, timeline, score, notes, tags, merge and split."""
+"""Pages and API routes for one person: identifiers, sources, timeline, score, notes, tags, merge, split, ignore."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ DONE = {  # what a form did, said on the page it returns to (a fixed text per co
     "noted": "Note added.", "rated": "Rating saved; the scores are updated.",
     "logged": "Interaction logged; the scores are updated.", "duplicate": "Already logged; nothing changed.",
     "merged": "Merged; the scores are updated.",
+    "ignored": "Ignored: left out of scores, lists, reports and review; the mail they send counts as bulk.",
+    "unignored": "No longer ignored; the scores are updated.",
 }
 
 
@@ -208,6 +210,17 @@ class InteractionOut(BaseModel):
     strength: float | None
 
 
+class IgnoreIn(BaseModel):
+    ignored: bool = Field(description="true leaves the person out of scores, lists, reports and review; false takes"
+                                      " them back.")
+
+
+class IgnoreOut(BaseModel):
+    person: int
+    ignored: bool
+    changed: bool
+
+
 class SplitIn(BaseModel):
     records: list[RowId] = Field(min_length=1, max_length=10_000)
 
@@ -302,6 +315,13 @@ def api_log(request: Request, pid: PersonId, body: InteractionIn) -> dict[str, A
         return answers.log(db, pid, body.channel, checked_day(body.date), body.direction, body.note)
 
 
+@router.post("/api/people/{pid}/ignore", response_model=IgnoreOut)
+def api_ignore(request: Request, pid: PersonId, body: IgnoreIn) -> dict[str, Any]:
+    """Ignore a person or stop ignoring them (`closeknit ignore PERSON`); the scores are computed again."""
+    with database(request) as db:
+        return answers.ignore(db, pid, body.ignored)
+
+
 @router.post("/api/people/{pid}/split", response_model=SplitOut)
 def api_split(request: Request, pid: PersonId, body: SplitIn) -> dict[str, Any]:
     """Move source records to a new person (`closeknit split`); the scores are computed again."""
@@ -387,6 +407,13 @@ def log_form(request: Request, pid: PersonId, channel: Annotated[Channel, Form()
     with database(request) as db:
         added = answers.log(db, pid, channel, checked_day(when), direction, note)["added"]
     return back(pid, "logged" if added else "duplicate")
+
+
+@router.post("/people/{pid}/ignore", include_in_schema=False)
+def ignore_form(request: Request, pid: PersonId, ignored: Annotated[bool, Form()]) -> Response:
+    with database(request) as db:
+        answers.ignore(db, pid, ignored)
+    return back(pid, "ignored" if ignored else "unignored")
 
 
 @router.post("/people/{pid}/split", include_in_schema=False)
