@@ -133,18 +133,22 @@ def test_the_plan_ranks_fading_ties_by_the_lapse_probability(scored: tuple[Path,
 
 
 def test_the_lapse_probability_comes_first_and_falls_back_to_the_contact_probability() -> None:
+    two_way = {"usual_gap_days": 7.0, "last_two_way": "2026-02-28"}
     cands = [{"person": 1, "name": "A", "tier": "active", "strength": 50.0, "p_contact": 0.5, "p_lapse": 0.9,
-              "usual_gap_days": 7.0},
+              **two_way},
              {"person": 2, "name": "B", "tier": "active", "strength": 50.0, "p_contact": 0.2, "p_lapse": None,
-              "usual_gap_days": 7.0},
+              **two_way},
              {"person": 3, "name": "C", "tier": "active", "strength": 50.0, "p_contact": None, "p_lapse": None,
-              "usual_gap_days": 7.0}]
-    assert [plan.lapse_probability(c) for c in cands] == [0.9, pytest.approx(0.8), None]
+              **two_way},
+             {"person": 4, "name": "D", "tier": "active", "strength": 50.0, "p_contact": 0.5, "p_lapse": 0.9,
+              "usual_gap_days": 7.0, "last_two_way": None}]
+    assert [plan.lapse_probability(c) for c in cands] == [0.9, pytest.approx(0.8), None, 0.9]
     today = date(2026, 6, 30)
     long_ago = datetime(2026, 3, 1, tzinfo=UTC).timestamp()
     built = plan.build(today, cands, {c["person"]: (int(long_ago), "hi") for c in cands}, {}, {},
                        care_store.DEFAULT_CADENCE, budget=5)
-    assert [(n.name, round(n.value, 1)) for n in built] == [("A", 45.0), ("B", 40.0)]  # C: no probability, no reason
+    # C: no probability, no reason; D: never two-way, nothing to keep
+    assert [(n.name, round(n.value, 1)) for n in built] == [("A", 45.0), ("B", 40.0)]
 
 
 def test_an_old_database_gains_the_column_and_keeps_its_scores(tmp_path: Path) -> None:

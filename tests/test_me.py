@@ -129,5 +129,5 @@ def test_a_delegate_writing_in_my_name_from_their_own_address_is_not_me(tmp_path
         assert db.scalar("SELECT count(*) FROM interactions WHERE folder = 'sent' AND direction = 'out'") == 40
         # ...and the delegate who sent it is no counterpart of it: only its recipients are.
         pat = db.scalar("SELECT person_id FROM identifiers WHERE value = 'pat.moreno@corp.example'")
-        counterparts = {row[0] for chunk in scores.interaction_chunks(db) for row in chunk}
+        counterparts = {row[0] for chunk in scores.interaction_chunks(db, scores.channels(db)) for row in chunk}
         assert pat not in counterparts and len(counterparts) == 7

@@ -22,7 +22,7 @@ def narrow(tab: Tab) -> Tab:
 def test_every_page_reads_in_a_narrow_window(narrow: Tab) -> None:
     person = httpx.get(narrow.served.url("/api/people"), params={"tier": "inner", "per_page": 1},
                        headers=narrow.served.bearer).json()["people"][0]["id"]
-    for path in [*PAGES, f"/people/{person}", f"/path/{person}"]:
+    for path in [*PAGES, f"/people/{person}", f"/path/{person}", f"/people/{person}/knows"]:
         response = narrow.goto(path)
         assert response.status == 200, path
         assert narrow.page.locator("h1").count() == 1, path

@@ -272,6 +272,44 @@ def test_ignoring_a_person_from_their_page_and_taking_them_back(writer: TestClie
     assert browser.post(f"/people/{pid}/ignore", data={"ignored": "true"}).status_code == 403  # no CSRF token
 
 
+def test_whom_someone_knows_as_show_says_and_recording_it_from_the_page(writer: TestClient, web_db: Path) -> None:
+    inner = [p["id"] for p in people(writer, tier="inner", sort="name", per_page=50)["people"]]
+    answered = {pid: writer.get(f"/api/people/{pid}/knows", params={"limit": 5}) for pid in inner}
+    assert all(r.status_code == 200 for r in answered.values())
+    pid, known = next((pid, r) for pid, r in answered.items() if r.json()["knows"])  # one seen with others
+    with Store(web_db) as db:  # the answer `closeknit show` and `knows PERSON` give
+        assert known.json() == {"person": pid, "knows": [
+            {k: n[k] for k in ("id", "name", "knows", "shared", "last")} for n in person_answers.knows(db, pid, 5)]}
+    seen = [n for n in known.json()["knows"] if n["knows"] is None]
+    assert 0 < len(seen) <= 5 and all(n["shared"] > 0 and n["last"] for n in seen)
+    stranger = people(writer, tier="collected", sort="name", per_page=1)["people"][0]["id"]
+
+    browser = TestClient(writer.app)
+    browser.get(f"/login?token={TOKEN}")
+    page = browser.get(f"/people/{pid}/knows")
+    assert page.status_code == 200 and "Known to know" in page.text
+    csrf = page.text.split(f'name="{CSRF_FIELD}" value="', 1)[1].split('"', 1)[0]
+    r = browser.post(f"/people/{pid}/knows", data={CSRF_FIELD: csrf, "other": str(stranger),
+                                                   "how": "<b>rowing</b> club"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/people/{pid}/knows?done=known"
+    shown = browser.get(r.headers["location"]).text
+    assert "&lt;b&gt;rowing&lt;/b&gt; club" in shown and "<b>rowing" not in shown
+    first = writer.get(f"/api/people/{pid}/knows").json()["knows"][0]
+    assert first == {**first, "id": stranger, "knows": "<b>rowing</b> club"}  # recorded ones come first
+    again = writer.post(f"/api/people/{pid}/knows", json={"other": stranger, "how": "rowing"}).json()
+    assert again == {"person": pid, "other": stranger, "how": "rowing", "added": False, "forgotten": False}
+    assert writer.get(f"/api/people/{pid}/knows").json()["knows"][0]["knows"] == "rowing"
+    r = browser.post(f"/people/{pid}/knows", data={CSRF_FIELD: csrf, "other": str(stranger), "forget": "true"},
+                     follow_redirects=False)
+    assert r.headers["location"] == f"/people/{pid}/knows?done=unknown"
+    assert all(n["id"] != stranger for n in writer.get(f"/api/people/{pid}/knows").json()["knows"])
+    assert writer.post(f"/api/people/{pid}/knows", json={"other": stranger, "forget": True}).status_code == 404
+    assert writer.post(f"/api/people/{pid}/knows", json={"other": pid}).status_code == 400
+    assert writer.post(f"/api/people/{pid}/knows", json={"other": 999999}).status_code == 404
+    assert writer.get("/api/people/999999/knows").status_code == 404
+    assert browser.post(f"/people/{pid}/knows", data={"other": str(stranger)}).status_code == 403  # no CSRF token
+
+
 def test_the_list_follows_a_change_made_by_another_process(writer: TestClient, web_db: Path) -> None:
     first = people(writer, sort="name", per_page=5)
     last = people(writer, sort="name", page=first["pages"], per_page=5)["people"][-1]

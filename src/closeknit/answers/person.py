@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from closeknit.errors import InputError
+from closeknit.errors import InputError, NotFoundError
 from closeknit.identity.shown import display
 from closeknit.pipeline import scoring
 from closeknit.report import chance
 from closeknit.store import Store, life
+from closeknit.store import graph as graph_store
 from closeknit.store import ignore as ignore_store
 from closeknit.store import interactions as ix
 from closeknit.store import needs as needs_store
@@ -18,6 +19,7 @@ from closeknit.store import scores as score_store
 
 SCORE_FIELDS = ("strength", "tier", "last_contact", "last_two_way", "p_contact_90d", "p_lapse_90d")
 TIMELINE_SHOWN = 50  # interactions on a person's page before "show more"
+SHOWN_KNOWN = 5  # the people someone shared the most with, after those recorded, that `show` lists
 
 
 def view(db: Store, pid: int) -> dict[str, Any]:
@@ -105,6 +107,34 @@ def merge(db: Store, keep: int, other: int) -> dict[str, Any]:
     people_store.merge_into(db, keep, other, "manual merge")
     scoring.rescore(db)
     return {"kept": keep, "merged": other}
+
+
+def knows(db: Store, pid: int, limit: int = SHOWN_KNOWN) -> list[dict[str, Any]]:
+    """Whom `pid` is known to know: every relationship recorded, then the `limit` people they shared the most
+    interactions with (the graph brought up to date first), each with its evidence and the day of the last."""
+    graph_store.fresh(db)
+    found = graph_store.neighbours(db, pid)
+    recorded = [n for n in found if n["knows"] is not None]
+    shared = [n for n in found if n["knows"] is None][:limit]
+    return [{**n, "last": _day(n["last_ts"])} for n in recorded + shared]
+
+
+def record_knows(db: Store, pid: int, other: int, how: str = "", forget: bool = False) -> dict[str, Any]:
+    """Record that two people know each other, how, in your words (`closeknit knows A B --how`), or forget it."""
+    for someone in (pid, other):
+        people_store.person_detail(db, someone)  # NotFoundError for an unknown id
+    if pid == other:
+        raise InputError("that is one person twice: name two different people")
+    if forget:
+        if not graph_store.forget(db, pid, other):
+            raise NotFoundError("no relationship recorded between them; nothing changed")
+        return {"person": pid, "other": other, "how": None, "added": False, "forgotten": True}
+    added = graph_store.know(db, pid, other, how)  # else an existing record takes the new text, when given
+    return {"person": pid, "other": other, "how": " ".join(how.split()), "added": added, "forgotten": False}
+
+
+def _day(ts: int | None) -> str:
+    return "" if ts is None else datetime.fromtimestamp(ts, UTC).date().isoformat()
 
 
 def set_rule(db: Store, kind: str, value: str | int, ignored: bool) -> bool:

@@ -26,7 +26,7 @@ from closeknit.cli.app import (
     store,
     table,
 )
-from closeknit.cli.paths import describe_known, known_to_know
+from closeknit.cli.paths import describe_known
 from closeknit.errors import InputError
 from closeknit.pipeline.importer import run_import
 from closeknit.report import chance
@@ -135,7 +135,7 @@ def _show_data(db: Any, pid: int) -> dict[str, Any]:
 
     ensure_scores(db, None)
     detail = person_answers.view(db, pid)
-    detail["knows"] = [] if detail["is_me"] else known_to_know(db, pid)
+    detail["knows"] = [] if detail["is_me"] else person_answers.knows(db, pid)
     return detail
 
 

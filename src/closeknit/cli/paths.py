@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 
 from closeknit.answers import find as answers
+from closeknit.answers import person as person_answers
 from closeknit.answers.find import resolve
 from closeknit.cli.app import JsonOpt, app, emit_json, message, say, store, table
 from closeknit.errors import InputError, NotFoundError
 from closeknit.intros import graph as paths
 from closeknit.store import graph as graph_store
 from closeknit.store import people as people_store
-from closeknit.store.base import Base
 
 ME_HINT = "your own ties come from your mail and meetings (closeknit rate PERSON strong to set one by hand)"
-SHOWN_EDGES = 5  # the strongest co-occurrence edges `show` and `knows PERSON` list
-
-
-def _day(ts: int | None) -> str:
-    return "" if ts is None else datetime.fromtimestamp(ts, UTC).date().isoformat()
-
-
-def known_to_know(db: Base, pid: int, limit: int = SHOWN_EDGES) -> list[dict[str, Any]]:
-    """Who `pid` is known to know: every relationship recorded, then the `limit` people they shared the
-    most with (by weight), each with its evidence."""
-    graph_store.fresh(db)
-    found = graph_store.neighbours(db, pid)
-    recorded = [n for n in found if n["knows"] is not None]
-    mail = [n for n in found if n["knows"] is None][:limit]
-    return [{**n, "last": _day(n["last_ts"])} for n in recorded + mail]
 
 
 def describe_known(n: dict[str, Any]) -> str:
@@ -62,7 +46,7 @@ def knows(
         if other is None:
             if forget or how:
                 raise InputError("whom do they know? closeknit knows PERSON OTHER [--how \"…\"] [--forget]")
-            found = known_to_know(db, a)
+            found = person_answers.knows(db, a)
             if as_json:
                 emit_json({"person": a, "knows": found})
                 return

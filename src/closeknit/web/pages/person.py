@@ -1,4 +1,5 @@
-"""Pages and API routes for one person: identifiers, sources, timeline, score, notes, tags, merge, split, ignore."""
+"""Pages and API routes for one person: identifiers, sources, timeline, score, notes, tags, merge, split, ignore,
+and whom they know."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ Rating = Literal["strong", "weak", "favor", "none"]
 Short = Annotated[str, Field(max_length=300)]
 Day = date  # a field below is named "date"
 EARLIEST, LATEST = date(1900, 1, 1), date(2200, 12, 31)
+KNOWN_SHOWN = 20  # the people someone shared the most with, on their "whom they know" page
 DONE = {  # what a form did, said on the page it returns to (a fixed text per code: nothing echoed)
     "edited": "Saved.", "unchanged": "Nothing changed.", "tagged": "Tag added.", "untagged": "Tag removed.",
     "noted": "Note added.", "rated": "Rating saved; the scores are updated.",
@@ -33,6 +35,7 @@ DONE = {  # what a form did, said on the page it returns to (a fixed text per co
     "merged": "Merged; the scores are updated.",
     "ignored": "Ignored: left out of scores, lists, reports and review; the mail they send counts as bulk.",
     "unignored": "No longer ignored; the scores are updated.",
+    "known": "Recorded: warm paths may now go through them.", "unknown": "Forgotten.",
 }
 
 
@@ -221,6 +224,36 @@ class IgnoreOut(BaseModel):
     changed: bool
 
 
+class Known(BaseModel):
+    """Someone the person knows: recorded by you (`how`, in your words; null when not recorded) or seen with
+    them on interactions (`shared` of them, the last on `last`)."""
+
+    id: int
+    name: str
+    knows: str | None
+    shared: int
+    last: str
+
+
+class KnownOut(BaseModel):
+    person: int
+    knows: list[Known]
+
+
+class KnowsIn(BaseModel):
+    other: RowId
+    how: Annotated[str, Field(max_length=300)] = ""
+    forget: bool = Field(default=False, description="true removes the recorded relationship.")
+
+
+class KnowsOut(BaseModel):
+    person: int
+    other: int
+    how: str | None
+    added: bool = Field(description="true when the relationship is new (else its text was updated, when given).")
+    forgotten: bool
+
+
 class SplitIn(BaseModel):
     records: list[RowId] = Field(min_length=1, max_length=10_000)
 
@@ -322,6 +355,23 @@ def api_ignore(request: Request, pid: PersonId, body: IgnoreIn) -> dict[str, Any
         return answers.ignore(db, pid, body.ignored)
 
 
+@router.get("/api/people/{pid}/knows", response_model=KnownOut)
+def api_knows(request: Request, pid: PersonId, limit: Annotated[int, Query(ge=1, le=500)] = KNOWN_SHOWN
+              ) -> dict[str, Any]:
+    """Whom the person knows: every relationship recorded, then the `limit` people they shared the most
+    interactions with (`closeknit knows PERSON`)."""
+    with database(request) as db:
+        exists(db, pid)
+        return {"person": pid, "knows": answers.knows(db, pid, limit)}
+
+
+@router.post("/api/people/{pid}/knows", response_model=KnowsOut)
+def api_record_knows(request: Request, pid: PersonId, body: KnowsIn) -> dict[str, Any]:
+    """Record that the person knows `other`, how, in your words, or forget it (`closeknit knows A B`)."""
+    with database(request) as db:
+        return answers.record_knows(db, pid, body.other, body.how, body.forget)
+
+
 @router.post("/api/people/{pid}/split", response_model=SplitOut)
 def api_split(request: Request, pid: PersonId, body: SplitIn) -> dict[str, Any]:
     """Move source records to a new person (`closeknit split`); the scores are computed again."""
@@ -414,6 +464,25 @@ def ignore_form(request: Request, pid: PersonId, ignored: Annotated[bool, Form()
     with database(request) as db:
         answers.ignore(db, pid, ignored)
     return back(pid, "ignored" if ignored else "unignored")
+
+
+@router.get("/people/{pid}/knows", include_in_schema=False)
+def knows_page(request: Request, pid: PersonId, done: Annotated[str, Query(max_length=20)] = "") -> Response:
+    with database(request) as db:
+        person = answers.view(db, pid)
+        known = [] if person["is_me"] else answers.knows(db, pid, KNOWN_SHOWN)
+    return render(request, "knows.html", {
+        "title": f"Whom {person['name'] or f'person {pid}'} knows", "nav": "/people", "p": person, "known": known,
+        "status": DONE.get(done),
+    })
+
+
+@router.post("/people/{pid}/knows", include_in_schema=False)
+def knows_form(request: Request, pid: PersonId, other: Annotated[int, Form(ge=1, le=SQLITE_MAX_INT)],
+               how: Annotated[str, Form(max_length=300)] = "", forget: Annotated[bool, Form()] = False) -> Response:
+    with database(request) as db:
+        answers.record_knows(db, pid, other, how, forget)
+    return RedirectResponse(f"/people/{pid}/knows?done={'unknown' if forget else 'known'}", status_code=303)
 
 
 @router.post("/people/{pid}/split", include_in_schema=False)
