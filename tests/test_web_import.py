@@ -4,6 +4,7 @@ imported in the background with progress, then summarised with the quarantine; t
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 import zipfile
@@ -70,6 +71,38 @@ def test_a_vcard_and_a_csv_are_imported_with_a_summary_and_the_quarantine(fresh:
     assert uploads(fresh) == set()  # read into the database, the copy is deleted
     people = c.get("/api/report", headers=BEARER).json()["tiers"]
     assert people["collected"] == 2
+
+
+def test_an_import_outlives_a_restart_and_one_cut_short_starts_again(fresh: Path) -> None:
+    c = client(fresh)
+    r = c.post("/api/imports", files=[("files", ("people.csv", CSV, "text/csv"))], headers=BEARER)
+    done = finished(c, r.json()["id"])
+    assert done["state"] == "done"
+    record = web_home(fresh) / "imports" / f"{done['id']}.json"
+    assert record.stat().st_mode & 0o777 == 0o600
+    # Another app on the same database (the server restarted): the finished import's page is still there.
+    again = client(fresh)
+    assert again.get(f"/api/imports/{done['id']}", headers=BEARER).json() == done
+    assert again.get(f"/import/{done['id']}", headers=BEARER).status_code == 200
+    # An import the stop cut short: its upload is still in uploads/ and its record says it was running.
+    folder = web_home(fresh) / "uploads" / "0123456789abcdef"
+    folder.mkdir()
+    (folder / "book.vcf").write_text(card("Aino Halme", "aino@halme.example"), encoding="utf-8")
+    cut = {**json.loads(record.read_text(encoding="utf-8")), "id": folder.name, "folder": str(folder),
+           "files": ["book.vcf"], "state": "importing", "result": None, "summary": "", "errors": [],
+           "quarantine": []}
+    (record.parent / f"{folder.name}.json").write_text(json.dumps(cut), encoding="utf-8")
+    with TestClient(create_app(fresh, TOKEN), base_url="http://127.0.0.1:8765") as restarted:  # starts it again
+        resumed = finished(restarted, folder.name)
+    assert resumed["state"] == "done" and resumed["result"]["people"] == 1, resumed
+    assert not folder.exists()
+    with Store(fresh) as db:
+        assert db.scalar("SELECT count(*) FROM identifiers WHERE value = 'aino@halme.example'") == 1
+    # A record whose upload is gone (the stop came after the files were read) says so.
+    (record.parent / "fedcba9876543210.json").write_text(json.dumps({**cut, "id": "fedcba9876543210",
+                                                                     "folder": str(folder)}), encoding="utf-8")
+    gone = client(fresh).get("/api/imports/fedcba9876543210", headers=BEARER).json()
+    assert gone["state"] == "failed" and "upload is gone" in gone["problem"]
 
 
 def test_a_file_of_no_known_format_is_refused_with_its_name(fresh: Path) -> None:

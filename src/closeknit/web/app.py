@@ -230,6 +230,9 @@ def create_app(db_path: FilePath, token: str | None = None) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    from closeknit.web import import_jobs
+
+    import_jobs.jobs(app.state)  # an import the last stop cut short starts again now
     yield
     app.state.pool.close()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import secrets
 import shutil
@@ -169,6 +171,19 @@ class Job:
         """A path the importer reports, relative to the upload (a zip member keeps its `!member`)."""
         return "the upload" if str(path) == str(self.folder) else str(path).removeprefix(str(self.folder) + "/")
 
+    def record(self) -> dict[str, Any]:
+        """What is kept of the job on disk, so its page outlives a restart of the app."""
+        return {"id": self.id, "folder": str(self.folder), "files": self.files, "me": self.me, "state": self.state,
+                "done": self.done, "total": self.total, "result": self.result, "summary": self.summary, "errors": self.errors,
+                "quarantine": self.quarantine, "problem": self.problem, "scored_as_of": self.scored_as_of}
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Job:
+        job = cls(str(data["id"]), Path(data["folder"]), list(data["files"]), list(data["me"]))
+        for key in ("state", "done", "total", "result", "summary", "errors", "quarantine", "problem", "scored_as_of"):
+            setattr(job, key, data[key])
+        return job
+
     def finish(self, result: ImportResult, quarantined: list[dict[str, Any]]) -> None:
         data = result.as_dict()
         for key in ("files", "not_read", "regions"):
@@ -181,12 +196,31 @@ class Job:
 
 
 class Jobs:
-    """The imports started by this app (in memory), each run in its own thread with its own database."""
+    """The imports started by this app, each run in its own thread with its own database. Each is also kept in
+    `home/imports/<id>.json` (the folder 0700, as the uploads): after a restart a finished job's page is still
+    there, and an import the stop cut short starts again from its upload (the importer resumes it)."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, home: Path) -> None:
         self.db_path = db_path
+        self.kept = home / "imports"
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        cut: list[Job] = []
+        for path in sorted(self.kept.glob("*.json"), key=lambda p: p.stat().st_mtime) if self.kept.is_dir() else ():
+            try:
+                job = Job.from_record(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # a record cut short by the stop: its upload, if any, is still in uploads/
+            self._jobs[job.id] = job
+            if job.running:
+                cut.append(job)
+        for job in cut:
+            if job.folder.is_dir():
+                job.state = "queued"
+                self._launch(job)
+            else:
+                job.state, job.problem = "failed", "the app stopped during this import and its upload is gone"
+                self._keep(job)
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
@@ -200,8 +234,21 @@ class Jobs:
             self._jobs[job.id] = job
             for old in [j for j in self._jobs.values() if not j.running][:-KEEP_JOBS]:
                 del self._jobs[old.id]
-        threading.Thread(target=self._run, args=(job,), name=f"import-{job.id}", daemon=True).start()
+                (self.kept / f"{old.id}.json").unlink(missing_ok=True)
+        self._launch(job)
         return job
+
+    def _launch(self, job: Job) -> None:
+        self._keep(job)
+        threading.Thread(target=self._run, args=(job,), name=f"import-{job.id}", daemon=True).start()
+
+    def _keep(self, job: Job, state: str | None = None) -> None:
+        """Write the job's record, in `state` when given (whole or not at all: a new file replaces the old)."""
+        self.kept.mkdir(mode=0o700, exist_ok=True)
+        part = self.kept / f"{job.id}.json.part"
+        with open(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
+            json.dump({**job.record(), **({"state": state} if state else {})}, out)
+        part.replace(self.kept / f"{job.id}.json")
 
     def _run(self, job: Job) -> None:
         db = Store(self.db_path)
@@ -221,6 +268,7 @@ class Jobs:
             job.problem = f"the import failed unexpectedly ({type(exc).__name__})"
         finally:
             db.close()
+            self._keep(job, ended)  # before the upload goes: a stop between the two imports it again (no change)
             shutil.rmtree(job.folder, ignore_errors=True)  # the data is in the database now: no copy is kept
             job.state = ended  # said last, so a finished job has left nothing behind
 
@@ -243,7 +291,7 @@ def jobs(state: Any) -> Jobs:
         with _MAKING:
             found = getattr(state, "import_jobs", None)
             if found is None:
-                found = state.import_jobs = Jobs(state.db_path)
+                found = state.import_jobs = Jobs(state.db_path, state.home)
     return found
 
 

@@ -74,7 +74,7 @@ def _start(request: Request, files: list[UploadFile], me: str) -> Job:
 def _job(request: Request, job_id: str) -> Job:
     job = import_jobs.jobs(request.app.state).get(job_id)
     if job is None:
-        raise NotFoundError(f"no import {job_id!r} (imports are remembered until the app restarts)")
+        raise NotFoundError(f"no import {job_id!r} (the app remembers its last {import_jobs.KEEP_JOBS} imports)")
     return job
 
 
