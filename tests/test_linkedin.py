@@ -319,6 +319,18 @@ def test_messages_2022(tmp_path: Path) -> None:
     assert isinstance(system, RecordError) and system.record == 5
 
 
+def test_a_group_message_goes_to_each_member_named(tmp_path: Path) -> None:
+    header = "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,DATE,SUBJECT,CONTENT,FOLDER\n"
+    f = write(tmp_path / "messages.csv", header
+              + 'g-1==,team,Ada Example,https://www.linkedin.com/in/ada,"Bo Li,Jane Doe, CFA,Owner Person",'
+                "2022-08-30 12:12:08 UTC,,hi all,INBOX\n"
+              + 'g-2==,,Cy Ray,https://www.linkedin.com/in/cy,"Li Wei, Ph.D.",2022-08-30 12:20:00 UTC,,hello,INBOX\n')
+    group, single = linkedin.parse_interactions(f)
+    assert [(p.role, p.name) for p in group.parties] == [
+        ("from", "Ada Example"), ("to", "Bo Li"), ("to", "Jane Doe, CFA"), ("to", "Owner Person")]
+    assert [p.name for p in single.parties if p.role == "to"] == ["Li Wei, Ph.D."]  # a credential is no member
+
+
 def test_messages_2018_and_2025_layouts(tmp_path: Path) -> None:
     old = write(
         tmp_path / "a" / "Messages.csv",

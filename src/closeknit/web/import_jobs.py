@@ -131,6 +131,9 @@ def shown_files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
+_KEPT = ("state", "done", "total", "result", "summary", "errors", "quarantine", "problem", "scored_as_of")
+
+
 @dataclass
 class Job:
     """One upload's import: where it stands, then what it did."""
@@ -173,14 +176,13 @@ class Job:
 
     def record(self) -> dict[str, Any]:
         """What is kept of the job on disk, so its page outlives a restart of the app."""
-        return {"id": self.id, "folder": str(self.folder), "files": self.files, "me": self.me, "state": self.state,
-                "done": self.done, "total": self.total, "result": self.result, "summary": self.summary, "errors": self.errors,
-                "quarantine": self.quarantine, "problem": self.problem, "scored_as_of": self.scored_as_of}
+        return {"id": self.id, "folder": str(self.folder), "files": self.files, "me": self.me,
+                **{key: getattr(self, key) for key in _KEPT}}
 
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> Job:
         job = cls(str(data["id"]), Path(data["folder"]), list(data["files"]), list(data["me"]))
-        for key in ("state", "done", "total", "result", "summary", "errors", "quarantine", "problem", "scored_as_of"):
+        for key in _KEPT:
             setattr(job, key, data[key])
         return job
 

@@ -43,13 +43,30 @@ def _party(address: str, name: str, role: str) -> Party | None:
     return Party(address, name, role) if address or name else None
 
 
+# What follows a comma inside one member's name ("Jane Doe, CFA", "Li Wei, Ph.D."): a credential or a suffix.
+_SUFFIXES = frozenset({"phd", "jr", "sr", "ii", "iii", "iv", "md", "esq", "mba", "cfa", "cpa", "pmp", "msc", "bsc",
+                       "ma", "ba", "peng", "pe", "rn", "dds", "llm", "jd"})
+
+
+def split_names(text: str) -> list[str]:
+    """The members a group message went to: LinkedIn writes their names joined by commas (without profile
+    URLs in some exports); a part that is a credential or a suffix stays with the name before it."""
+    out: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        bare = part.replace(".", "").replace("-", "")
+        if out and " " not in part and bare and (bare.isupper() or bare.lower() in _SUFFIXES):
+            out[-1] = f"{out[-1]}, {part}"
+        elif part:
+            out.append(part)
+    return out
+
+
 def _recipients(names: str, urls: list[str]) -> list[Party]:
     if not urls:
-        split = [n.strip() for n in names.split(",")] if any(is_placeholder(n) for n in names.split(",")) else [names]
-        return [p for n in split if (p := _party("", n, "to"))]
+        return [p for n in split_names(names) if (p := _party("", n, "to"))]
     if len(urls) == 1:
         return [p for p in (_party(urls[0], names, "to"),) if p]
-    split = [n.strip() for n in names.split(",")]
+    split = split_names(names)
     if len(split) == len(urls):
         return [p for u, n in zip(urls, split, strict=True) if (p := _party(u, n, "to"))]
     return [Party(u, "", "to") for u in urls]
