@@ -151,3 +151,26 @@ def test_report_shows_and_explains_the_calibrated_chance(demo_db: Path, tmp_path
     fading = page[page.index('<table id="fading-table">'):]
     assert "Chance of a two-way exchange within 90 days" in fading[: fading.index("</table>")]
     assert how in page and 'id="chart-calibration"' in page
+
+
+def test_live_scores_follow_today_and_pinned_ones_keep_their_day(demo_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "live.db"
+    shutil.copy(demo_db, db)  # the demo is scored as of its reference day, a past one: pinned
+    runs = "SELECT as_of, computed_at FROM score_runs ORDER BY id"
+    pinned = sqlite3.connect(db).execute(runs).fetchall()
+    assert pinned[-1][0] == TODAY.isoformat()
+    cli(db, "circle")
+    assert sqlite3.connect(db).execute(runs).fetchall() == pinned  # read as they are
+
+    cli(db, "score")  # live: as of today
+    con = sqlite3.connect(db)
+    today = con.execute(runs).fetchall()[-1][0]
+    assert today > TODAY.isoformat()
+    # The same run, as if it had been made on the day before TODAY: live scores from an earlier day.
+    con.execute("UPDATE score_runs SET as_of = '2026-02-28', computed_at = '2026-02-28T09:00:00+00:00'"
+                " WHERE id = (SELECT max(id) FROM score_runs)")
+    con.commit()
+    con.close()
+    plan = json.loads(cli(db, "nudge", "--json"))
+    assert plan["as_of"] == today  # brought to today before the plan was made
+    assert sqlite3.connect(db).execute(runs).fetchall()[-1][0] == today

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from closeknit.care import fading as lapse_model
+from closeknit.errors import InputError
 from closeknit.store import Store
 from closeknit.store import favors as favor_store
 from closeknit.store import scores as score_store
@@ -163,13 +165,17 @@ def calibration(events: Events, now: float, weights: model.Weights | None = None
 
 
 def scores_day(db: Store, compute_if_missing: bool = False) -> date:
-    """The day the stored scores are for (a demo or an archive is scored as of a past day). When nothing is scored
-    yet: today, after scoring as of today if `compute_if_missing`."""
+    """The day the app works in (a plan's day, a logged call's default day): the day pinned scores are for (an
+    archive, a demo's reference day), else today. With `compute_if_missing`, scores that are missing, or live
+    ones from an earlier day, are computed as of today first."""
     run = score_store.last_run(db)
-    if run is not None:
+    if run is not None and pinned(run):
         return date.fromisoformat(run["as_of"])
     if compute_if_missing:
-        return date.fromisoformat(compute(db, None)["as_of"])
+        if run is None:
+            compute(db, None)
+        else:
+            up_to_date(db)
     return datetime.now(UTC).date()
 
 
@@ -187,8 +193,23 @@ def stale(db: Store) -> tuple[str, str] | None:
     return newest, run["as_of"]
 
 
+def pinned(run: dict[str, Any]) -> bool:
+    """Whether a score run was for a day before the one it ran on (`--as-of`, an archive, a demo's reference
+    day): such scores keep their day. Others are live: they follow today."""
+    return bool(run["as_of"] < run["computed_at"][:10])
+
+
 def rescore(db: Store) -> dict[str, Any]:
-    """Scores again after a change (a logged call, a merge), as of the day the last scores were for: a database
-    scored for a past date (an archive, the demo) keeps that date; `compute(db)` moves it to today."""
+    """Scores again after a change (a logged call, a merge, an import): as of the day the last scores were for
+    when that day was pinned (an archive, the demo), else as of today."""
     run = score_store.last_run(db)
-    return compute(db, date.fromisoformat(run["as_of"]) if run else None)
+    return compute(db, date.fromisoformat(run["as_of"]) if run and pinned(run) else None)
+
+
+def up_to_date(db: Store) -> None:
+    """Live scores from an earlier day are computed again as of today before they are read (a read-only database
+    keeps them as they are); pinned ones stay."""
+    run = score_store.last_run(db)
+    if run is not None and not pinned(run) and run["as_of"] < datetime.now(UTC).date().isoformat():
+        with contextlib.suppress(InputError):  # read-only
+            compute(db, None)
