@@ -36,10 +36,10 @@ def parse_day(value: str | None) -> date | None:
 def ensure_scores(db: score_store.Base, as_of: str | None) -> None:
     """Scores are derived data: compute them when missing or when a date is asked for; live scores from an
     earlier day are brought to today (scores pinned to a past day, by --as-of, stay as they are)."""
-    if as_of or score_store.last_run(db) is None:
+    if as_of:
         scoring.compute(db, parse_day(as_of))
     else:
-        scoring.up_to_date(db)
+        scoring.ready(db)
 
 
 def stale_hint(db: score_store.Base) -> str | None:

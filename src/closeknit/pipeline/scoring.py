@@ -166,17 +166,11 @@ def calibration(events: Events, now: float, weights: model.Weights | None = None
 
 def scores_day(db: Store, compute_if_missing: bool = False) -> date:
     """The day the app works in (a plan's day, a logged call's default day): the day pinned scores are for (an
-    archive, a demo's reference day), else today. With `compute_if_missing`, scores that are missing, or live
-    ones from an earlier day, are computed as of today first."""
-    run = score_store.last_run(db)
-    if run is not None and pinned(run):
-        return date.fromisoformat(run["as_of"])
+    archive, a demo's reference day), else today. With `compute_if_missing`, the scores are made `ready` first."""
     if compute_if_missing:
-        if run is None:
-            compute(db, None)
-        else:
-            up_to_date(db)
-    return datetime.now(UTC).date()
+        ready(db)
+    run = score_store.last_run(db)
+    return date.fromisoformat(run["as_of"]) if run is not None and pinned(run) else datetime.now(UTC).date()
 
 
 STALE_DAYS = 365  # data that ends this long before the scoring day makes every tie look dormant
@@ -206,10 +200,12 @@ def rescore(db: Store) -> dict[str, Any]:
     return compute(db, date.fromisoformat(run["as_of"]) if run and pinned(run) else None)
 
 
-def up_to_date(db: Store) -> None:
-    """Live scores from an earlier day are computed again as of today before they are read (a read-only database
-    keeps them as they are); pinned ones stay."""
+def ready(db: Store) -> None:
+    """Scores ready to read: computed as of today when there are none; live ones from an earlier day computed
+    again as of today (a read-only database keeps them as they are); pinned ones as they are."""
     run = score_store.last_run(db)
-    if run is not None and not pinned(run) and run["as_of"] < datetime.now(UTC).date().isoformat():
+    if run is None:
+        compute(db, None)
+    elif not pinned(run) and run["as_of"] < datetime.now(UTC).date().isoformat():
         with contextlib.suppress(InputError):  # read-only
             compute(db, None)

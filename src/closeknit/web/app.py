@@ -263,22 +263,19 @@ class Guard:
                 return
         scope.setdefault("state", {})["auth"] = auth
 
+        started = False
+
         async def send_secure(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
             await send(message)
 
-        started = False
-
-        async def send_tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send_secure(message)
-
         try:
-            await self.app(scope, receive, send_tracked)
+            await self.app(scope, receive, send_secure)
         except Exception as exc:
             # Its message and traceback may hold contact data: only its type is logged, and the answer says no more.
             log.error("internal error (%s) answering a %s request", type(exc).__name__, scope.get("method"))

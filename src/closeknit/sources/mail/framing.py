@@ -11,9 +11,9 @@ from typing import BinaryIO
 from closeknit.records import InteractionItem, InteractionRecord
 from closeknit.sources.mail.compression import _READ_ERRORS
 from closeknit.sources.mail.dates import _separator_date
-from closeknit.sources.mail.folders import FileClock, _modified
+from closeknit.sources.mail.folders import FileClock
 from closeknit.sources.mail.header_block import MAX_HEADER
-from closeknit.sources.mail.records import _NEEDS_FILE_TIME, _NEEDS_SEPARATOR, MODIFIED, _build, _count, _error, _why
+from closeknit.sources.mail.records import _NEEDS_FILE_TIME, _NEEDS_SEPARATOR, _build, _count, _error, _why, file_date
 
 _CHUNK = 1 << 20
 
@@ -77,16 +77,10 @@ def dated_by_files(items: Iterator[tuple[InteractionItem, Path | None]], clock: 
 
 def _file_times(pending: list[tuple[InteractionItem, Path | None]], clock: FileClock,
                 stats: dict[str, int]) -> Iterator[InteractionItem]:
-    trusted = clock.trusted
     for item, path in pending:
-        if isinstance(item, InteractionRecord) and item.when_flagged is _NEEDS_FILE_TIME:
-            problem = item.note or "no Date header"
+        if isinstance(item, InteractionRecord) and item.when_flagged is _NEEDS_FILE_TIME and path is not None:
+            item.when, item.when_flagged = file_date(path, item.note or "no Date header", clock.trusted)
             item.note = ""
-            modified = _modified(path) if trusted and path is not None else None
-            if modified is not None:
-                item.when, item.when_flagged = modified, f"{problem}, {MODIFIED}"
-            else:
-                item.when_flagged = f"{problem}, file modification times untrusted"
             _count(stats, "flag:" + item.when_flagged)
         yield item
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,15 @@ _ID_RE = re.compile(r"<([^<>]*)>")
 _GMAIL_LABEL = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([^,]*))\s*(?:,|$)')
 _NEEDS_SEPARATOR = "needs the mbox separator date"  # a placeholder flag, compared by identity
 _NEEDS_FILE_TIME = "needs the file's modification time"  # the same, until the file clock is decided
-MODIFIED = "used file modification time"
+
+
+def file_date(path: Path, problem: str, trusted: bool) -> tuple[datetime | None, str]:
+    """A message's time from its file's modification time when file times are `trusted`, and the flag that says
+    so after `problem` (why the Date would not do)."""
+    modified = _modified(path) if trusted else None
+    if modified is None:
+        return None, f"{problem}, file modification times untrusted"
+    return modified, f"{problem}, used file modification time"
 
 
 def _error(file: str, record: int, reason: str, raw: str, stats: dict[str, int]) -> RecordError:
@@ -153,14 +162,13 @@ def _record(
             when, flag = rwhen, f"{problem}, used Received date"
         elif mbox is not None:
             flag, note = _NEEDS_SEPARATOR, problem
-        elif fallback is not None and (delivered := _delivery_time(fallback)) is not None:
-            when, flag = delivered, f"{problem}, used maildir delivery time"
-        elif fallback is not None and clock is not None and not clock.decided:
-            flag, note = _NEEDS_FILE_TIME, problem
-        elif fallback is not None and (clock is None or clock.trusted) and (modified := _modified(fallback)):
-            when, flag = modified, f"{problem}, {MODIFIED}"
         elif fallback is not None:
-            flag = f"{problem}, file modification times untrusted"
+            if (delivered := _delivery_time(fallback)) is not None:
+                when, flag = delivered, f"{problem}, used maildir delivery time"
+            elif clock is not None and not clock.decided:
+                flag, note = _NEEDS_FILE_TIME, problem
+            else:
+                when, flag = file_date(fallback, problem, clock is None or clock.trusted)
     elif mbox is not None and mbox.agree + mbox.disagree < 20:
         mbox.compare(when)
     elif fallback is not None and clock is not None:

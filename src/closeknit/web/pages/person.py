@@ -16,7 +16,7 @@ from closeknit.pipeline import scoring
 from closeknit.store import Store
 from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
-from closeknit.web.app import SQLITE_MAX_INT, RowId, database, render, row_id
+from closeknit.web.app import RowId, database, render, row_id
 
 router = APIRouter()
 
@@ -478,7 +478,7 @@ def knows_page(request: Request, pid: PersonId, done: Annotated[str, Query(max_l
 
 
 @router.post("/people/{pid}/knows", include_in_schema=False)
-def knows_form(request: Request, pid: PersonId, other: Annotated[int, Form(ge=1, le=SQLITE_MAX_INT)],
+def knows_form(request: Request, pid: PersonId, other: Annotated[RowId, Form()],
                how: Annotated[str, Form(max_length=300)] = "", forget: Annotated[bool, Form()] = False) -> Response:
     with database(request) as db:
         answers.record_knows(db, pid, other, how, forget)
@@ -498,7 +498,7 @@ def split_form(request: Request, pid: PersonId,
 
 @router.post("/people/{pid}/merge", include_in_schema=False)
 def merge_form(request: Request, pid: PersonId,
-               other: Annotated[int, Form(ge=1, le=SQLITE_MAX_INT)]) -> Response:
+               other: Annotated[RowId, Form()]) -> Response:
     with database(request) as db:
         answers.merge(db, pid, other)
     return back(pid, "merged")
