@@ -120,6 +120,34 @@ def test_stemming_prefixes_and_accents(net: Path) -> None:
     assert found(net, "nobody-like-this")["results"] == []
 
 
+def test_a_question_as_it_would_be_said(net: Path) -> None:
+    """The common words of a question are left out; a word that is all there is stays a word to find."""
+    result = found(net, "who knows calibration")
+    assert names(result) == ["Ana Sousa"] and result["ignored"] == ["who", "knows"] and result["every_word"]
+    assert names(found(net, "someone working on robotics in Dee Robotics")) == ["Dee Marsh"]
+    fielded = found(net, "title:who calibration")  # a field named: kept, so no one matches every word
+    assert fielded["ignored"] == [] and fielded["every_word"] is False
+    assert found(net, '"in" calibration')["ignored"] == []  # quoted: kept
+    alone = found(net, "who")
+    assert alone["ignored"] == [] and alone["terms"] == ["who"]
+    proc = cli(net, "find", "who knows calibration")
+    assert "left out as common words: who, knows" in proc.stderr and "Ana Sousa" in proc.stdout
+
+
+def test_when_no_one_matches_every_word_some_words_answer(net: Path) -> None:
+    result = found(net, "calibration robotics")
+    assert result["every_word"] is False
+    assert set(names(result)) == {"Ana Sousa", "Cai Wen", "Dee Marsh"} and result["total"] == 3
+    assert set(names(found(net, "calibration robotics -dee"))) == {"Ana Sousa", "Cai Wen"}  # still left out
+    assert found(net, "calibration lidar")["every_word"] is True  # Ana has both: only she is shown
+    assert names(found(net, "calibration lidar")) == ["Ana Sousa"]
+    # Who matches more of the words comes first: Ana's note has lidar and calibration, the others neither.
+    assert names(found(net, "lidar calibration zither"))[0] == "Ana Sousa"
+    proc = cli(net, "find", "calibration robotics")
+    assert "no one matches every word" in proc.stderr and "3 people match" in proc.stderr
+    assert found(net, "zither oboe")["results"] == []  # none of the words: no one
+
+
 def test_equal_matches_rank_by_tie_strength(net: Path) -> None:
     result = found(net, "robotics engineer")
     assert names(result) == ["Dee Marsh", "Cai Wen"]  # the same title; Dee writes every week, Cai never

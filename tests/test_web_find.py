@@ -40,6 +40,15 @@ def test_find_is_the_cli_search_and_finds_the_planted_capability(api: TestClient
     assert api.get("/api/find", params={"q": "x" * 501}).status_code == 422
 
 
+def test_the_page_says_which_words_it_left_out_and_when_some_words_answer(api: TestClient, web_db: Path) -> None:
+    query = "who knows safety zzyzx"  # "zzyzx" is in no one's fields: no one matches every word
+    got = api.get("/api/find", params={"q": query}).json()
+    assert got["ignored"] == ["who", "knows"] and got["every_word"] is False and got["results"]
+    page = api.get("/find", params={"q": query}).text
+    assert "Left out as common words: who, knows." in page
+    assert "No one matches every word: these people match some of them" in page
+
+
 def test_warm_paths_are_the_cli_paths(api: TestClient, web_db: Path, demo_db: dict[str, Any]) -> None:
     payoff = demo_db["result"]["payoff"]
     got = api.get(f"/api/paths/{payoff['target']}").json()

@@ -70,25 +70,44 @@ def find(db: Base, text: str, limit: int = 20, subjects: bool = False, include_i
     runs on the index as it is and says so (`stale`).
     """
     query = parse(text)
-    expr = query.fts()
     stale = False
     try:
         index.refresh(db)
     except InputError:
         stale = True
     hidden: set[int] = set() if include_ignored else ignore.people(db)
-    weights = tuple(WEIGHTS.values())
     searched_subjects = subjects and not query.fielded
-    # Without subjects, the database ranks and cuts to `limit`; with them, every hit is merged first.
-    rows, total, best = index.match_people(db, expr, weights, STRENGTH_FLOOR, None if searched_subjects else limit,
-                                           hidden)
-    hits: dict[int, dict[str, Any]] = {
-        pid: {"rel": rel, "strength": strength, "tier": tier, "subject": None} for pid, rel, strength, tier in rows}
     if searched_subjects:
         try:
             index.refresh_subjects(db, progress)
         except InputError:
             stale = True
+    # Every word must match; when no one matches them all, people who match some of them are the answer (BM25
+    # ranks those who match more words, and the rarer ones, first), and the answer says so.
+    every = True
+    expr = query.fts()
+    hits, total = _hits(db, expr, limit, searched_subjects, hidden)
+    if not total and len(query.groups) > 1:
+        every = False
+        expr = query.fts(every=False)
+        hits, total = _hits(db, expr, limit, searched_subjects, hidden)
+    ranked = sorted(hits, key=lambda p: (-hits[p]["score"], -hits[p]["rel"], p))[:limit]
+    return {
+        "query": text, "terms": query.words(), "ignored": query.ignored, "every_word": every, "mode": MODE,
+        "semantic": False, "note": LEXICAL_NOTE, "subjects": searched_subjects, "stale": stale, "total": total,
+        "results": _explained(db, expr, ranked, hits),
+    }
+
+
+def _hits(db: Base, expr: str, limit: int, subjects: bool, hidden: set[int]) -> tuple[dict[int, dict[str, Any]], int]:
+    """The people matching `expr` (with `subjects`, in past subjects too), each with relevance and score, and how
+    many match; without subjects only the best `limit` are read."""
+    # Without subjects, the database ranks and cuts to `limit`; with them, every hit is merged first.
+    rows, total, best = index.match_people(db, expr, tuple(WEIGHTS.values()), STRENGTH_FLOOR,
+                                           None if subjects else limit, hidden)
+    hits: dict[int, dict[str, Any]] = {
+        pid: {"rel": rel, "strength": strength, "tier": tier, "subject": None} for pid, rel, strength, tier in rows}
+    if subjects:
         for pid, rel, n, latest, strength, tier in index.match_subjects(db, expr):
             if pid in hidden:
                 continue
@@ -101,12 +120,18 @@ def find(db: Base, text: str, limit: int = 20, subjects: bool = False, include_i
     for h in hits.values():
         h["relevance"] = h["rel"] / best
         h["score"] = combined(h["relevance"], h["strength"])
-    ranked = sorted(hits, key=lambda p: (-hits[p]["score"], -hits[p]["rel"], p))[:limit]
-    return {
-        "query": text, "terms": query.words(), "mode": MODE, "semantic": False, "note": LEXICAL_NOTE,
-        "subjects": searched_subjects, "stale": stale, "total": total,
-        "results": _explained(db, expr, ranked, hits),
-    }
+    return hits, total
+
+
+def how_matched(found: dict[str, Any]) -> list[str]:
+    """What a search made of its words, in a line or two: the common words left out, and when no one matched
+    every word, that the people shown match some of them."""
+    lines = []
+    if found.get("ignored"):
+        lines.append("left out as common words: " + ", ".join(found["ignored"]))
+    if not found.get("every_word", True) and found["total"]:
+        lines.append("no one matches every word: these people match some of them, those matching more first")
+    return lines
 
 
 def _explained(db: Base, expr: str, ranked: list[int], hits: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:

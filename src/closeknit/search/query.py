@@ -3,7 +3,9 @@
 Understood: words (all must match, anywhere in the person's fields), "quoted phrases", a trailing `*` for a
 prefix (`eng*`), `OR` between two terms, `-word` or `NOT word` to leave out, and `field:word` to look in one
 field (name, title, org, email, tag, note, offer, need). Anything else is taken as text to find: an
-unbalanced quote is dropped, a lone `-`, `*` or `AND` adds nothing.
+unbalanced quote is dropped, a lone `-`, `*` or `AND` adds nothing. Common words of a question ("who
+knows", "in", "with") are left out when other words remain, so "developers in Pune" looks for the two words
+that tell.
 """
 
 from __future__ import annotations
@@ -22,6 +24,15 @@ FIELD_COLUMNS = {
 AUTO_PREFIX_MIN = 3  # a bare word this long also matches as the start of a longer word ("lid" finds "lidar")
 MAX_TERMS = 32  # more is not a query but a pasted document: the rest is ignored
 
+# Words that tell nothing about what someone can do when a question is typed as it would be said ("someone who
+# knows", "is there anyone in", "looking for help with"). Words that can name a skill or a place ("new", "us",
+# "people") are not among them.
+_COMMON_TEXT = (
+    "a about an and any anybody anyone are as at be by can could did do does find for from has have help helping"
+    " how i in into is it knew know knows looking me my of on or our some somebody someone something that the"
+    " their them there they this to was we were what where which who whom with works working would you your"
+)
+QUERY_STOPWORDS = frozenset(_COMMON_TEXT.split())
 _CHUNK = re.compile(r'(-?)(?:([A-Za-z]+):)?"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"[^\W_]")  # a character the index keeps in a word (letters and digits; not "_")
@@ -54,19 +65,20 @@ class Query:
     text: str
     groups: list[list[Term]] = field(default_factory=list)
     excluded: list[Term] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # common words left out ("who", "in")
 
     @property
     def fielded(self) -> bool:
         """Whether a term names a field (then interaction subjects, which have no fields, are not searched)."""
         return any(t.column for t in [*(t for g in self.groups for t in g), *self.excluded])
 
-    def fts(self) -> str:
-        """The FTS5 expression for the people index."""
-        ands = " AND ".join(g[0].fts() if len(g) == 1 else "(" + " OR ".join(t.fts() for t in g) + ")"
-                            for g in self.groups)
+    def fts(self, every: bool = True) -> str:
+        """The FTS5 expression for the people index: every group must match, or with `every` False, any one."""
+        joined = (" AND " if every else " OR ").join(
+            g[0].fts() if len(g) == 1 else "(" + " OR ".join(t.fts() for t in g) + ")" for g in self.groups)
         if not self.excluded:
-            return ands
-        return f"({ands}) NOT ({' OR '.join(t.fts() for t in self.excluded)})"
+            return joined
+        return f"({joined}) NOT ({' OR '.join(t.fts() for t in self.excluded)})"
 
     def words(self) -> list[str]:
         """The terms looked for, as typed (for saying what was searched)."""
@@ -125,4 +137,20 @@ def parse(text: str) -> Query:
     if not query.groups:
         what = "only words to leave out" if query.excluded else "no word to look for"
         raise InputError(f"nothing to search for in {text!r}: {what} (try closeknit find \"lidar perception\")")
+    _leave_out_common(query)
     return query
+
+
+def _common(group: list[Term]) -> bool:
+    """Whether a group is one plain word (no field, phrase, prefix or alternative) of the common ones."""
+    term = group[0]
+    return (len(group) == 1 and not (term.column or term.phrase or term.prefix)
+            and term.text.lower() in QUERY_STOPWORDS)
+
+
+def _leave_out_common(query: Query) -> None:
+    """Leave the common words out of `query`, unless nothing else would be left to look for."""
+    telling = [g for g in query.groups if not _common(g)]
+    if telling and len(telling) < len(query.groups):
+        query.ignored = [g[0].text for g in query.groups if _common(g)]
+        query.groups = telling

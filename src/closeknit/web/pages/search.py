@@ -47,6 +47,8 @@ class Found(BaseModel):
 class FindResult(BaseModel):
     query: str
     terms: list[str]
+    ignored: list[str] = Field(description="Common words of the query left out (who, in, with…).")
+    every_word: bool = Field(description="False when no one matched every word and the results match some.")
     mode: str
     semantic: bool
     note: str
@@ -129,7 +131,8 @@ def find_page(request: Request, q: Annotated[str, Query(max_length=500)] = "", l
               subjects: bool = False) -> Response:
     found = _find(request, q, limit, subjects) if q.strip() else None
     return render(request, "find.html", {"title": f"Find: {q}" if q.strip() else "Find", "nav": "/find",
-                                         "q": q, "subjects": subjects, "found": found, "marked": answers.marked})
+                                         "q": q, "subjects": subjects, "found": found, "marked": answers.marked,
+                                         "how_matched": search.how_matched})
 
 
 @router.get("/path/{pid}", include_in_schema=False)
