@@ -191,3 +191,12 @@ def test_search_matches_networkx(seed: int) -> None:
             cost, route = nx.bidirectional_dijkstra(G, "me", pid, weight="cost")
             if len(route) <= 4:
                 assert ours[0].cost == pytest.approx(cost)
+
+
+def test_a_strength_reads_the_same_in_every_place_it_is_said() -> None:
+    """A tie of 40.5 is "40/100" in a list, so its hop is 0.40, not 0.41 (float noise of 0.405 rounds up);
+    a weak hop never reads as the warm threshold it missed."""
+    assert f"{40.5:.0f}" == "40" and paths.two_places(0.405) == "0.40" and paths.two_places(0.40499) == "0.40"
+    assert paths.two_places(0.415) == "0.42" and f"{41.5:.0f}" == "42"
+    assert paths.two_places(paths.WARM - 0.004) == f"{paths.WARM - 0.004:.3f}"  # not "0.50 < 0.5"
+    assert paths.two_places(paths.WARM) == "0.50" and paths.two_places(1.0) == "1.00"

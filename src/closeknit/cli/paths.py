@@ -112,7 +112,7 @@ def path(
         head = "warm" if p["warm"] else "not warm: " + p["why_not_warm"]
         sure = paths.strength_of(p["cost"], p["hops"])
         say(f"{i}. to {end}, {p['hops']} hop{'s' if p['hops'] != 1 else ''}, strength"
-            f" {'<0.01' if sure < 0.005 else f'{sure:.2f}'}: {head}")
+            f" {'<0.01' if sure < 0.005 else paths.two_places(sure)}: {head}")
         names_of = {x["id"]: x["name"] for x in p["people"]}
         for step in p["steps"]:
             who = "you" if step["from"] is None else names_of[step["from"]]

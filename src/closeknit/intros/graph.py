@@ -6,6 +6,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -239,7 +240,8 @@ def explain(db: Base, net: Network, found: Found) -> dict[str, Any]:
     score, tier = net.scores.get(first, (0.0, ""))
     last = score_store.person_score(db, first)
     seen = (last or {}).get("last_contact")
-    said = f"{tier}, your tie {score:.0f}/100"
+    whole = f"{score:.0f}"
+    said = f"{tier}, your tie {f'{score:.1f}' if score < WARM * 100 <= float(whole) else whole}/100"
     if seen:
         days = (net.now - datetime.fromisoformat(seen[:10]).replace(tzinfo=UTC).timestamp()) / DAY - 1
         said += f", last contact {ago(days, calendar=False)}"
@@ -279,8 +281,15 @@ def explain(db: Base, net: Network, found: Found) -> dict[str, Any]:
     if weak is not None:
         who = "you" if weak == 0 else names.get(pids[weak - 1], "")
         out["why_not_warm"] = (f"the hop {who} → {names.get(pids[weak], '')} is weak"
-                               f" ({hops[weak]['strength']:.2f} < {WARM})")
+                               f" ({two_places(hops[weak]['strength'])} < {WARM})")
     return out
+
+
+def two_places(strength: float) -> str:
+    """A strength (0-1) to two decimals, rounded as a tie's score is shown (40.5 is "40", so 0.405 is "0.40"),
+    whatever float noise the path's arithmetic left; three when two would round a weak hop up to warm."""
+    shown = format(Decimal(f"{strength:.4f}"), ".2f")
+    return f"{strength:.3f}" if strength < WARM <= float(shown) else shown
 
 
 def strength_of(cost: float, hops: int) -> float:

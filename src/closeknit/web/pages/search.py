@@ -144,4 +144,5 @@ def path_page(request: Request, pid: PersonId, limit: PathLimit = 3) -> Response
     name = found.names.get(pid) or f"person {pid}"
     return render(request, "path.html", {"title": f"Paths to {name}", "nav": "/find", "found": found,
                                          "pid": pid, "name": name, "strength_of": paths.strength_of,
+                                         "two_places": paths.two_places,
                                          "asked": asked})
