@@ -236,7 +236,9 @@ def test_uploading_the_demo_into_a_fresh_database_in_a_browser(
         tab.shot("import")
         assert tab.axe() == []
         page.get_by_role("link", name="See your network").click()
+        page.wait_for_url(served.url("/"))  # counting before the home page has loaded would count nothing
         rows = page.locator("#favor-list tbody tr")
+        rows.first.wait_for()
         assert rows.count() > 0
         assert rows.first.get_by_role("link").get_attribute("href").startswith("/people/")
 
