@@ -244,6 +244,24 @@ def test_a_draft_without_an_address_is_still_written() -> None:
     assert draft.mailto() == "mailto:?subject=Hi%0Athere&body=hello%0A"
 
 
+def test_a_connector_known_only_from_linkedin_gets_the_draft_as_a_linkedin_message(db: Path, tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "Connections.csv").write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Eve,Quist,https://www.linkedin.com/in/eve-quist,,Harbor Labs,CTO,1 Mar 2024\n", encoding="utf-8")
+    cli(db, "import", str(export))
+    shown = js(db, "intro", "request", "Ben Okafor", "--via", "Eve Quist", "--eml", str(tmp_path / "drafts"))
+    [to] = shown["draft"]["to"]
+    assert to == {"name": "Eve Quist", "email": None, "profile": "https://www.linkedin.com/in/eve-quist"}
+    said = cli(db, "intro", "show", str(shown["id"])).stderr
+    assert "no email address for Eve Quist: send the text as a LinkedIn message" \
+           " (https://www.linkedin.com/in/eve-quist)" in said
+    drafts = str(tmp_path / "drafts")
+    ana = js(db, "intro", "request", "Ben Okafor", "--via", "Ana Sousa", "--eml", drafts)["draft"]["to"]
+    assert ana == [{"name": "Ana Sousa", "email": "ana@lidar.example", "profile": None}]
+
+
 def test_merging_people_moves_their_intros_and_ignored_people_keep_theirs(db: Path, tmp_path: Path) -> None:
     iid = js(db, "intro", "request", "ben@seedfund.example", "--via", "ana@lidar.example")["id"]
     extra = tmp_path / "more.csv"

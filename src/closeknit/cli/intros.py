@@ -63,8 +63,8 @@ def _say_draft(found: dict[str, Any] | None, path: Path | None) -> None:
     say(f"To: {to}")
     say(f"Subject: {found['subject']}\n")
     say(found["body"])
-    if found["missing"]:
-        message(f"no email address for {', '.join(found['missing'])}: add one to use the link or the .eml")
+    for line in drafts.without_address(found):
+        message(line)
     say(f"mailto: {found['mailto']}")
     if path is not None:
         say(f"draft: {path}")

@@ -25,10 +25,11 @@ def one_line(text: str) -> str:
 
 @dataclass(frozen=True)
 class Person:
-    """A party as a draft needs them: the name to show and an address (None when none is known)."""
+    """A party as a draft needs them: the name to show, an address and a LinkedIn profile (None when unknown)."""
 
     name: str
     email: str | None = None
+    profile: str | None = None  # where to send the draft as a message when there is no address
 
     @property
     def first(self) -> str:
@@ -70,8 +71,23 @@ class Draft:
         return msg.as_bytes()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"step": self.step, "to": [{"name": p.name, "email": p.email} for p in self.to],
+        return {"step": self.step, "to": [{"name": p.name, "email": p.email, "profile": p.profile} for p in self.to],
                 "subject": self.subject, "body": self.body, "mailto": self.mailto(), "missing": self.missing}
+
+
+def without_address(found: dict[str, Any]) -> list[str]:
+    """How to send a draft (as `Draft.as_dict` gives it) to its recipients without an email address: as a
+    LinkedIn message where their profile is known, else by adding an address."""
+    lines = []
+    for p in found["to"]:
+        if p["email"]:
+            continue
+        if p.get("profile"):
+            lines.append(f"no email address for {p['name']}: send the text as a LinkedIn message ({p['profile']}),"
+                         " or add an address to use the link and the .eml")
+        else:
+            lines.append(f"no email address for {p['name']}: add one to use the link and the .eml")
+    return lines
 
 
 def _address(person: Person) -> Address | None:

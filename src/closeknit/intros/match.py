@@ -129,7 +129,8 @@ def _describe(db: Base, found: list[dict[str, Any]]) -> None:
         s["seeker_name"], s["target_name"] = a["name"], b["name"]
         offer = next((w["text"] for w in s["why"] if w["field"] == "offer"), "")
         role = " at ".join(x for x in (b["title"], b["organization"]) if x)
-        s["draft"] = drafts.match_draft(drafts.Person(a["name"], a["email"]), drafts.Person(b["name"], b["email"]),
+        s["draft"] = drafts.match_draft(drafts.Person(a["name"], a["email"], a["profile"]),
+                                        drafts.Person(b["name"], b["email"], b["profile"]),
                                         s["need"], role, offer, sender).as_dict()
         s["command"] = (f"closeknit intro request {s['target']} --for {s['seeker']}"
                         f" --why {shlex.quote('needs ' + s['need'])}")

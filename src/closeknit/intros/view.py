@@ -12,9 +12,9 @@ from closeknit.store.base import Base
 
 def _party(people: dict[int, dict[str, Any]], pid: int | None) -> dict[str, Any]:
     if pid is None:
-        return {"id": None, "name": "you", "email": None, "you": True}
-    p = people.get(pid, {"id": pid, "name": f"person {pid}", "email": None})
-    return {"id": pid, "name": p["name"], "email": p["email"], "you": False}
+        return {"id": None, "name": "you", "email": None, "profile": None, "you": True}
+    p = people.get(pid, {"id": pid, "name": f"person {pid}", "email": None, "profile": None})
+    return {"id": pid, "name": p["name"], "email": p["email"], "profile": p["profile"], "you": False}
 
 
 def summaries(db: Base, rows: list[dict[str, Any]], now: datetime | None = None) -> list[dict[str, Any]]:
@@ -54,7 +54,7 @@ def next_draft(db: Base, summary: dict[str, Any]) -> drafts.Draft | None:
 
     def person(role: str) -> drafts.Person | None:
         p = summary[role]
-        return None if p["you"] else drafts.Person(p["name"], p["email"])
+        return None if p["you"] else drafts.Person(p["name"], p["email"], p["profile"])
 
     target = person("target")
     assert target is not None

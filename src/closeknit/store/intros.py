@@ -137,15 +137,16 @@ def pairs(db: Base) -> set[frozenset[int]]:
 
 
 def people(db: Base, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Name, best email address (the one most used in interactions, else the first), organisation and title
-    of each of `ids`."""
+    """Name, best email address (the one most used in interactions, else the first), organisation, title and
+    LinkedIn profile (to message someone known only from a LinkedIn export) of each of `ids`."""
     rows = db.fast_rows(
         f"SELECT p.id, {name_sql('p')}, p.organization, p.title, (SELECT i.value FROM identifiers i"
         " WHERE i.person_id = p.id AND i.kind = 'email' ORDER BY (SELECT count(*) FROM interaction_parties ip"
-        " WHERE ip.person_id = i.person_id AND ip.address = i.value) DESC, i.value LIMIT 1)"
+        " WHERE ip.person_id = i.person_id AND ip.address = i.value) DESC, i.value LIMIT 1),"
+        " (SELECT i.value FROM identifiers i WHERE i.person_id = p.id AND i.kind = 'linkedin' ORDER BY i.value LIMIT 1)"
         " FROM people p WHERE p.id IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(sorted(set(ids)))})
-    return {r[0]: {"id": r[0], "name": display(r[1], r[4]), "organization": r[2], "title": r[3], "email": r[4]}
-            for r in rows}
+    return {r[0]: {"id": r[0], "name": display(r[1], r[4]), "organization": r[2], "title": r[3], "email": r[4],
+                   "profile": f"https://www.{r[5]}" if r[5] else None} for r in rows}
 
 
 def strengths(db: Base, ids: list[int]) -> dict[int, float]:

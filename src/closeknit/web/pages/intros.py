@@ -28,6 +28,7 @@ class Party(BaseModel):
     id: int | None = Field(description="None: you.")
     name: str
     email: str | None
+    profile: str | None = Field(description="Their LinkedIn profile, when an import gave one.")
     you: bool
 
 
@@ -65,6 +66,7 @@ class Event(BaseModel):
 class Recipient(BaseModel):
     name: str
     email: str | None
+    profile: str | None = Field(description="Their LinkedIn profile: where to send the draft without an address.")
 
 
 class Draft(BaseModel):
