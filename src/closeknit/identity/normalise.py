@@ -11,10 +11,10 @@ import phonenumbers
 
 _EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 _DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
-_HONORIFICS = {
-    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx", "herr", "frau", "mme", "mlle", "m",
-    "jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "esq", "dds", "cpa", "pe",
-}
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "esq", "dds", "cpa", "pe"})
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx", "herr", "frau", "mme", "mlle", "m",
+               *_SUFFIXES}
+_ORG_WORDS = frozenset({"inc", "llc", "ltd", "llp", "lp", "plc", "corp", "co", "gmbh", "ag", "sa", "bv", "nv"})
 # Names that stand for no one: an exporter's or a mail client's stand-in, never evidence of a person.
 PLACEHOLDER_NAMES = frozenset({
     "email", "e mail", "mail", "linkedin member", "unknown", "unknown unknown", "no name", "noname", "none", "null",
@@ -189,9 +189,28 @@ def split_name(name: str) -> tuple[str, str]:
     return " ".join(tokens[:-1]), tokens[-1]
 
 
+# Words that make a name an organisation's, a team's or a service's rather than a person's.
+_COLLECTIVE_WORDS = _ORG_WORDS | {
+    "association", "associates", "team", "group", "department", "dept", "office", "center", "centre", "council",
+    "committee", "services", "service", "support", "news", "newsletter", "club", "society", "foundation",
+    "institute", "university", "company", "corporation", "desk", "helpdesk", "staff", "announcement",
+    "announcements", "administrator", "solutions", "marketing",
+}
+
+
+def collective_name(name: str) -> bool:
+    """True for a name that is an organisation's or a team's ("The Power Association", "ETS Solution Center"),
+    greeted as a group, not by a first name."""
+    words = _PUNCT_RE.sub(" ", name.lower()).split()
+    return bool(words) and (words[0] == "the" or any(w in _COLLECTIVE_WORDS for w in words))
+
+
 def first_name(name: str) -> str:
     """The name to greet someone by: the first given name ("Ana" of "Ana Maria Sousa", of "Sousa, Ana" and of
-    "Dr. Ana Sousa"); the name itself when it has no parts (an address, a single word)."""
+    "Dr. Ana Sousa"); the name itself when it has no parts (an address, a single word); "" for an
+    organisation's or a team's name (`collective_name`)."""
+    if collective_name(name):
+        return ""
     given, _ = split_name(name)
     return given.split()[0] if given else " ".join(name.split())
 
@@ -244,6 +263,30 @@ def mail_display_name(name: str) -> str:
         return name
     name = _ADDRESS_LABEL.sub("", _ESCAPED.sub(r"\1", name).strip(_DEBRIS))
     return name.strip(_DEBRIS)
+
+
+
+
+def _name_word(word: str) -> bool:
+    """A word that can be part of a person's name: letters, with inner hyphens, apostrophes or a final dot."""
+    return word.rstrip(".").replace("-", "").replace("'", "").replace("’", "").isalpha()
+
+
+def natural_order(name: str) -> str:
+    """A correspondent's name as it is said: "Lee, Ann M." (an address book's or a directory's order) turns
+    into "Ann M. Lee"; a trailing comma goes. Anything else ("Acme, Inc.", "Lee, Jr.", "Team, Sales
+    Ops 2") is kept as it is."""
+    n = " ".join(name.split()).rstrip(",").rstrip()
+    if n.count(",") != 1:
+        return n
+    family, given = (p.strip() for p in n.split(","))
+    fw, gw = family.split(), given.split()
+    if not (1 <= len(fw) <= 3 and 1 <= len(gw) <= 3) or not all(_name_word(w) for w in fw + gw):
+        return n
+    if gw[0].lower().strip(".") in _HONORIFICS or any(
+            w.lower().strip(".") in _SUFFIXES or w.lower().strip(".") in _ORG_WORDS for w in fw + gw):
+        return n
+    return f"{given} {family}"
 
 
 def placeholder_name(name: str) -> bool:

@@ -12,10 +12,15 @@ def _words(token: str) -> str | None:
     """Title-cased words when `token` reads as a name (two or three alphabetic parts), else None."""
     # Digits are noise ("smith2", a profile's "-1a2b3c" suffix); a part that is not letters without them is dropped.
     parts = [q.strip("0123456789") for q in _PARTS.split(token)]
-    parts = [p for p, q in zip(parts, _PARTS.split(token), strict=True) if p and (p.isalpha() or q == p)]
-    if 2 <= len(parts) <= 3 and all(len(p) >= 2 and p.isalpha() for p in parts):
-        return " ".join(p.capitalize() for p in parts)
+    parts = [p for p, q in zip(parts, _PARTS.split(token), strict=True) if p and (_alpha(p) or q == p)]
+    if 2 <= len(parts) <= 3 and all(len(p) >= 2 and _alpha(p) for p in parts):
+        return " ".join("'".join(w.capitalize() for w in p.split("'")) for p in parts)  # o'neil: O'Neil
     return None
+
+
+def _alpha(part: str) -> bool:
+    """Letters, with apostrophes inside (o'neil) but not at an end."""
+    return part.replace("'", "").isalpha() and not part.startswith("'") and not part.endswith("'")
 
 
 def name_from_address(address: str) -> str:

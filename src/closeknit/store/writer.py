@@ -481,7 +481,7 @@ class Writer:
         if kind != "name":
             self._addr_cache[addr] = pid  # as the index now says: the next message naming it finds it here
         self.touched.add(pid)  # a collected person may be a contact under another address
-        name = display.strip().strip("'\"")
+        name = normalise.natural_order(display.strip().strip("'\""))
         if name:
             self._set_fields(pid, {"name": name, "name_key": normalise.name_key(name)})
         elif kind == "name":

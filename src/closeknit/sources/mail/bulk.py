@@ -10,8 +10,8 @@ from closeknit.sources.mail.header_block import _unfold
 BULK_RECIPIENTS = 25  # more recipients than this makes a message bulk
 MAX_RECIPIENTS = 100  # more than this and the recipients are a mailing, not people: only their count is kept
 _NOREPLY_LOCAL = re.compile(
-    r"(?:^|[-_.+=])(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|newsletters?|"
-    r"notifications?|notify|bounces?)(?:$|[-_.+=])"
+    r"(?:^|[-_.+=])(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|no[-_.]?address|mailer[-_.]?daemon|postmaster|"
+    r"administrator|newsletters?|notifications?|notify|bounces?)(?:$|[-_.+=])"
 )
 _BOUNCE_LOCAL = re.compile(r"(?:^|[-_.+=])(?:bounces?|bnc|return|mailer[-_.]?daemon)(?:$|[-_.+=\d])")
 
