@@ -68,6 +68,21 @@ def test_a_fading_tie_is_proposed_and_a_logged_call_resets_it(db: Path) -> None:
     assert timeline[0]["channel"] == "call"
 
 
+def test_a_message_waits_on_you_when_addressed_to_you_and_few_others(db: Path, tmp_path: Path) -> None:
+    when = END + timedelta(hours=22)
+    team = ", ".join([ME, *(f"p{i}@four.example" for i in range(3))])  # to four: a note to a team
+    (tmp_path / "team.mbox").write_text(
+        f"From ben {when:%a %b %d %H:%M:%S %Y}\nFrom: {BEN}\nTo: {team}\nDate: {format_datetime(when)}\n"
+        "Message-ID: <team1@test.example>\nSubject: weekly volumes\n\nfigures attached\n\n", encoding="utf-8")
+    cli(db, "import", str(tmp_path / "team.mbox"), "--me", ME)
+    first = plan(db, "--budget", "10")
+    assert "Ben Ode" not in first  # the team's note asks no one in particular
+    assert first["Dee Park"]["opener"] == "Hi Dee, thanks for your message on “the offsite agenda”."  # a day old
+    later = plan(db, "--budget", "10", as_of=AS_OF + timedelta(days=5))
+    assert "waiting" in kinds(later["Dee Park"]) and "Ben Ode" not in later
+    assert later["Dee Park"]["opener"] == "Hi Dee, sorry for the slow answer on “the offsite agenda”."
+
+
 def test_only_a_tie_that_was_two_way_can_fade(db: Path, tmp_path: Path) -> None:
     notices = tmp_path / "notices.mbox"
     with notices.open("w", encoding="utf-8") as out:
@@ -208,7 +223,8 @@ def test_life_events_across_imports_become_reasons_and_keep_the_old_values(tmp_p
 
 @pytest.mark.parametrize(("name", "greeted"), [
     ("Okafor, Nomvula", "Nomvula"), ("Dr. Ana Ruiz", "Ana"), ("Océane Fournier, PhD", "Océane"),
-    ("ana@example.com", "there"), ("", "there"),
+    ("ana@example.com", "there"), ("", "there"), ("The Power Marketing Association", "there"),
+    ("Northside Solution Center", "there"), ("Theo Lind", "Theo"),
 ])
 def test_the_opener_greets_by_given_name(name: str, greeted: str) -> None:
     # "Last, First" once drafted "Hi Okafor,, …".

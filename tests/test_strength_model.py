@@ -433,6 +433,19 @@ def test_one_way_tie_cannot_reach_inner_or_close() -> None:
     assert tiers.assign(s, loose)[chased] not in ("inner", "close", "favor")
 
 
+def test_a_layer_is_a_tie_kept_up_not_one_busy_long_ago() -> None:
+    """Weekly two-way mail for a year, ended more than a year ago: the two-year rate still reads 26 weeks a
+    year, but the tie is not on the favor list; the same year ended ten months ago is."""
+    rows = _weekly_exchange("old", 730, 50) + _weekly_exchange("recent", 650, 50) + _background(30)
+    ev, s = _scores(rows)
+    t = tiers.assign(s)
+    rate = tiers.two_way_rate(s)
+    old, recent = _idx(ev, "old"), _idx(ev, "recent")
+    assert rate[old] >= tiers.DEFAULT_RULES.favor_weeks and model.mutual(s.features)[old]
+    assert t[old] == "dormant"
+    assert t[recent] == "favor"
+
+
 def test_meetings_count_both_ways() -> None:
     """A weekly 1:1 I organise is time together, not one-way mail."""
     rows = [Row("mentor", NOW - (2 + 7 * k) * DAY, "out", "meeting_1on1") for k in range(40)]

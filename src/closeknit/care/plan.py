@@ -15,6 +15,8 @@ from closeknit.store.base import Base
 PLAN_TIERS = ("inner", "close", "favor", "active")
 STRONG_TIERS = ("inner", "close", "favor")
 WAITING_DAYS = 21  # a message to the user newer than this, still unanswered, is waiting on them
+WAITING_MAX_TO = 3  # ... when the user is one of at most this many people it is addressed to
+SLOW_DAYS = 3  # an answer later than this apologises for the wait
 WEEK = 7
 MIN_DUE_DAYS = 7  # a tie's own rhythm never asks for contact more than weekly
 # Weights of each reason, in strength points kept per point of the tie's strength: an unanswered
@@ -87,9 +89,10 @@ def clean_subject(subject: str) -> str:
 
 
 def _first_name(name: str) -> str:
-    """The name to greet: the given name of "Ana Ruiz", "Ruiz, Ana" or "Dr. Ana Ruiz"; "there" when none."""
+    """The name to greet: the given name of "Ana Ruiz", "Ruiz, Ana" or "Dr. Ana Ruiz"; "there" when none
+    (an address, an organisation's name)."""
     given = normalise.split_name(name)[0]
-    return given.split()[0] if given else "there"
+    return given.split()[0] if given and not normalise.collective_name(name) else "there"
 
 
 def _occasion(day: str, today: date, yearly_from: int) -> tuple[int, int] | None:
@@ -173,19 +176,24 @@ def build(
                                     NEWS_WEIGHT * strength + NEWS_FLOOR))
         if n.reasons:
             n.opener = opener(n, touched[1] if touched else "", wait[1] if wait else "",
-                              (news or {}).get(pid, []))
+                              (news or {}).get(pid, []), (now - wait[0]) / 86400 if wait else 0.0)
             plan.append(n)
     plan.sort(key=lambda x: (-x.value, -x.strength, x.person))
     return plan[:budget]
 
 
-def opener(n: Nudge, last_subject: str, waiting_subject: str, news: list[dict[str, Any]] | None = None) -> str:
-    """A first line to send, drafted from the reason and the last interaction's subject."""
+def opener(n: Nudge, last_subject: str, waiting_subject: str, news: list[dict[str, Any]] | None = None,
+           waited_days: float = 0.0) -> str:
+    """A first line to send, drafted from the reason and the last interaction's subject (for an answer, how
+    long it has waited decides between thanks and an apology)."""
     hi = f"Hi {_first_name(n.name)},"
     kinds = {r.kind for r in n.reasons}
     moves = [e for e in news or [] if e["kind"] in ("employer", "title")]
     if "waiting" in kinds:
-        return f"{hi} sorry for the slow answer on “{clean_subject(waiting_subject) or 'your message'}”."
+        about = clean_subject(waiting_subject) or "your message"
+        if waited_days > SLOW_DAYS:
+            return f"{hi} sorry for the slow answer on “{about}”."
+        return f"{hi} thanks for your message on “{about}”."
     if "birthday" in kinds:
         return f"Happy birthday, {_first_name(n.name)}! How is the year treating you?"
     if moves:
@@ -201,7 +209,7 @@ def opener(n: Nudge, last_subject: str, waiting_subject: str, news: list[dict[st
 def weekly(db: Base, today: date, budget: int) -> list[Nudge]:
     """This week's plan from the store (scores as last computed, touches read live)."""
     now = datetime.combine(today, datetime.min.time(), tzinfo=UTC).timestamp() + 86400
-    waiting = care.waiting_on_me(db, now - WAITING_DAYS * 86400, now)
+    waiting = care.waiting_on_me(db, now - WAITING_DAYS * 86400, now, WAITING_MAX_TO)
     news = recent_events(life.events(db), today)
     candidates = care.candidates(db, PLAN_TIERS, also=sorted({*waiting, *news}))
     last = care.last_touches(db, [c["person"] for c in candidates], now)

@@ -101,11 +101,12 @@ def last_touches(db: Base, ids: Sequence[int], now: float) -> dict[int, tuple[in
     return {pid: (ts, subjects.get(iid, "")) for pid, (ts, iid) in newest.items()}  # "": deleted meanwhile
 
 
-def waiting_on_me(db: Base, since: float, now: float) -> dict[int, tuple[int, str]]:
-    """People whose message to the user, addressed to them directly, arrived between `since` and `now`
-    in a thread the user has not written in (a conversation they started, still unanswered): the newest
-    such per person. A reply to the user's own message ends a conversation as often as it asks for more,
-    so it is not counted as waiting.
+def waiting_on_me(db: Base, since: float, now: float, max_to: int) -> dict[int, tuple[int, str]]:
+    """People whose message to the user, addressed to them directly (the user one of at most `max_to` people
+    in To: a note to a team or a distribution list asks no one in particular), arrived between `since` and
+    `now` in a thread the user has not written in (a conversation they started, still unanswered): the
+    newest such per person. A reply to the user's own message ends a conversation as often as it asks for
+    more, so it is not counted as waiting.
 
     A thread's messages are found by reading the table in stored order ("+" keeps SQLite off the time and
     channel indexes, which would fetch most rows one by one out of order): no index leads to a thread."""
@@ -120,8 +121,9 @@ def waiting_on_me(db: Base, since: float, now: float) -> dict[int, tuple[int, st
         " JOIN interaction_parties ip ON ip.interaction_id = i.id AND ip.role = 'from'"
         " WHERE i.direction = 'in' AND i.bulk = ''"
         " AND EXISTS (SELECT 1 FROM interaction_parties m JOIN people me ON me.id = m.person_id"
-        "             WHERE m.interaction_id = i.id AND me.is_me = 1 AND m.role = 'to')",
-        {"since": since, "now": now},
+        "             WHERE m.interaction_id = i.id AND me.is_me = 1 AND m.role = 'to')"
+        " AND (SELECT count(*) FROM interaction_parties t WHERE t.interaction_id = i.id AND t.role = 'to') <= :max_to",
+        {"since": since, "now": now, "max_to": max_to},
     )
     out: dict[int, tuple[int, str]] = {}
     for pid, ts, subject in rows:

@@ -22,7 +22,7 @@ class TierRules:
     in which both sides wrote, or a 1:1/small meeting or call — in enough weeks a year, counted
     over the last two years (a tie you could ask a favor of is one kept up, not one busy
     month): inner ≥ 26 a year (every other week or more) with two-way contact within 90 days,
-    close ≥ 12 (monthly) within 180 days, favor list ≥ 6 (every two months). A tie known for
+    close ≥ 12 (monthly) within 180 days, favor list ≥ 6 (every two months) within a year. A tie known for
     less than two years is judged on the weeks since it began (at least half a year: closeness
     takes time). Every layer also asks for a mutual tie (`model.mutual`): one-way mail never
     makes a layer.
@@ -38,6 +38,7 @@ class TierRules:
     close_weeks: float = 12.0
     close_two_way_days: float = 180.0
     favor_weeks: float = 6.0
+    favor_two_way_days: float = 365.0
     min_known_weeks: float = 26.0  # a tie younger than half a year is judged on half a year
     active_days: float = 365.0  # any contact within a year
     inner_cap: int = 5
@@ -89,7 +90,7 @@ def assign(scores: Scores, rules: TierRules | None = None) -> np.ndarray:
     layers = (
         ("inner", eligible & (rate >= r.inner_weeks) & (two_way <= r.inner_two_way_days), r.inner_cap),
         ("close", eligible & (rate >= r.close_weeks) & (two_way <= r.close_two_way_days), r.close_cap),
-        ("favor", (eligible & (rate >= r.favor_weeks)) | vouched, r.favor_cap),
+        ("favor", (eligible & (rate >= r.favor_weeks) & (two_way <= r.favor_two_way_days)) | vouched, r.favor_cap),
     )
     for name, qualifies, cap in layers:
         room = cap - int(taken.sum())
