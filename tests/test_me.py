@@ -115,8 +115,33 @@ def test_me_add_remove_list(tmp_path: Path) -> None:
     assert again.returncode == 0
     listed = json.loads(cli(db, "me", "list", "--json").stdout)
     assert listed["me"] == ["dana@home.example"] and listed["not_me"] == ["dana.whitfield@corp.example"]
-    bad = cli(db, "me", "remove", "nobody@corp.example")
-    assert bad.returncode != 0 and "not one of your addresses" in bad.stderr
+    assert cli(db, "me", "remove", "pat.moreno@corp.example").returncode == 0  # the delegate: not suggested again
+    listed = json.loads(cli(db, "me", "list", "--json").stdout)
+    assert listed["other_senders"] == {} and "pat.moreno@corp.example" in listed["not_me"]
+    assert listed["me"] == ["dana@home.example"]
+    bad = cli(db, "me", "remove", "nobody")
+    assert bad.returncode != 0 and "not an email address" in bad.stderr
+
+
+def test_an_address_you_write_to_that_looks_like_yours_is_suggested(tmp_path: Path) -> None:
+    """A private address the user forwards mail to (their local part with digits, or their full name) is suggested
+    as theirs at import and in `me list`; another person of the same family name is not; `me remove` dismisses."""
+    sent = [(EXEC, "")] * 10
+    box = mailbox(tmp_path / "mail", sent, [EXEC] * 20)
+    extra = "".join(message(2000 + i, EXEC, to) for i, to in enumerate(
+        ["dana.whitfield70@home.example", "Dana Whitfield <dw@private.example>", "lee.whitfield@corp.example"] * 2))
+    (box / "sent2.mbox").write_text(extra, encoding="utf-8")
+    db = tmp_path / "t.db"
+    imported = cli(db, "import", str(box))
+    assert imported.returncode == 0
+    assert "note: you write to dana.whitfield70@home.example, dw@private.example, which look like yours" in (
+        imported.stderr)
+    listed = json.loads(cli(db, "me", "list", "--json").stdout)
+    assert listed["look_alike"] == {"dana.whitfield70@home.example": 2, "dw@private.example": 2}
+    assert cli(db, "me", "remove", "dw@private.example").returncode == 0
+    assert cli(db, "me", "add", "dana.whitfield70@home.example").returncode == 0
+    listed = json.loads(cli(db, "me", "list", "--json").stdout)
+    assert listed["look_alike"] == {} and "dana.whitfield70@home.example" in listed["me"]
 
 
 def test_a_delegate_writing_in_my_name_from_their_own_address_is_not_me(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +175,34 @@ def test_live_scores_follow_today_and_pinned_ones_keep_their_day(demo_db: Path, 
     plan = json.loads(cli(db, "nudge", "--json"))
     assert plan["as_of"] == today  # brought to today before the plan was made
     assert sqlite3.connect(db).execute(runs).fetchall()[-1][0] == today
+
+
+def test_the_report_counts_each_conversation_once(tmp_path: Path) -> None:
+    """Who began conversations and who answered: a thread to three people is one conversation, a reply to mail
+    not in the store begins none, bulk mail is none, and a thread counts as answered when the other side wrote."""
+    me, day = "me@home.example", datetime(2026, 2, 2, 9, tzinfo=UTC)
+    mails: list[str] = []
+
+    def mail(n: int, sender: str, to: str, subject: str, answers: int | None = None, extra: str = "") -> None:
+        when = day + timedelta(hours=n)
+        head = (f"From x {when:%a %b %d %H:%M:%S %Y}\nFrom: {sender}\nTo: {to}\nDate: {format_datetime(when)}\n"
+                f"Message-ID: <m{n}@test.example>\nSubject: {subject}\n{extra}")
+        mails.append(head + (f"In-Reply-To: <m{answers}@test.example>\n" if answers is not None else "") + "\nhi\n\n")
+
+    trio = "ana@one.example, ben@two.example, cy@three.example"
+    mail(1, me, trio, "plans")  # mine, answered by one of the three
+    mail(2, "ben@two.example", me, "Re: plans", answers=1)
+    mail(3, me, "ana@one.example", "lunch?")  # mine, unanswered
+    mail(4, me, "dee@four.example", "Re: your question")  # answers mail not here: begins nothing
+    mail(5, "dee@four.example", me, "the offsite")  # theirs, answered
+    mail(6, me, "dee@four.example", "Re: the offsite", answers=5)
+    mail(7, "eve@five.example", me, "a favour")  # theirs, unanswered
+    mail(8, "news@shop.example", me, "sale", extra="List-Unsubscribe: <mailto:u@shop.example>\n")  # bulk
+    box = tmp_path / "box.mbox"
+    box.write_text("".join(mails), encoding="utf-8")
+    db = tmp_path / "c.db"
+    cli(db, "import", "mail", str(box), "--me", me)
+    data = json.loads(cli(db, "report", "--as-of", "2026-02-10", "--json"))
+    assert data["balance"] == {"you_started": 2, "they_started": 2, "answered_by_them": 0.5, "answered_by_you": 0.5}
+    text = cli(db, "report", "--as-of", "2026-02-10")
+    assert "You started 2 conversations and they started 2 (50% started by you); they answered 50% of yours" in text

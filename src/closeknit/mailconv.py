@@ -8,6 +8,8 @@ import re
 SENT_FOLDER = re.compile(r"(^|[/_ .,-])(sent|gesendet|envoy|enviad|outbox)", re.IGNORECASE)
 # Reply and forward prefixes ("Re:", "AW:", "Fwd[2]:"...), any number of them.
 SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|tr|antw|vs|ref)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+# A reply's prefix only ("Re:", "AW:", "Re[2]:"): a message so named answers something, seen or not.
+REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw|vs|ref)\s*(\[\d+\])?\s*:", re.IGNORECASE)
 
 
 def normal_subject(subject: str) -> str:

@@ -72,6 +72,7 @@ def import_(
                 on_wait=lambda: message("waiting for another import to finish…"),
             )
         others = derive.not_me_senders(db) if result.interactions else {}
+        alike = derive.look_alikes(db) if result.interactions else {}
         if region:  # a region the import accepted becomes the default
             db.set_setting("region", region.upper())
     if as_json:
@@ -86,6 +87,10 @@ def import_(
     if others:
         message(f"warning: {len(others):,} address{'es' if len(others) > 1 else ''} not yours sent"
                 f" {sum(others.values()):,} messages from your sent folders (a delegate?): see closeknit me list")
+    if alike:
+        message(f"note: you write to {', '.join(sorted(alike, key=lambda a: -alike[a])[:3])}"
+                f"{' …' if len(alike) > 3 else ''}, which look{'s' if len(alike) == 1 else ''} like yours:"
+                " if so, closeknit me add ADDRESS")
     message(result.summary())
 
 

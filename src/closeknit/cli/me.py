@@ -16,23 +16,27 @@ app.add_typer(me_app, name="me")
 
 @me_app.command("list")
 def list_me(as_json: JsonOpt = False) -> None:
-    """Your addresses, and any other address sending from your sent folders (a delegate, or yours)."""
+    """Your addresses, any other address sending from your sent folders (a delegate, or yours), and addresses you
+    write to that look like yours (a private address you forward mail to)."""
     with store() as db:
         mine = list(db.get_setting(derive.ME, []))
         others = derive.not_me_senders(db)
+        alike = derive.look_alikes(db)
         not_me = list(db.get_setting(derive.NOT_ME, []))
     if as_json:
-        emit_json({"me": mine, "other_senders": others, "not_me": not_me})
+        emit_json({"me": mine, "other_senders": others, "look_alike": alike, "not_me": not_me})
         return
     rows = [["me", a, ""] for a in mine]
     rows += [["sends from your sent folders", a, f"{n:,} messages"] for a, n in sorted(others.items(),
                                                                                       key=lambda kv: -kv[1])]
+    rows += [["looks like yours", a, f"you wrote to it {n:,}×"] for a, n in sorted(alike.items(),
+                                                                                   key=lambda kv: -kv[1])]
     rows += [["not me", a, ""] for a in not_me]
     table(["", "address", ""], rows)
     if not mine:
         message("no address is you yet: closeknit me add ADDRESS")
-    elif others:
-        message("if one of these is yours: closeknit me add ADDRESS")
+    elif others or alike:
+        message("if one of these is yours: closeknit me add ADDRESS (or closeknit me remove ADDRESS if not)")
 
 
 @me_app.command("add")
@@ -45,7 +49,7 @@ def add(addresses: Annotated[list[str], typer.Argument(help="Your email addresse
 
 @me_app.command("remove")
 def remove(address: Annotated[str, typer.Argument(help="An address that is not yours.")]) -> None:
-    """Take an address out of "me": it becomes a contact again and is never inferred as you."""
+    """Say an address is not yours: out of "me" it becomes a contact again; it is never inferred or suggested as you."""
     with store() as db:
         mine = derive.remove_me(db, address)
     message(f"me: {', '.join(mine) or '(no address)'}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from closeknit.mailconv import REPLY_PREFIX
+from closeknit.pipeline.scoring import as_of_timestamp
 from closeknit.report import ReportData
 from closeknit.store import Store
 from closeknit.store import scores as score_store
@@ -32,6 +34,19 @@ def _months(as_of: str) -> list[str]:
     return out[::-1]
 
 
+def balance(db: Store, until: float) -> dict[str, Any]:
+    """Who begins conversations and who answers, counting each thread once however many it went to. A first
+    message named as a reply ("Re: ...") answers mail not in the store: it begins nothing."""
+    begun = {"out": [0, 0], "in": [0, 0]}
+    for direction, subject, answered in score_store.conversations(db, until):
+        if not REPLY_PREFIX.match(subject):
+            begun[direction][0] += 1
+            begun[direction][1] += answered
+    (you, them), (theirs, you_answered) = begun["out"], begun["in"]
+    return {"you_started": you, "they_started": theirs,
+            "answered_by_them": them / you if you else 0.0, "answered_by_you": you_answered / theirs if theirs else 0.0}
+
+
 def build(db: Store) -> ReportData:
     run = score_store.last_run(db) or {"as_of": datetime.now(UTC).date().isoformat(), "tiers": {}, "model": ""}
     t: dict[str, int] = run["tiers"]
@@ -40,8 +55,6 @@ def build(db: Store) -> ReportData:
     feats = {p["id"]: p["features"] for p in interacted}
     inner, close, favor, active = (t.get(k, 0) for k in ("inner", "close", "favor", "active"))
     fading_rows = [p for p in interacted if p["fading"]][:20]  # strongest first, as stored
-    totals = {k: sum((f.get(k) or 0) for f in feats.values())
-              for k in ("my_threads", "my_threads_answered", "their_threads", "their_threads_answered")}
     months = _months(run["as_of"])
     since = int(datetime.fromisoformat(months[0] + "-01").replace(tzinfo=UTC).timestamp())
     series: dict[str, list[int]] = {k: [0] * len(months) for k in ("inner", "close", "favor", "active", "dormant")}
@@ -80,12 +93,7 @@ def build(db: Store) -> ReportData:
         "fading": [fading_entry(p) for p in fading_rows],
         "reciprocity": [{"id": p["id"], "name": p["name"], "sent": p["sent"], "received": p["received"]}
                         for p in interacted[:15]],
-        "balance": {
-            "you_started": int(totals["my_threads"]), "they_started": int(totals["their_threads"]),
-            "answered_by_them": totals["my_threads_answered"] / totals["my_threads"] if totals["my_threads"] else 0.0,
-            "answered_by_you": (totals["their_threads_answered"] / totals["their_threads"]
-                                if totals["their_threads"] else 0.0),
-        },
+        "balance": balance(db, as_of_timestamp(as_of.date())[1]),
         "strengths": [p["strength"] for p in interacted],
         "monthly": {"months": months, "series": series},
         "model": {"name": f"{run.get('model') or 'default'} weights, scored {as_of.date().isoformat()}",

@@ -7,7 +7,7 @@ import sqlite3
 from array import array
 from collections.abc import Iterable, Sequence
 
-from closeknit.errors import InputError, NotFoundError
+from closeknit.errors import InputError
 from closeknit.identity import normalise
 from closeknit.mailconv import SENT_FOLDER, SUBJECT_PREFIX, normal_subject
 from closeknit.store import ignore
@@ -57,13 +57,15 @@ def set_me(
 
 
 def remove_me(db: Base, address: str) -> list[str]:
-    """Take an address out of "me" (its records become a person of their own); it is never inferred again."""
+    """Say an address is not the user's: taken out of "me" (its records become a person of their own), it is never
+    inferred again; one that was not "me" is no longer suggested (a delegate, a look-alike)."""
     e = normalise.email(address)
     if not e:
         raise InputError(f"{address!r} is not an email address")
     known = list(db.get_setting(ME, []))
-    if e not in known:
-        raise NotFoundError(f"{e} is not one of your addresses (see closeknit me list)")
+    if e not in known:  # not yours already: it is no longer suggested
+        db.set_setting(NOT_ME, sorted({*db.get_setting(NOT_ME, []), e}))
+        return known
     me = db.scalar("SELECT min(id) FROM people WHERE is_me = 1")
     records = [r for (r,) in db.rows(
         "SELECT DISTINCT source_record_id FROM identifiers WHERE kind = 'email' AND value = :v AND person_id = :p",
@@ -97,9 +99,41 @@ def sent_senders(db: Base, roles: Sequence[str] = ("from", "sender")) -> dict[st
 
 def not_me_senders(db: Base) -> dict[str, int]:
     """From addresses of messages in sent folders that are not "me", with their counts (delegates sending
-    as themselves, or addresses of the user's still missing from "me")."""
-    known = set(db.get_setting(ME, []))
+    as themselves, or addresses of the user's still missing from "me"), but for those the user said are not theirs."""
+    known = {*db.get_setting(ME, []), *db.get_setting(NOT_ME, [])}
     return {a: n for a, n in sent_senders(db, ("from",)).items() if a not in known}
+
+
+def look_alikes(db: Base) -> dict[str, int]:
+    """Addresses the user writes to that look like their own (a private address they forward mail to), with how
+    many messages went to each: the local part of one of "me"'s addresses with other digits or separators
+    ("pallen70@…" beside "pallen@…"), or the user's full name, in the address or as its name ("dana.whitfield@…",
+    "Dana Whitfield <dw@…>")."""
+    from closeknit.store.review import names_alike
+
+    known = list(db.get_setting(ME, []))
+    if not known:
+        return {}
+    skip = {*known, *db.get_setting(NOT_ME, [])}
+    locals_ = {x for a in known if len(x := _letters(a)) >= 4}
+    me_keys = _me_keys(db, known, _all_names(db, known))
+    sent_to = {a: n for a, n in db.fast_rows(
+        "SELECT lower(ip.address), count(DISTINCT i.id) FROM interaction_parties ip JOIN interactions i"
+        " ON i.id = ip.interaction_id WHERE i.direction = 'out' AND +i.channel = 'email'"
+        " AND ip.role IN ('to', 'cc', 'bcc') AND ip.address != '' GROUP BY 1"
+    ) if a not in skip and normalise.email(a)}
+    names = _names(db, list(sent_to))
+
+    def mine(key: str) -> bool:
+        return len(key.split()) >= 2 and any(names_alike(key, k) >= 90 for k in me_keys)
+
+    return {a: n for a, n in sent_to.items()
+            if _letters(a) in locals_ or mine(normalise.local_words(a)) or mine(names.get(a, ""))}
+
+
+def _letters(address: str) -> str:
+    """An address's local part in letters only: "p.allen70@…" gives "pallen"."""
+    return "".join(c for c in address.split("@")[0].lower() if c.isalpha())
 
 
 def _received(db: Base) -> tuple[dict[str, int], int]:

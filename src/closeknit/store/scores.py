@@ -169,6 +169,22 @@ def monthly_by_tier(db: Base, since_ts: int) -> list[tuple[str, str, int]]:
     )
 
 
+def conversations(db: Base, until: float) -> list[tuple[str, str, int]]:
+    """(direction, subject, answered) of each conversation begun before `until` by a message that is not bulk:
+    mail, chat and LinkedIn messages (not invitations) grouped by thread, its first message's direction
+    ('out' the user began it, 'in' someone else did) and subject, answered 1 when the other side wrote in it."""
+    return db.fast_rows(
+        "WITH th AS (SELECT coalesce(thread_id, id) AS th, max(direction = 'in') AS got_in,"
+        "  max(direction = 'out') AS got_out FROM interactions"
+        "  WHERE +ts < :until AND cancelled = 0"
+        "  AND (channel IN ('email', 'message') OR (channel = 'linkedin' AND key NOT LIKE 'invitation/%'))"
+        "  GROUP BY 1)"
+        " SELECT r.direction, r.subject, CASE r.direction WHEN 'out' THEN th.got_in ELSE th.got_out END"
+        " FROM th JOIN interactions r ON r.id = th.th WHERE r.bulk = '' AND r.direction IN ('in', 'out')",
+        {"until": until},
+    )
+
+
 def newest_interaction(db: Base) -> str | None:
     """The day of the newest dated interaction that is not bulk (YYYY-MM-DD), or None."""
     ts = db.scalar("SELECT max(ts) FROM interactions WHERE ts IS NOT NULL AND bulk = '' AND cancelled = 0")

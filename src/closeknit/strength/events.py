@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,7 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from closeknit.mailconv import normal_subject
+from closeknit.mailconv import REPLY_PREFIX, normal_subject
 
 OUT, IN, OTHER = 0, 1, 2
 DIRECTIONS = ("out", "in", "other")
@@ -18,7 +17,6 @@ CHANNELS = ("email", "meeting_1on1", "meeting_small", "meeting_large", "call", "
 EMAIL, MEETING_1ON1, MEETING_SMALL, MEETING_LARGE, CALL, MESSAGE = range(6)
 NO_REPLY, ME_REPLIED, THEY_REPLIED = -1, 0, 1
 
-_REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw|vs|ref)\s*(\[\d+\])?\s*:", re.IGNORECASE)
 _SUBJECT_WINDOW = 30 * 86400  # a subject-only reply must follow its parent within 30 days
 
 
@@ -256,7 +254,7 @@ class Events:
         starts: list[bool] = []
         for i, m in enumerate(kept):
             others = list(dict.fromkeys(a for a in m.recipients if a and a not in mine))
-            start = parents[i] < 0 and not _REPLY_PREFIX.match(m.subject)
+            start = parents[i] < 0 and not REPLY_PREFIX.match(m.subject)
             if m.sender in mine:
                 pairs = [(a, OUT) for a in others]
                 n_other = len(others)
@@ -340,7 +338,7 @@ def link_replies(messages: Sequence[Message]) -> list[int]:
                 if p >= 0:
                     break
         subj = normal_subject(m.subject)
-        if p < 0 and subj and _REPLY_PREFIX.match(m.subject):
+        if p < 0 and subj and REPLY_PREFIX.match(m.subject):
             for c in reversed(by_subject.get(subj, ())):
                 cand = messages[c]
                 if (m.ts or 0) - (cand.ts or 0) > _SUBJECT_WINDOW:
