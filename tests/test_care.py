@@ -75,8 +75,18 @@ def test_a_message_waits_on_you_when_addressed_to_you_and_few_others(db: Path, t
         f"From ben {when:%a %b %d %H:%M:%S %Y}\nFrom: {BEN}\nTo: {team}\nDate: {format_datetime(when)}\n"
         "Message-ID: <team1@test.example>\nSubject: weekly volumes\n\nfigures attached\n\n", encoding="utf-8")
     cli(db, "import", str(tmp_path / "team.mbox"), "--me", ME)
+    # Three notes from a sender never answered (a newsletter without list headers), one from a newcomer.
+    notes = [("Eli Vance <eli@six.example>", END - timedelta(days=d), f"weekly digest {d}") for d in (1, 8, 15)]
+    (tmp_path / "notes.mbox").write_text("".join(
+        f"From x {when:%a %b %d %H:%M:%S %Y}\nFrom: {who}\nTo: {ME}\nDate: {format_datetime(when)}\n"
+        f"Message-ID: <n{i}@test.example>\nSubject: {subject}\n\nhello\n\n"
+        for i, (who, when, subject) in enumerate([*notes, ("Fay Ng <fay@seven.example>", END, "an introduction")])),
+        encoding="utf-8")
+    cli(db, "import", str(tmp_path / "notes.mbox"), "--me", ME)
     first = plan(db, "--budget", "10")
     assert "Ben Ode" not in first  # the team's note asks no one in particular
+    assert "Eli Vance" not in first  # wrote three times, never answered: not waiting on you
+    assert kinds(first["Fay Ng"]) == {"waiting"}  # a first message is
     assert first["Dee Park"]["opener"] == "Hi Dee, thanks for your message on “the offsite agenda”."  # a day old
     later = plan(db, "--budget", "10", as_of=AS_OF + timedelta(days=5))
     assert "waiting" in kinds(later["Dee Park"]) and "Ben Ode" not in later

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from closeknit.durations import every, span
 from closeknit.identity import normalise
+from closeknit.mailconv import SUBJECT_PREFIX
 from closeknit.store import care, favors, life
 from closeknit.store.base import Base
 
@@ -16,6 +16,10 @@ PLAN_TIERS = ("inner", "close", "favor", "active")
 STRONG_TIERS = ("inner", "close", "favor")
 WAITING_DAYS = 21  # a message to the user newer than this, still unanswered, is waiting on them
 WAITING_MAX_TO = 3  # ... when the user is one of at most this many people it is addressed to
+# ... from someone the user answers: one who wrote this many times and had an answer to fewer than this share is a
+# newsletter, a notice or a sender the user has chosen not to answer, not someone waiting.
+UNANSWERED_MIN = 3
+UNANSWERED_SHARE = 0.1
 SLOW_DAYS = 3  # an answer later than this apologises for the wait
 WEEK = 7
 MIN_DUE_DAYS = 7  # a tie's own rhythm never asks for contact more than weekly
@@ -30,7 +34,6 @@ ANNIVERSARY_WEIGHT = 0.25
 NEWS_WEIGHT = 0.5
 NEWS_FLOOR = 1.0  # news is a reason even for a tie gone quiet, whose strength is near 0
 NEWS_DAYS = 30
-_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
 @dataclass
@@ -85,7 +88,7 @@ def lapse_probability(cand: dict[str, Any]) -> float | None:
 
 
 def clean_subject(subject: str) -> str:
-    return _PREFIX.sub("", subject or "").strip()[:80]
+    return SUBJECT_PREFIX.sub("", subject or "").strip()[:80]
 
 
 def _first_name(name: str) -> str:
@@ -118,6 +121,12 @@ def _when(days: int) -> str:
     return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
 
 
+def _unanswered(c: dict[str, Any]) -> bool:
+    """True for a sender the user does not answer (see UNANSWERED_MIN)."""
+    received = c.get("received") or 0
+    return received >= UNANSWERED_MIN and (c.get("sent") or 0) < UNANSWERED_SHARE * received
+
+
 def build(
     today: date,
     candidates: list[dict[str, Any]],
@@ -145,7 +154,7 @@ def build(
                   datetime.fromtimestamp(touched[0], UTC).date().isoformat() if touched else None,
                   None if p_lapse is None else round(p_lapse, 3))
         wait = waiting.get(pid)
-        if wait and (touched is None or wait[0] >= touched[0]):
+        if wait and not _unanswered(c) and (touched is None or wait[0] >= touched[0]):
             n.reasons.append(Reason("waiting", f"they wrote {span((now - wait[0]) / 86400)} ago and wait for your"
                                                f" answer: “{clean_subject(wait[1]) or 'no subject'}”",
                                     WAITING_WEIGHT * strength))

@@ -51,11 +51,13 @@ def overrides(db: Base) -> list[dict[str, Any]]:
 def candidates(db: Base, tiers: Sequence[str], also: Sequence[int] = ()) -> list[dict[str, Any]]:
     """Scored ties in `tiers`, and the people in `also` whatever their tier (nobody ignored), with what
     the plan weighs: strength, the probabilities of contact and of lapsing (NULL for a tie not active when
-    scored), usual gap, cadence, snooze, birthday, the day of connecting and the last two-way contact."""
+    scored), usual gap, cadence, snooze, birthday, the day of connecting, the last two-way contact and the
+    messages each way."""
     where, params = ignore.id_filter("s.person_id", ignore.people(db))
     rows = db.rows(
         f"SELECT s.person_id, {name_sql('p')}, s.tier, s.strength, s.p_contact_90d, s.features,"
-        " c.cadence_days, c.snoozed_until, p.birthday, p.connected_on, s.p_lapse_90d, s.last_two_way"
+        " c.cadence_days, c.snoozed_until, p.birthday, p.connected_on, s.p_lapse_90d, s.last_two_way, s.sent,"
+        " s.received"
         " FROM scores s JOIN people p ON p.id = s.person_id LEFT JOIN care c ON c.person_id = s.person_id"
         f" WHERE p.is_me = 0 AND {where} AND (s.tier IN (SELECT value FROM json_each(:tiers))"
         "  OR s.person_id IN (SELECT value FROM json_each(:also)))",
@@ -69,7 +71,8 @@ def candidates(db: Base, tiers: Sequence[str], also: Sequence[int] = ()) -> list
             gap = None
         out.append({"person": r[0], "name": display(r[1]), "tier": r[2], "strength": r[3], "p_contact": r[4],
                     "usual_gap_days": gap, "cadence_days": r[6], "snoozed_until": r[7], "birthday": r[8],
-                    "connected_on": r[9], "p_lapse": r[10], "last_two_way": r[11]})
+                    "connected_on": r[9], "p_lapse": r[10], "last_two_way": r[11], "sent": r[12],
+                    "received": r[13]})
     return out
 
 
