@@ -20,7 +20,7 @@ MODEL_NOTE = (
     "reciprocity, responsiveness and duration, plus your own ratings. Tiers follow Dunbar's layers by how often "
     "both of you were in touch over the last two years: inner every other week or more, close monthly, favor list "
     "every two months; one-way ties make no layer, and the layer sizes 5 / 15 / 150 are upper bounds, not quotas. "
-    "A tie is fading when its silence exceeds 8× its usual gap."
+    "A tie is fading when its silence exceeds 8× its usual gap and you were ever in touch both ways."
 )
 
 

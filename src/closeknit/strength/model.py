@@ -184,9 +184,11 @@ def _one_way(two_way_weeks: Any, active_weeks: Any) -> Any:
 
 
 def fading(features: Features) -> np.ndarray:
-    """People silent for at least 8× their usual gap between contacts (Navarro et al. 2017)."""
+    """People silent for at least 8× their usual gap between contacts (Navarro et al. 2017) whom the user was ever in
+    touch with both ways: a sender never answered, or someone never answering, has no tie to lose."""
     with np.errstate(invalid="ignore"):
-        return np.nan_to_num(features.silence_ratio, nan=0.0) >= FADING_RATIO
+        silent = np.nan_to_num(features.silence_ratio, nan=0.0) >= FADING_RATIO
+    return silent & np.isfinite(features.days_since_two_way)
 
 
 def _log_recency(days: np.ndarray, scale: float) -> np.ndarray:
