@@ -71,10 +71,12 @@ def test_people_known_by_an_address_get_a_name_from_it(recent: Path) -> None:
 
 
 def test_correspondents_are_named_as_their_names_are_said(tmp_path: Path) -> None:
-    """A directory's "Family, Given" reads "Given Family"; a company's name stays; an apostrophe is a name's."""
+    """A directory's "Family, Given" reads "Given Family"; a company's name stays; an apostrophe is a name's; a
+    middle initial in an address is one, a first one is not (it may stand for anyone)."""
     when = datetime(2026, 3, 2, 9, tzinfo=UTC)
     senders = ['"Lee, Ann M." <ann@corp.example>', '"Acme, Inc." <sales@acme.example>',
-               "sean.o'neil@corp.example", '"Team Desk," <desk@corp.example>']
+               "sean.o'neil@corp.example", '"Team Desk," <desk@corp.example>', "rae.j.kim@corp.example",
+               "j..kim@corp.example"]
     box = tmp_path / "named.mbox"
     box.write_text("".join(message("n", i, who, ME, when + timedelta(hours=i)) for i, who in enumerate(senders)),
                    encoding="utf-8")
@@ -82,7 +84,8 @@ def test_correspondents_are_named_as_their_names_are_said(tmp_path: Path) -> Non
     cli(db, "import", "mail", str(box), "--me", ME)
     names = {p["emails"][0]: p["name"] for p in js(db, "people")}  # type: ignore[union-attr]
     assert names == {"ann@corp.example": "Ann M. Lee", "sales@acme.example": "Acme, Inc.",
-                     "sean.o'neil@corp.example": "Sean O'Neil", "desk@corp.example": "Team Desk"}
+                     "sean.o'neil@corp.example": "Sean O'Neil", "desk@corp.example": "Team Desk",
+                     "rae.j.kim@corp.example": "Rae J Kim", "j..kim@corp.example": "j..kim@corp.example"}
     assert js(db, "show", "Lee, Ann")["name"] == "Ann M. Lee"  # type: ignore[index]
 
 

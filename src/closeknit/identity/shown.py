@@ -9,11 +9,13 @@ _SLUG = re.compile(r"linkedin\.com/in/([^/?#]+)", re.IGNORECASE)
 
 
 def _words(token: str) -> str | None:
-    """Title-cased words when `token` reads as a name (two or three alphabetic parts), else None."""
+    """Title-cased words when `token` reads as a name (two or three alphabetic parts, a middle one may be an
+    initial: "ann.m.lee"), else None."""
     # Digits are noise ("smith2", a profile's "-1a2b3c" suffix); a part that is not letters without them is dropped.
     parts = [q.strip("0123456789") for q in _PARTS.split(token)]
     parts = [p for p, q in zip(parts, _PARTS.split(token), strict=True) if p and (_alpha(p) or q == p)]
-    if 2 <= len(parts) <= 3 and all(len(p) >= 2 and _alpha(p) for p in parts):
+    if 2 <= len(parts) <= 3 and all((len(p) >= 2 or 0 < k < len(parts) - 1) and _alpha(p)
+                                    for k, p in enumerate(parts)):
         return " ".join("'".join(w.capitalize() for w in p.split("'")) for p in parts)  # o'neil: O'Neil
     return None
 
