@@ -93,6 +93,15 @@ def test_a_message_waits_on_you_when_addressed_to_you_and_few_others(db: Path, t
     assert later["Dee Park"]["opener"] == "Hi Dee, sorry for the slow answer on “the offsite agenda”."
 
 
+def test_a_message_from_someone_else_that_names_a_fading_tie_does_not_touch_it(db: Path, tmp_path: Path) -> None:
+    when = END + timedelta(hours=3)
+    (tmp_path / "group.mbox").write_text(
+        f"From ben {when:%a %b %d %H:%M:%S %Y}\nFrom: {BEN}\nTo: {ME}, {ANA}\nDate: {format_datetime(when)}\n"
+        "Message-ID: <group1@test.example>\nSubject: photos from the trip\n\nattached\n\n", encoding="utf-8")
+    cli(db, "import", str(tmp_path / "group.mbox"), "--me", ME)
+    assert "fading" in kinds(plan(db)["Ana Ruiz"])  # Ben wrote to us both; Ana and I are as silent as before
+
+
 def test_only_a_tie_that_was_two_way_can_fade(db: Path, tmp_path: Path) -> None:
     notices = tmp_path / "notices.mbox"
     with notices.open("w", encoding="utf-8") as out:

@@ -54,6 +54,8 @@ VCARDS = "".join(
     ("Dana Whitfield", "", "", "Dana Whitfield"),
     ("https://www.linkedin.com/in/some-one", "", "", ""),  # a profile used as a name
     ('=HYPERLINK("http://x";"y")', "", "", '=HYPERLINK("http://x";"y")'),  # odd text, but no stand-in
+    ("Ravi .", "Ravi", ".", "Ravi"),  # a family name kept private
+    ("- Mehta", "-", "Mehta", "Mehta"),
 ])
 def test_contact_name(name: str, given: str, family: str, expected: str) -> None:
     shown, first, last, key = contact_name(name, given, family)

@@ -301,7 +301,12 @@ def contact_name(name: str, given: str, family: str) -> tuple[str, str, str, str
     """`display_name` of a contact record's name parts, where a name that names no one (`placeholder_name`:
     "e-mail", "LinkedIn Member", an address) is no name: its given and family names are used when they are
     real, else the record gives no name and its person is shown by one read from their address
-    (`identity.shown.display`). The record itself is kept as it was."""
+    (`identity.shown.display`). A part without a letter ("." for a family name kept private) is no part. The
+    record itself is kept as it was."""
+    if given and not any(c.isalpha() for c in given):
+        name, given = (name[len(given):].strip() if name.startswith(given) else name), ""
+    if family and not any(c.isalpha() for c in family):
+        name, family = (name[:-len(family)].strip() if name.endswith(family) else name), ""
     out = display_name(name, given, family)
     if not out[0] or not placeholder_name(out[0]):
         return out

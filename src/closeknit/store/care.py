@@ -78,7 +78,8 @@ def candidates(db: Base, tiers: Sequence[str], also: Sequence[int] = ()) -> list
 
 def last_touches(db: Base, ids: Sequence[int], now: float) -> dict[int, tuple[int, str]]:
     """Per person, the newest interaction before `now` on any channel (not bulk, not cancelled): its
-    time and subject. Read live, so a touch logged a minute ago counts.
+    time and subject. Read live, so a touch logged a minute ago counts. As for the strength score, a message
+    the user received touches its sender only, not the others it went to.
 
     The plan asks this of everyone in touch within a year, whose interactions are most of the table: the
     party rows are read in the order they are stored, each joined to its interaction in the same order
@@ -91,7 +92,8 @@ def last_touches(db: Base, ids: Sequence[int], now: float) -> dict[int, tuple[in
         "SELECT ip.person_id, i.ts, i.id"
         " FROM interaction_parties ip NOT INDEXED CROSS JOIN interactions i ON i.id = ip.interaction_id"
         " WHERE +ip.person_id IN (SELECT value FROM json_each(:ids)) AND +i.ts IS NOT NULL AND +i.ts < :now"
-        " AND i.bulk = '' AND i.cancelled = 0 AND ip.status != 'DECLINED'",
+        " AND i.bulk = '' AND i.cancelled = 0 AND ip.status != 'DECLINED'"
+        " AND (i.direction != 'in' OR i.channel = 'meeting' OR ip.role IN ('from', 'with'))",
         {"ids": json.dumps(list(ids)), "now": now},
     ):
         seen = get(pid)
