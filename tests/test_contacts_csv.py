@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from closeknit.errors import InputError
+from closeknit.pipeline.importer import run_import
 from closeknit.records import ContactRecord, RecordError
 from closeknit.sources import contacts_csv, linkedin, textio
+from closeknit.store import Store
 from conftest import shared
 
 GOOGLE_OLD_HEADER = (
@@ -333,6 +335,34 @@ def test_not_fooled_by_linkedin_or_prose(tmp_path: Path) -> None:
     # parse still reads a Connections file as a plain contacts CSV when asked to
     c = only(list(contacts_csv.parse(conn)))
     assert c.name == "A B" and c.connected_on == "2022-08-29" and c.source == "csv"
+
+
+def test_calendar_text_is_not_a_contacts_file_and_a_folder_says_what_it_did_not_read(tmp_path: Path) -> None:
+    """A bare alarm (iCalendar text without an event) has lines a CSV sniffer could take for a header; it is no
+    contacts file, and a folder holding it and a note imports the rest and names both as not read."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    alarm = write(folder / "alarm.ics", "BEGIN:VALARM\r\nTRIGGER;RELATED=END:-P2D\r\nACTION:EMAIL\r\n"
+                  "ATTENDEE:mailto:ann@x.example\r\nSUMMARY:reminder\r\nDESCRIPTION:Name, email and notes\r\n"
+                  "END:VALARM\r\n")
+    write(folder / "notes.txt", "just a note\n")
+    write(folder / "book.csv", "Name,Email\nAnn Lee,ann@x.example\n")
+    assert not contacts_csv.sniff(alarm)
+    with Store(tmp_path / "t.db") as db:
+        result = run_import(db, folder)
+        assert result.people == 1 and result.skipped == 0
+        assert "not read: alarm.ics, notes.txt (in no format Closeknit reads)" in result.summary()
+        assert set(result.not_read) == {str(alarm.resolve()), str((folder / "notes.txt").resolve())}
+
+
+def test_a_row_that_names_no_one_is_quarantined_with_its_text(tmp_path: Path) -> None:
+    """A row whose only value is no usable one (an email column holding prose) makes no empty person."""
+    book = write(tmp_path / "book.csv", "Name,Email\nAnn Lee,ann@x.example\nE-mail,not an address at all\n")
+    with Store(tmp_path / "t.db") as db:
+        result = run_import(db, book)
+        assert result.people == 1 and result.skipped == 1
+        assert result.errors[0]["reason"].startswith("names no one")
+        assert db.scalar("SELECT raw FROM quarantine") == "E-mail,not an address at all"
 
 
 # ---------------------------------------------------------------- real fixtures

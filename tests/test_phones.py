@@ -93,3 +93,11 @@ def test_the_summary_says_which_region_each_file_was_read_in(tmp_path: Path) -> 
         assert result.as_dict()["regions"] == result.regions
         named = run_import(db, indian, region="GB")  # a region named is used as it is: nothing inferred
         assert named.regions == {} and "read as" not in named.summary()
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(5):  # a folder of many files: three are named, the rest counted
+        indian_export(folder / f"book{i}.csv")
+    with Store(tmp_path / "m.db") as db:
+        summary = run_import(db, folder).summary()
+    assert "phones in book0.csv, book1.csv, book2.csv and 2 more files read as IN (inferred from +91 numbers)" in (
+        summary)

@@ -18,8 +18,9 @@ def sniff_file(path: Path) -> str | None:
     return source.name if source else None
 
 
-def detect(path: Path) -> list[tuple[str, Path]]:
-    """(kind, path) pairs to import for a file or a folder (walked in sorted order, each real file once).
+def detect(path: Path, unread: list[Path] | None = None) -> list[tuple[str, Path]]:
+    """(kind, path) pairs to import for a file or a folder (walked in sorted order, each real file once);
+    the files of a folder in no format a source reads are added to `unread`.
 
     A folder holding entries that cannot be read (or whose name is not UTF-8) comes first, as kind
     "skipped": importing it quarantines one line naming each of them. Then contacts before
@@ -39,13 +40,13 @@ def detect(path: Path) -> list[tuple[str, Path]]:
         return [(kind, path)]
     tree = walk.Walk()
     tree.first_visit(path)
-    found = _detect_dir(path, tree)
+    found = _detect_dir(path, tree, [] if unread is None else unread)
     if not any(k != walk.SOURCE for k, _ in found):
         raise InputError(f"{path}: no file in a format Closeknit reads")
     return sorted(found, key=lambda kp: registry.import_order(sources.get(kp[0])))
 
 
-def _detect_dir(folder: Path, tree: walk.Walk) -> list[tuple[str, Path]]:
+def _detect_dir(folder: Path, tree: walk.Walk, unread: list[Path]) -> list[tuple[str, Path]]:
     """Targets in a folder: one a source reads whole (an export, a mail tree), else file by file.
 
     A folder of interactions (a mail tree) is taken file by file when other formats' files sit in it.
@@ -61,6 +62,8 @@ def _detect_dir(folder: Path, tree: walk.Walk) -> list[tuple[str, Path]]:
         kind = sniff_file(f)
         if kind:
             found.append((kind, f))
+        else:
+            unread.append(f)
     for sub in folders:
-        found += _detect_dir(sub, tree)
+        found += _detect_dir(sub, tree, unread)
     return found

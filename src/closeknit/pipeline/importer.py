@@ -23,16 +23,19 @@ from closeknit.sources.base import Item, Part, Yields
 from closeknit.store import Store, imports, pending
 from closeknit.store.base import Base, now_iso
 from closeknit.store.writer import (
+    NAMES_NO_ONE,
     PreparedContact,
     PreparedInteraction,
     Writer,
     default_region,
     file_region,
+    names_no_one,
     prepare_file,
     renormalise_phones,
 )
 
 MAX_ERRORS_LISTED = 1000
+UNREAD = "in no format Closeknit reads"  # why a file of a folder imported was not read
 INFER_SAMPLE = 5000  # contact records of a file read before its phone region is decided
 PREFETCH_BYTES = 1 << 18  # a smaller file is parsed before a second process would have started
 
@@ -56,7 +59,7 @@ class ImportResult:
     people: int = 0  # people created, including those only collected from mail or calendars
     review: int = 0
     files: dict[str, str] = field(default_factory=dict)
-    not_read: dict[str, str] = field(default_factory=dict)  # files of an export left unread, with why
+    not_read: dict[str, str] = field(default_factory=dict)  # files of an export or a folder left unread, with why
     regions: dict[str, str] = field(default_factory=dict)  # file: the phone region inferred from its numbers
     me: list[str] = field(default_factory=list)
     me_inferred: bool = False
@@ -79,7 +82,7 @@ class ImportResult:
             line += f" · {self.review:,} possible duplicates to review (closeknit review)"
         if self.not_read:
             why = _by_value(self.not_read)
-            line += " · not read: " + "; ".join(f"{', '.join(f)} ({r})" for r, f in why.items())
+            line += " · not read: " + "; ".join(f"{_listed(f)} ({r})" for r, f in why.items())
         if self.regions:
             line += " · " + "; ".join(_region_line(r, files) for r, files in _by_value(self.regions).items())
         if self.resumed:
@@ -95,6 +98,12 @@ def _parsed(make: Callable[[], Iterable[T]], path: Path, on_read: Callable[[int]
     return make()
 
 
+def _listed(files: list[str], most: int = 3) -> str:
+    """Up to `most` file names, then how many more: a folder of many files makes one short line."""
+    shown = ", ".join(files[:most])
+    return shown if len(files) <= most else f"{shown} and {len(files) - most:,} more files"
+
+
 def _by_value(files: dict[str, str]) -> dict[str, list[str]]:
     """{value: sorted names of the files with it}, values sorted (a zip member named by its own name)."""
     out: dict[str, list[str]] = {}
@@ -105,7 +114,7 @@ def _by_value(files: dict[str, str]) -> dict[str, list[str]]:
 
 def _region_line(region: str, files: list[str]) -> str:
     code = phonenumbers.country_code_for_region(region)
-    return f"phones in {', '.join(files)} read as {region} (inferred from +{code} numbers)"
+    return f"phones in {_listed(files)} read as {region} (inferred from +{code} numbers)"
 
 
 @dataclass(frozen=True)
@@ -197,6 +206,9 @@ class _Run:
                 if len(result.errors) < MAX_ERRORS_LISTED:
                     result.errors.append({"file": item.file, "record": item.record, "reason": item.reason})
             elif isinstance(item, ContactRecord | PreparedContact):
+                if isinstance(item, PreparedContact) and names_no_one(item):
+                    self.feed(kind, [RecordError(item.file, item.record, NAMES_NO_ONE, item.raw)])
+                    continue
                 outcome = writer.add_contact(item)
                 self.contact_files.add(item.file)
                 setattr(result, outcome, getattr(result, outcome) + 1)
@@ -269,13 +281,16 @@ def run_import(
     if kind is not None and kind not in sources.kinds():
         raise InputError(f"unknown import kind {kind!r}: use one of {', '.join(sources.kinds())}")
     path = path.resolve() if path.exists() else path
-    targets = [(kind, path)] if kind else detect(path)
+    unread: list[Path] = []
+    targets = [(kind, path)] if kind else detect(path, unread)
     if kind and not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if region is not None and not normalise.is_region(region):
         raise InputError(f"unknown phone region {region!r}: use a two-letter country code such as US, GB, IN")
     with db.exclusive(on_wait), db.fewer_checkpoints():
-        return _import(db, path, targets, [a for a in (me or []) if a], region, progress)
+        result = _import(db, path, targets, [a for a in (me or []) if a], region, progress)
+    result.not_read.update((str(f), UNREAD) for f in unread)
+    return result
 
 
 @_fewer_collections()

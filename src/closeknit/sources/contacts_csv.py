@@ -151,6 +151,9 @@ def _is_contacts(data: bytes) -> bool:
     if not data or textio.looks_binary(data):
         return False
     lines = csvutil.split_lines(textio.decode(data))
+    first = next((line.strip().lstrip("\ufeff").upper() for line in lines if line.strip()), "")
+    if first.startswith("BEGIN:"):
+        return False  # vCard or iCalendar text (a bare VALARM or VTODO too), whatever its lines look like
     layout = csvutil.find_header(lines, _score, max_rows=5)
     if layout is None:
         return False

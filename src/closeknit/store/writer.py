@@ -127,6 +127,15 @@ def prepare_contact(rec: ContactRecord, region: str, known: Container[tuple[str,
     )
 
 
+NAMES_NO_ONE = "names no one: no name, valid email, phone, profile or organisation"
+
+
+def names_no_one(prep: PreparedContact) -> bool:
+    """True for a prepared record that would make a person with nothing to show or find them by: no name but a
+    stand-in ("e-mail", an address), no identifier, no organisation. Not one only hashed (stored before)."""
+    return bool(prep.fields) and not prep.idents and not prep.fields[0] and not prep.fields[4]
+
+
 class PreparedInteraction(NamedTuple):
     """An interaction record as rows for the store (dates formatted, references joined), parties unresolved.
 
