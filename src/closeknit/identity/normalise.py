@@ -265,8 +265,6 @@ def mail_display_name(name: str) -> str:
     return name.strip(_DEBRIS)
 
 
-
-
 def _name_word(word: str) -> bool:
     """A word that can be part of a person's name: letters, with inner hyphens, apostrophes or a final dot."""
     return word.rstrip(".").replace("-", "").replace("'", "").replace("’", "").isalpha()

@@ -200,15 +200,14 @@ class _Run:
                 result.regions[item.file] = item.region
                 continue
             meter.record(0 if isinstance(item, PreparedInteraction) else len(item.raw))
+            if isinstance(item, PreparedContact) and names_no_one(item):
+                item = RecordError(item.file, item.record, NAMES_NO_ONE, item.raw)
             if isinstance(item, RecordError):
                 result.skipped += 1
                 writer.add_error(item, kind)
                 if len(result.errors) < MAX_ERRORS_LISTED:
                     result.errors.append({"file": item.file, "record": item.record, "reason": item.reason})
             elif isinstance(item, ContactRecord | PreparedContact):
-                if isinstance(item, PreparedContact) and names_no_one(item):
-                    self.feed(kind, [RecordError(item.file, item.record, NAMES_NO_ONE, item.raw)])
-                    continue
                 outcome = writer.add_contact(item)
                 self.contact_files.add(item.file)
                 setattr(result, outcome, getattr(result, outcome) + 1)
