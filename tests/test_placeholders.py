@@ -55,6 +55,8 @@ VCARDS = "".join(
     ("https://www.linkedin.com/in/some-one", "", "", ""),  # a profile used as a name
     ('=HYPERLINK("http://x";"y")', "", "", '=HYPERLINK("http://x";"y")'),  # odd text, but no stand-in
     ("Ravi .", "Ravi", ".", "Ravi"),  # a family name kept private
+    ("Okafor, Nomvula", "Nomvula", "Okafor", "Nomvula Okafor"),  # an address book's filing order
+    ("Acme, Inc.", "", "", "Acme, Inc."),
     ("- Mehta", "-", "Mehta", "Mehta"),
 ])
 def test_contact_name(name: str, given: str, family: str, expected: str) -> None:

@@ -299,8 +299,10 @@ def contact_name(name: str, given: str, family: str) -> tuple[str, str, str, str
     """`display_name` of a contact record's name parts, where a name that names no one (`placeholder_name`:
     "e-mail", "LinkedIn Member", an address) is no name: its given and family names are used when they are
     real, else the record gives no name and its person is shown by one read from their address
-    (`identity.shown.display`). A part without a letter ("." for a family name kept private) is no part. The
-    record itself is kept as it was."""
+    (`identity.shown.display`). A part without a letter ("." for a family name kept private) is no part; a
+    name filed as "Family, Given" is said in its natural order (`natural_order`). The record itself is kept as
+    it was."""
+    name = natural_order(name)
     if given and not any(c.isalpha() for c in given):
         name, given = (name[len(given):].strip() if name.startswith(given) else name), ""
     if family and not any(c.isalpha() for c in family):
