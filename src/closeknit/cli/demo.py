@@ -134,7 +134,8 @@ def care_lines(r: dict[str, Any]) -> list[str]:
     plan, ledger = r["plan"], r["ledger"]
     fading = plan["fading"]
     lines = ["", f"This week's plan as of {plan['as_of']} (the first {plan['budget']} of {plan['with_reason']} "
-                 f"people with a reason to get in touch; {len(fading)} ties are fading):"]
+                 f"people with a reason to get in touch; {len(fading)} ties are silent past their keep-in-touch"
+                 " time and likely to lapse):"]
     for k, n in enumerate(plan["week"], 1):
         lines.append(f"  {k}. {n['name']} ({n['tier']}, strength {n['strength']:.0f})")
         lines += [f"     - {reason['text']}" for reason in n["reasons"]]
@@ -143,7 +144,7 @@ def care_lines(r: dict[str, Any]) -> list[str]:
     if fading:
         overdue = sorted(fading, key=lambda f: -(f["overdue"] or 0.0))
         lines.append("  fading, most overdue first: "
-                     + ", ".join(f"{f['name']} (last {f['last_contact']})" for f in overdue[:SHOWN_FADING])
+                     + "; ".join(f"{f['name']} (last {f['last_contact']})" for f in overdue[:SHOWN_FADING])
                      + (f" and {len(fading) - SHOWN_FADING} more" if len(fading) > SHOWN_FADING else ""))
     lines.append("Life events seen across imports of the same file:")
     lines += [f"  - {e['text']} (seen {e['seen']})" for e in r["life_events"]] or ["  none"]
