@@ -248,3 +248,12 @@ def test_life_events_across_imports_become_reasons_and_keep_the_old_values(tmp_p
 def test_the_opener_greets_by_given_name(name: str, greeted: str) -> None:
     # "Last, First" once drafted "Hi Okafor,, …".
     assert _first_name(name) == greeted
+
+
+def test_the_plan_with_no_interactions_says_what_to_import(tmp_path: Path) -> None:
+    book = tmp_path / "book.csv"
+    book.write_text("Name,Email\nAnn Lee,ann@x.example\n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    cli(db, "import", str(book))
+    said = cli(db, "nudge")
+    assert "nobody to nudge: no interactions yet: import a mailbox, a calendar" in said.stderr

@@ -14,7 +14,17 @@ from typing import Any
 
 import pytest
 
-from closeknit.report import CHANCE_LABEL, ReportData, chance, charts, curve, pyramid_sentence, text
+from closeknit.report import (
+    CHANCE_LABEL,
+    NO_FAVOR,
+    NO_INTERACTIONS,
+    ReportData,
+    chance,
+    charts,
+    curve,
+    pyramid_sentence,
+    text,
+)
 from closeknit.report import html as report_html
 from closeknit.report.sample import HOSTILE_NAME, HOSTILE_ORG, empty_data, sample_data
 
@@ -318,6 +328,9 @@ def test_text_lines(sample: ReportData) -> None:
 def test_text_lines_empty_and_control_characters(sample: ReportData) -> None:
     lines = text.lines(empty_data())
     assert "no data yet" in lines and "Reciprocity: no data yet." in lines
+    assert f"  {NO_INTERACTIONS}" in lines  # nothing imported to be in touch by: say what would help
+    quiet = {**empty_data(), "tiers": {"active": 4, "collected": 9}}
+    assert f"  {NO_FAVOR}" in text.lines(quiet)  # in touch, but no tie kept up both ways
     data = copy.deepcopy(sample)
     data["favor_list"][0]["name"] = "Evil\x1b[2J\x1b]0;pwned\x07 Name\r\nNext"
     data["fading"][0]["why"] = "line1\nline2\x1b[31m"

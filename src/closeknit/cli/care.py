@@ -16,8 +16,10 @@ from closeknit.cli.interactions import parse_when
 from closeknit.cli.strength import AsOf, ensure_scores, parse_day
 from closeknit.durations import span
 from closeknit.errors import InputError
+from closeknit.report import NO_INTERACTIONS
 from closeknit.store import care
 from closeknit.store import people as people_store
+from closeknit.store import scores as score_store
 
 PersonArg = Annotated[str, typer.Argument(help="Id, email, phone, profile URL or name.")]
 
@@ -108,6 +110,7 @@ def nudge(
         ensure_scores(db, as_of)
         today = parse_day(as_of) or answers.scored_day(db)
         plan = care_plan.weekly(db, today, budget)
+        nothing = not plan and score_store.newest_interaction(db) is None
     if ics is not None:
         try:
             ics.write_bytes(feed.ics(plan, today))
@@ -121,6 +124,8 @@ def nudge(
         message(f"planned as of {today}, the day your scores are for (closeknit score brings them to today)")
     if digest:
         emit([feed.digest(plan, today, budget)])
+    elif nothing:
+        message(f"nobody to nudge: {NO_INTERACTIONS}")
     elif not plan:
         message("nobody to nudge this week: every tie you keep is in touch, snoozed or off")
     else:

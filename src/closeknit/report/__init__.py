@@ -178,6 +178,9 @@ NEUTRAL = "#6b7280"
 YOU_COLOR = "#7a6aa8"
 THEM_COLOR = "#4f9a8a"
 NO_DATA = "no data yet"
+NO_INTERACTIONS = ("no interactions yet: import a mailbox, a calendar or a LinkedIn export with messages to see whom"
+                   " you are in touch with")
+NO_FAVOR = "nobody yet: no tie is kept up both ways at least every two months"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s+")
@@ -342,7 +345,8 @@ def top_factors(entry: Mapping[str, Any]) -> list[str]:
 
 
 __all__ = [
-    "CHANCE_LABEL", "NO_DATA", "TIERS", "TIER_COLORS", "TIER_LABELS", "TOP_FACTORS", "Balance", "CalibrationInfo",
+    "CHANCE_LABEL", "NO_DATA", "NO_FAVOR", "NO_INTERACTIONS", "TIERS", "TIER_COLORS", "TIER_LABELS", "TOP_FACTORS",
+    "Balance", "CalibrationInfo",
     "FadingEntry", "FavorEntry", "Layer", "ModelInfo", "Monthly", "ReciprocityEntry", "ReliabilityBin", "ReportData",
     "ago", "calibration_sentences", "carries", "chance", "clean", "count", "curve", "days_between",
     "fraction", "number", "percent", "pyramid_sentence", "span", "summary_balance", "tier_color", "tier_of",

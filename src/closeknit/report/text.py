@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from closeknit.report import (
-    NO_DATA,
+    NO_FAVOR,
+    NO_INTERACTIONS,
     TIER_LABELS,
     ReportData,
     calibration_sentences,
@@ -41,7 +42,8 @@ def lines(data: ReportData) -> list[str]:
     favor = data.get("favor_list") or []
     out += ["", f"Favor list (top {min(len(favor), TOP_FAVOR)} of {count(len(favor))})" if favor else "Favor list"]
     if not favor:
-        out.append(f"  {NO_DATA}")
+        in_touch = any(tiers.get(k) for k in keys if k != "collected")
+        out.append(f"  {NO_FAVOR if in_touch else NO_INTERACTIONS}")
     else:
         out.append("      (name, strength 0–100, 90-day chance of a two-way exchange, tier, last contact)")
     width = max((len(clean(p.get("name"), 40)) for p in favor[:TOP_FAVOR]), default=0)
