@@ -8,6 +8,8 @@ from pathlib import Path
 from closeknit.report import (
     CHANCE_LABEL,
     NO_DATA,
+    NO_FAVOR,
+    NO_INTERACTIONS,
     TIER_COLORS,
     TIER_LABELS,
     ReportData,
@@ -119,6 +121,10 @@ def _figure(name: str, data: ReportData) -> str:
             f"<figcaption>{esc(chart.caption)}</figcaption>\n</figure>")
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _empty(text: str = NO_DATA) -> str:
     return f'<p class="empty">{esc(text)}</p>'
 
@@ -186,7 +192,8 @@ def _favor_section(data: ReportData) -> str:
         f'<th class="num" scope="col">Strength</th>{_CHANCE_TH}<th scope="col">Tier</th>'
         '<th scope="col">Last contact</th><th scope="col">Top factors</th></tr></thead>\n<tbody>\n'
         + "\n".join(body) + "\n</tbody></table></div>"
-    ) if rows else _empty("No favor list yet: import mail or calendar history so ties can be scored.")
+    ) if rows else _empty(_capital(NO_FAVOR if any(n for k, n in (data.get("tiers") or {}).items() if k != "collected")
+                                   else NO_INTERACTIONS) + ".")
     return (
         '<section id="favor-list" aria-labelledby="h-favor">\n<h2 id="h-favor">Favor list</h2>\n'
         '<p class="lede">Ranked by tie strength; the factors say why each person is here.</p>\n'
