@@ -257,3 +257,12 @@ def test_the_plan_with_no_interactions_says_what_to_import(tmp_path: Path) -> No
     cli(db, "import", str(book))
     said = cli(db, "nudge")
     assert "nobody to nudge: no interactions yet: import a mailbox, a calendar" in said.stderr
+
+
+def test_the_reports_fading_ties_are_the_plans(db: Path) -> None:
+    """One notion of fading: the report lists the ties the plan gives a fading reason, with that reason."""
+    planned = plan(db, "--budget", "50")
+    fading = {name: next(r for r in n["reasons"] if r["kind"] == "fading") for name, n in planned.items()
+              if "fading" in kinds(n)}
+    report = js(db, "report", "--as-of", AS_OF.isoformat())
+    assert fading and {f["name"]: f["why"] for f in report["fading"]} == {k: r["text"] for k, r in fading.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -224,6 +225,13 @@ def weekly(db: Base, today: date, budget: int) -> list[Nudge]:
     last = care.last_touches(db, [c["person"] for c in candidates], now)
     balances = {b["person"]: b["balance"] for b in favors.balances(db)}
     return build(today, candidates, last, waiting, balances, care.cadence_defaults(db), budget, news)
+
+
+def fading_ties(db: Base, today: date) -> list[tuple[Nudge, Reason]]:
+    """Every tie the plan for `today` gives a fading reason (ever two-way, silent past its keep-in-touch time),
+    with that reason, the most strength at risk first: what the report lists as fading."""
+    found = [(n, r) for n in weekly(db, today, sys.maxsize) for r in n.reasons if r.kind == "fading"]
+    return sorted(found, key=lambda nr: (-nr[1].value, nr[0].person))
 
 
 def recent_events(events: dict[int, list[dict[str, Any]]], today: date) -> dict[int, list[dict[str, Any]]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from closeknit.care import plan as care_plan
 from closeknit.mailconv import REPLY_PREFIX
 from closeknit.pipeline.scoring import as_of_timestamp
 from closeknit.report import ReportData
@@ -13,6 +14,7 @@ from closeknit.store import scores as score_store
 from closeknit.strength.calibration import DEFAULT_CALIBRATION
 
 MONTHS = 24
+FADING_SHOWN = 20
 FAVOR_TIERS = ("inner", "close", "favor")
 MODEL_NOTE = (
     "Each score (0–100) adds points for recency (absolute and against the tie's own rhythm), decayed "
@@ -20,7 +22,9 @@ MODEL_NOTE = (
     "reciprocity, responsiveness and duration, plus your own ratings. Tiers follow Dunbar's layers by how often "
     "both of you were in touch over the last two years: inner every other week or more, close monthly, favor list "
     "every two months; one-way ties make no layer, and the layer sizes 5 / 15 / 150 are upper bounds, not quotas. "
-    "A tie is fading when its silence exceeds 8× its usual gap and you were ever in touch both ways."
+    "A tie is fading, as in the weekly plan, when you were ever in touch both ways and it is silent past its "
+    "keep-in-touch time (the earlier of its tier's cadence and twice its usual gap); the ties whose likely lapse "
+    "would cost the most strength come first."
 )
 
 
@@ -54,7 +58,10 @@ def build(db: Store) -> ReportData:
     interacted = [p for p in everyone if p["tier"] != "collected"]
     feats = {p["id"]: p["features"] for p in interacted}
     inner, close, favor, active = (t.get(k, 0) for k in ("inner", "close", "favor", "active"))
-    fading_rows = [p for p in interacted if p["fading"]][:20]  # strongest first, as stored
+    as_of = datetime.fromisoformat(run["as_of"])
+    by_id = {p["id"]: p for p in interacted}
+    fading_rows = [(by_id[n.person], r.text) for n, r in care_plan.fading_ties(db, as_of.date())
+                   if n.person in by_id][:FADING_SHOWN]
     months = _months(run["as_of"])
     since = int(datetime.fromisoformat(months[0] + "-01").replace(tzinfo=UTC).timestamp())
     series: dict[str, list[int]] = {k: [0] * len(months) for k in ("inner", "close", "favor", "active", "dormant")}
@@ -63,15 +70,14 @@ def build(db: Store) -> ReportData:
         if tier in series and month in pos:
             series[tier][pos[month]] += int(n)
 
-    def fading_entry(p: dict[str, Any]) -> dict[str, Any]:
+    def fading_entry(p: dict[str, Any], why: str) -> dict[str, Any]:
         f = feats.get(p["id"], {})
         return {
             "id": p["id"], "name": p["name"], "strength": p["strength"], "last_contact": p["last_contact"],
             "silence_days": f.get("days_since_contact") or 0.0, "usual_gap_days": f.get("usual_gap_days"),
-            "why": (p["factors"]["why"] or [""])[-1], "p_contact_90d": p["p_contact_90d"],
+            "why": why, "p_contact_90d": p["p_contact_90d"],
         }
 
-    as_of = datetime.fromisoformat(run["as_of"])
     data: dict[str, Any] = {
         "title": "Network reality report",
         "as_of": run["as_of"],
@@ -90,7 +96,7 @@ def build(db: Store) -> ReportData:
              "p_contact_90d": p["p_contact_90d"]}
             for p in everyone if p["tier"] in FAVOR_TIERS
         ],
-        "fading": [fading_entry(p) for p in fading_rows],
+        "fading": [fading_entry(p, why) for p, why in fading_rows],
         "reciprocity": [{"id": p["id"], "name": p["name"], "sent": p["sent"], "received": p["received"]}
                         for p in interacted[:15]],
         "balance": balance(db, as_of_timestamp(as_of.date())[1]),

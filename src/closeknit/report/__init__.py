@@ -119,8 +119,8 @@ class ReportData(TypedDict):
     - `tiers`: EXCLUSIVE counts per tier: inner, close, favor, active, dormant, collected (never interacted).
     - `favor_list`: ranked best first; `strength` 0..100; `factors` are the top contributing factors in words;
       `p_contact_90d` the calibrated probability (0..1, None when unknown) of a message each way within 90 days.
-    - `fading`: fastest fading first; `silence_days` since the last contact; `usual_gap_days` the tie's usual gap
-      between contacts (None when unknown); `why` one sentence; `p_contact_90d` as on the favor list.
+    - `fading`: most strength at risk first; `silence_days` since the last contact; `usual_gap_days` the tie's usual
+      gap between contacts (None when unknown); `why` one sentence; `p_contact_90d` as on the favor list.
     - `reciprocity`: strongest ties first; `sent` messages from me to them, `received` from them to me.
     - `balance`: conversations (threads) `you_started` / `they_started`; `answered_by_them` the FRACTION (0..1) of
       the threads you started that they answered, `answered_by_you` the fraction of theirs you answered.

@@ -219,7 +219,7 @@ def _fading_section(data: ReportData) -> str:
         )
     content = (
         _figure("fading", data) + '\n<div class="table-wrap"><table id="fading-table">\n'
-        "<caption>Ties silent for much longer than their own usual rhythm, fastest fading first.</caption>\n"
+        "<caption>Ties silent past their keep-in-touch time, the most strength at risk first.</caption>\n"
         f'<thead><tr><th scope="col">Name</th><th class="num" scope="col">Strength</th>{_CHANCE_TH}'
         '<th scope="col">Last contact</th><th class="num" scope="col">Silent for</th>'
         '<th class="num" scope="col">Usual gap</th><th class="num" scope="col">Ratio</th><th scope="col">Why</th>'
