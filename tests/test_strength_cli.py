@@ -206,3 +206,22 @@ def test_the_report_counts_each_conversation_once(tmp_path: Path) -> None:
     assert data["balance"] == {"you_started": 2, "they_started": 2, "answered_by_them": 0.5, "answered_by_you": 0.5}
     text = cli(db, "report", "--as-of", "2026-02-10")
     assert "You started 2 conversations and they started 2 (50% started by you); they answered 50% of yours" in text
+
+
+def test_the_report_says_who_answers_is_unknown_when_no_reply_is_linked(tmp_path: Path) -> None:
+    """Mail without reply headers or "Re:" subjects (a converted chat log) links no answer: the report does not
+    claim that nobody answered."""
+    me, day = "me@home.example", datetime(2026, 2, 2, 9, tzinfo=UTC)
+    mails = []
+    for n in range(6):
+        when = day + timedelta(hours=n)
+        sender, to = (me, "ana@one.example") if n % 2 == 0 else ("ana@one.example", me)
+        mails.append(f"From x {when:%a %b %d %H:%M:%S %Y}\nFrom: {sender}\nTo: {to}\nDate: {format_datetime(when)}\n"
+                     f"Message-ID: <c{n}@test.example>\nSubject: note {n}\n\nhi\n\n")
+    box = tmp_path / "box.mbox"
+    box.write_text("".join(mails), encoding="utf-8")
+    db = tmp_path / "c.db"
+    cli(db, "import", "mail", str(box), "--me", me)
+    data = json.loads(cli(db, "report", "--as-of", "2026-02-10", "--json"))
+    assert data["balance"] == {"you_started": 3, "they_started": 3, "answered_by_them": None, "answered_by_you": None}
+    assert "who answers is unknown: no reply in this mail could be linked" in cli(db, "report", "--as-of", "2026-02-10")

@@ -40,15 +40,18 @@ def _months(as_of: str) -> list[str]:
 
 def balance(db: Store, until: float) -> dict[str, Any]:
     """Who begins conversations and who answers, counting each thread once however many it went to. A first
-    message named as a reply ("Re: ...") answers mail not in the store: it begins nothing."""
+    message named as a reply ("Re: ...") answers mail not in the store: it begins nothing. Who answers is unknown
+    (None) when no reply at all is linked to what it answers (mail without reply headers or "Re:" subjects)."""
     begun = {"out": [0, 0], "in": [0, 0]}
     for direction, subject, answered in score_store.conversations(db, until):
         if not REPLY_PREFIX.match(subject):
             begun[direction][0] += 1
             begun[direction][1] += answered
     (you, them), (theirs, you_answered) = begun["out"], begun["in"]
+    linked = score_store.has_replies(db)  # without one, an unanswered thread and an unlinked answer look alike
     return {"you_started": you, "they_started": theirs,
-            "answered_by_them": them / you if you else 0.0, "answered_by_you": you_answered / theirs if theirs else 0.0}
+            "answered_by_them": (them / you if you else 0.0) if linked else None,
+            "answered_by_you": (you_answered / theirs if theirs else 0.0) if linked else None}
 
 
 def build(db: Store) -> ReportData:

@@ -60,8 +60,8 @@ class Balance(TypedDict):
 
     you_started: int
     they_started: int
-    answered_by_them: float
-    answered_by_you: float
+    answered_by_them: float | None  # None when no reply in the mail could be linked to what it answers
+    answered_by_you: float | None
 
 
 class Monthly(TypedDict):
@@ -319,9 +319,11 @@ def summary_balance(data: ReportData) -> str:
     if you + them == 0:
         return f"Reciprocity: {NO_DATA}."
     share = round(100 * you / (you + them))
+    started = f"You started {count(you)} conversations and they started {count(them)} ({share}% started by you); "
+    if b.get("answered_by_them") is None and b.get("answered_by_you") is None:
+        return started + "who answers is unknown: no reply in this mail could be linked to what it answers."
     return (
-        f"You started {count(you)} conversations and they started {count(them)} ({share}% started by you); "
-        f"they answered {percent(b.get('answered_by_them'))} of yours, "
+        started + f"they answered {percent(b.get('answered_by_them'))} of yours, "
         f"you answered {percent(b.get('answered_by_you'))} of theirs."
     )
 

@@ -185,6 +185,11 @@ def conversations(db: Base, until: float) -> list[tuple[str, str, int]]:
     )
 
 
+def has_replies(db: Base) -> bool:
+    """True when some stored message is linked to the message it answers."""
+    return bool(db.scalar("SELECT EXISTS (SELECT 1 FROM interactions WHERE parent_id IS NOT NULL)"))
+
+
 def newest_interaction(db: Base) -> str | None:
     """The day of the newest dated interaction that is not bulk (YYYY-MM-DD), or None."""
     ts = db.scalar("SELECT max(ts) FROM interactions WHERE ts IS NOT NULL AND bulk = '' AND cancelled = 0")
