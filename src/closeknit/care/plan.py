@@ -35,6 +35,8 @@ ANNIVERSARY_WEIGHT = 0.25
 NEWS_WEIGHT = 0.5
 NEWS_FLOOR = 1.0  # news is a reason even for a tie gone quiet, whose strength is near 0
 NEWS_DAYS = 30
+_AS_TIER = {"inner": "an inner-circle tie", "close": "a close tie", "favor": "a favor-list tie",
+            "active": "an active tie"}
 
 
 @dataclass
@@ -163,8 +165,9 @@ def build(
         # or that you only ever wrote to is not kept by getting in touch.
         if due is not None and silent is not None and silent >= due and p_lapse is not None and c.get(
                 "last_two_way"):
-            rhythm = (f"usually {every(c['usual_gap_days'])}" if c.get("usual_gap_days") is not None
-                      else f"your cadence is {span(due)}")
+            rhythm = (f"your cadence for them is {span(due)}" if c.get("cadence_days")
+                      else f"usually {every(c['usual_gap_days'])}" if c.get("usual_gap_days") is not None
+                      else f"due every {span(due)} as {_AS_TIER.get(c['tier'], 'a tie')}")
             n.reasons.append(Reason(
                 "fading", f"{rhythm}; silent for {span(silent)}: {round(100 * p_lapse)}% likely to lapse (no"
                           f" message each way in the next 90 days), so about {round(p_lapse * strength)} of its"
