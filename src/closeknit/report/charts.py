@@ -35,7 +35,6 @@ from closeknit.report import (
     tier_color,
     tier_order,
 )
-from closeknit.strength.model import FADING_RATIO  # silence ≥ 8× a tie's usual gap is fading (brief, C6)
 
 MAX_RECIPROCITY = 15
 MAX_FADING = 10
@@ -345,18 +344,17 @@ def _draw_fading(fig: Figure, data: ReportData) -> str:
     ax.grid(axis="x", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
     if not rows:
-        ax.set_xlim(0, FADING_RATIO * 2)
+        ax.set_xlim(0, 4)
         ax.set_yticks([])
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}×"))
-        ax.axvline(FADING_RATIO, color=MUTED, linestyle=(0, (4, 3)), linewidth=1.0)
-        _no_data(ax, "no fading ties")
-        return "Ties fading fastest: none."
+        _no_data(ax, "no tie past its keep-in-touch time")
+        return "Fading ties: none."
     values = np.array([(r or 0.0) if by_ratio else _num(row.get("silence_days")) for r, row in
                        zip(ratios, rows, strict=True)])
     values = np.maximum(values, 0.0)
     y = np.arange(len(rows))[::-1]
     ax.barh(y, values, height=0.7, color=TIER_COLORS["dormant"])
-    top = max(float(values.max()), FADING_RATIO * 1.25 if by_ratio else 1.0)
+    top = max(float(values.max()), 1.0)
     for yi, v, row in zip(y, values, rows, strict=True):
         silent = span(_num(row.get("silence_days")))
         text = f"{v:.0f}× · silent {silent}" if by_ratio else f"{silent}"
@@ -366,11 +364,8 @@ def _draw_fading(fig: Figure, data: ReportData) -> str:
     ax.set_xlim(0, top * 1.3)
     if by_ratio:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}×"))
-        ax.axvline(FADING_RATIO, color=MUTED, linestyle=(0, (4, 3)), linewidth=1.0)
-        ax.annotate(f"fading threshold {FADING_RATIO:g}×", xy=(FADING_RATIO, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(4, 2), textcoords="offset points", ha="left", va="bottom", fontsize=8.5, color=MUTED)
     first = rows[0]
-    return (f"The {len(rows)} ties fading fastest; first {_name(first.get('name'))}, silent "
+    return (f"The {len(rows)} fading ties, the most strength at risk first; first {_name(first.get('name'))}, silent "
             f"{span(_num(first.get('silence_days')))}.")
 
 
@@ -390,9 +385,9 @@ CALIBRATION = Chart("chart-calibration", "From score to 90-day chance", "tie str
                     "each way) within 90 days. Each dot groups back-test ties of similar score: how often that "
                     "really happened in the 90 days after a past cut-off of your own mail (dot size: how many).",
                     _draw_calibration)
-FADING = Chart("chart-fading", "Ties fading fastest", "silence, in multiples of their usual gap", "person",
-               f"How long each tie has been silent compared with its own rhythm; beyond {FADING_RATIO:g}× "
-               "the usual gap a tie is fading.", _draw_fading)
+FADING = Chart("chart-fading", "Fading ties", "silence, in multiples of their usual gap", "person",
+               "How long each fading tie has been silent compared with its own rhythm, in the list's order: the "
+               "most strength at risk first.", _draw_fading)
 
 CHARTS: dict[str, Chart] = {c.id.removeprefix("chart-"): c
                              for c in (PYRAMID, STRENGTH, MONTHLY, RECIPROCITY, FADING, CALIBRATION)}
@@ -474,5 +469,5 @@ def all_svgs(data: ReportData) -> dict[str, str]:
 
 
 __all__ = [
-    "CHARTS", "FADING_RATIO", "NEUTRAL", "Chart", "all_svgs", "fading", "png", "reciprocity", "svg",
+    "CHARTS", "NEUTRAL", "Chart", "all_svgs", "fading", "png", "reciprocity", "svg",
 ]

@@ -225,7 +225,8 @@ def _fading_section(data: ReportData) -> str:
         '<th class="num" scope="col">Usual gap</th><th class="num" scope="col">Ratio</th><th scope="col">Why</th>'
         "</tr></thead>\n<tbody>\n"
         + "\n".join(body) + "\n</tbody></table></div>"
-    ) if rows else _figure("fading", data) + "\n" + _empty("No fading ties: nobody is unusually quiet.")
+    ) if rows else _figure("fading", data) + "\n" + _empty(
+        "No fading ties: every tie you kept up both ways is within its keep-in-touch time.")
     return (
         '<section id="fading" aria-labelledby="h-fading">\n<h2 id="h-fading">Fading ties</h2>\n'
         '<p class="lede">One message is usually enough to keep these alive.</p>\n'

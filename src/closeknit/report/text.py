@@ -65,7 +65,7 @@ def lines(data: ReportData) -> list[str]:
     out += ["", f"Fading ties (top {min(len(fading), TOP_FADING)} of {count(len(fading))})" if fading
             else "Fading ties"]
     if not fading:
-        out.append("  none: nobody is unusually quiet")
+        out.append("  none: every tie you kept up both ways is within its keep-in-touch time")
     for f in fading[:TOP_FADING]:
         silence = number(f.get("silence_days"))
         gap = number(f.get("usual_gap_days"))
