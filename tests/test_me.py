@@ -115,7 +115,8 @@ def test_me_add_remove_list(tmp_path: Path) -> None:
     assert again.returncode == 0
     listed = json.loads(cli(db, "me", "list", "--json").stdout)
     assert listed["me"] == ["dana@home.example"] and listed["not_me"] == ["dana.whitfield@corp.example"]
-    assert cli(db, "me", "remove", "pat.moreno@corp.example").returncode == 0  # the delegate: not suggested again
+    dismissed = cli(db, "me", "remove", "pat.moreno@corp.example")  # the delegate: not suggested again
+    assert dismissed.returncode == 0 and "pat.moreno@corp.example is not yours" in dismissed.stderr
     listed = json.loads(cli(db, "me", "list", "--json").stdout)
     assert listed["other_senders"] == {} and "pat.moreno@corp.example" in listed["not_me"]
     assert listed["me"] == ["dana@home.example"]

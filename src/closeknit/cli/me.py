@@ -51,5 +51,8 @@ def add(addresses: Annotated[list[str], typer.Argument(help="Your email addresse
 def remove(address: Annotated[str, typer.Argument(help="An address that is not yours.")]) -> None:
     """Say an address is not yours: out of "me" it becomes a contact again; it is never inferred or suggested as you."""
     with store() as db:
+        before = list(db.get_setting(derive.ME, []))
         mine = derive.remove_me(db, address)
+    if mine == before:
+        message(f"{address.strip().lower()} is not yours: it is no longer suggested")
     message(f"me: {', '.join(mine) or '(no address)'}")
