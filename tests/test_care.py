@@ -268,3 +268,6 @@ def test_the_reports_fading_ties_are_the_plans(db: Path) -> None:
               if "fading" in kinds(n)}
     report = js(db, "report", "--as-of", AS_OF.isoformat())
     assert fading and {f["name"]: f["why"] for f in report["fading"]} == {k: r["text"] for k, r in fading.items()}
+    circle = js(db, "circle", "--as-of", AS_OF.isoformat())  # the flag stored with the scores says the same
+    assert circle and {p["name"]: p["fading"] for p in circle} == {p["name"]: p["name"] in fading for p in circle}
+    assert any(p["fading"] for p in circle)

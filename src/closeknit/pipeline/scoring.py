@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 
 from closeknit.care import fading as lapse_model
+from closeknit.care import plan as care_plan
 from closeknit.errors import InputError
 from closeknit.store import Store
+from closeknit.store import care as care_store
 from closeknit.store import favors as favor_store
 from closeknit.store import scores as score_store
 from closeknit.store.base import now_iso
@@ -116,7 +118,7 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
     p_lapse = np.full(len(everyone), np.nan)
     p_lapse[lapse.person] = lapse.p
     tier = tiers.assign(scores)
-    fading = model.fading(features)
+    fading = overdue(db, everyone, tier, features)
     kept = {name: features.column(name) for name in KEPT_FEATURES}
     out: list[dict[str, Any]] = []
     strength = np.round(scores.score, 1).tolist()
@@ -145,6 +147,22 @@ def compute(db: Store, as_of: date | None = None) -> dict[str, Any]:
            "tiers": counts, "fit": fit_info}
     score_store.save(db, out, run)
     return {**run, "people": len(everyone), "interaction_rows": len(events)}
+
+
+def overdue(db: Store, everyone: list[int], tier: np.ndarray, features: feat.Features) -> np.ndarray:
+    """Fading as the weekly plan says it (`care.plan`), on the scoring day: ever two-way and silent past the
+    keep-in-touch time (the person's own cadence, else the earlier of the tier's and twice the usual gap)."""
+    defaults = care_store.cadence_defaults(db)
+    own = {o["person"]: o["cadence_days"] for o in care_store.overrides(db)}
+    out = np.zeros(len(everyone), dtype=bool)
+    gaps, silent, two_way = features.usual_gap_days, features.days_since_contact, features.days_since_two_way
+    for i, pid in enumerate(everyone):
+        if not (math.isfinite(two_way[i]) and math.isfinite(silent[i])):
+            continue
+        due = care_plan.due_after({"tier": str(tier[i]), "cadence_days": own.get(pid),
+                                   "usual_gap_days": _clean(float(gaps[i]))}, defaults)
+        out[i] = due is not None and silent[i] >= due
+    return out
 
 
 def favor_counts(db: Store, day: date, everyone: list[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -183,14 +183,6 @@ def _one_way(two_way_weeks: Any, active_weeks: Any) -> Any:
     return (active_weeks >= 2) & ~_mutual(two_way_weeks, active_weeks)
 
 
-def fading(features: Features) -> np.ndarray:
-    """People silent for at least 8× their usual gap between contacts (Navarro et al. 2017) whom the user was ever in
-    touch with both ways: a sender never answered, or someone never answering, has no tie to lose."""
-    with np.errstate(invalid="ignore"):
-        silent = np.nan_to_num(features.silence_ratio, nan=0.0) >= FADING_RATIO
-    return silent & np.isfinite(features.days_since_two_way)
-
-
 def _log_recency(days: np.ndarray, scale: float) -> np.ndarray:
     d = np.nan_to_num(np.asarray(days, dtype=np.float64), nan=np.inf, posinf=1e9)
     return np.clip(1.0 - np.log1p(np.maximum(d, 0.0)) / scale, 0.0, 1.0)
