@@ -86,7 +86,8 @@ def import_(
         message(f"me (inferred, confirm with --me): {', '.join(result.me)}")
     if others:
         message(f"warning: {len(others):,} address{'es' if len(others) > 1 else ''} not yours sent"
-                f" {sum(others.values()):,} messages from your sent folders (a delegate?): see closeknit me list")
+                f" {sum(others.values()):,} message{'' if sum(others.values()) == 1 else 's'} from your sent folders"
+                " (a delegate?): see closeknit me list")
     if alike:
         message(f"note: you write to {', '.join(sorted(alike, key=lambda a: -alike[a])[:3])}"
                 f"{' …' if len(alike) > 3 else ''}, which look{'s' if len(alike) == 1 else ''} like yours:"

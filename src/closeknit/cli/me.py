@@ -27,10 +27,10 @@ def list_me(as_json: JsonOpt = False) -> None:
         emit_json({"me": mine, "other_senders": others, "look_alike": alike, "not_me": not_me})
         return
     rows = [["me", a, ""] for a in mine]
-    rows += [["sends from your sent folders", a, f"{n:,} messages"] for a, n in sorted(others.items(),
-                                                                                      key=lambda kv: -kv[1])]
-    rows += [["looks like yours", a, f"you wrote to it {n:,}×"] for a, n in sorted(alike.items(),
-                                                                                   key=lambda kv: -kv[1])]
+    rows += [["sends from your sent folders", a, f"{n:,} message{'' if n == 1 else 's'}"]
+             for a, n in sorted(others.items(), key=lambda kv: -kv[1])]
+    rows += [["looks like yours", a, f"you wrote to it {n:,}×"]
+             for a, n in sorted(alike.items(), key=lambda kv: -kv[1])]
     rows += [["not me", a, ""] for a in not_me]
     table(["", "address", ""], rows)
     if not mine:
