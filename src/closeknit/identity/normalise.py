@@ -254,12 +254,13 @@ def local_words(address: str) -> str:
 _ADDRESS_LABEL = re.compile(r"\s*\((?:business |home |other |mobile )?(?:e-?mail|fax|phone)(?: \d+)?\)\s*$", re.I)
 _ESCAPED = re.compile(r"\\(.)")
 _DEBRIS = " \t'\"<>"
+_QUOTING = re.compile(r'[\\"<>()]')  # what a display name needs cleaning of, when it has any
 
 
 def mail_display_name(name: str) -> str:
     """A display name from a mail header without its quoting debris: backslash escapes, stray quotes and
     angle brackets at its ends, and Outlook's "(E-mail)" label."""
-    if not any(c in name for c in "\\\"<>()"):
+    if not _QUOTING.search(name):
         return name
     name = _ADDRESS_LABEL.sub("", _ESCAPED.sub(r"\1", name).strip(_DEBRIS))
     return name.strip(_DEBRIS)
