@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from closeknit.care.plan import _first_name, due_after
+from closeknit.care.plan import _first_name, clean_subject, due_after
 from closeknit.durations import parse_days
 from test_cli import cli
 from test_cli_people import ME, mailbox
@@ -271,3 +271,11 @@ def test_the_reports_fading_ties_are_the_plans(db: Path) -> None:
     circle = js(db, "circle", "--as-of", AS_OF.isoformat())  # the flag stored with the scores says the same
     assert circle and {p["name"]: p["fading"] for p in circle} == {p["name"]: p["name"] in fading for p in circle}
     assert any(p["fading"] for p in circle)
+
+
+@pytest.mark.parametrize(("subject", "quoted"), [
+    ("Re: the offsite agenda", "the offsite agenda"), ("RE: FW: budget", "budget"), ("re", ""), ("Fwd:", ""),
+    ("", ""), ("Reunion", "Reunion"),
+])
+def test_a_subject_is_quoted_without_its_prefixes(subject: str, quoted: str) -> None:
+    assert clean_subject(subject) == quoted

@@ -91,7 +91,12 @@ def lapse_probability(cand: dict[str, Any]) -> float | None:
 
 
 def clean_subject(subject: str) -> str:
-    return SUBJECT_PREFIX.sub("", subject or "").strip()[:80]
+    """A subject to quote: without reply and forward prefixes, "" when nothing else is left ("Re:", a bare "re")."""
+    cleaned = SUBJECT_PREFIX.sub("", subject or "").strip()[:80]
+    return "" if cleaned.lower().rstrip(":") in _PREFIX_WORDS else cleaned
+
+
+_PREFIX_WORDS = frozenset({"re", "fw", "fwd", "aw", "wg", "sv", "tr", "antw", "vs", "ref"})
 
 
 def _first_name(name: str) -> str:
