@@ -93,10 +93,7 @@ def lapse_probability(cand: dict[str, Any]) -> float | None:
 def clean_subject(subject: str) -> str:
     """A subject to quote: without reply and forward prefixes, "" when nothing else is left ("Re:", a bare "re")."""
     cleaned = SUBJECT_PREFIX.sub("", subject or "").strip()[:80]
-    return "" if cleaned.lower().rstrip(":") in _PREFIX_WORDS else cleaned
-
-
-_PREFIX_WORDS = frozenset({"re", "fw", "fwd", "aw", "wg", "sv", "tr", "antw", "vs", "ref"})
+    return "" if SUBJECT_PREFIX.fullmatch(cleaned.rstrip(":") + ":") else cleaned
 
 
 def _first_name(name: str) -> str:

@@ -85,9 +85,10 @@ def import_(
     if result.me_inferred:
         message(f"me (inferred, confirm with --me): {', '.join(result.me)}")
     if others:
+        sent = sum(others.values())
         message(f"warning: {len(others):,} address{'es' if len(others) > 1 else ''} not yours sent"
-                f" {sum(others.values()):,} message{'' if sum(others.values()) == 1 else 's'} from your sent folders"
-                " (a delegate?): see closeknit me list")
+                f" {sent:,} message{'' if sent == 1 else 's'} from your sent folders (a delegate?):"
+                " see closeknit me list")
     if alike:
         message(f"note: you write to {', '.join(sorted(alike, key=lambda a: -alike[a])[:3])}"
                 f"{' …' if len(alike) > 3 else ''}, which look{'s' if len(alike) == 1 else ''} like yours:"

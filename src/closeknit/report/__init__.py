@@ -311,6 +311,12 @@ def calibration_sentences(data: ReportData) -> list[str]:
     return [meaning, how]
 
 
+def empty_favor_list(data: ReportData) -> str:
+    """Why the favor list is empty: no tie kept up both ways when some are in touch, else nothing imported."""
+    in_touch = any(n for k, n in (data.get("tiers") or {}).items() if k != "collected")
+    return NO_FAVOR if in_touch else NO_INTERACTIONS
+
+
 def summary_balance(data: ReportData) -> str:
     """Who starts and who answers, in one sentence (plain text)."""
     b = data.get("balance") or {}
@@ -347,10 +353,41 @@ def top_factors(entry: Mapping[str, Any]) -> list[str]:
 
 
 __all__ = [
-    "CHANCE_LABEL", "NO_DATA", "NO_FAVOR", "NO_INTERACTIONS", "TIERS", "TIER_COLORS", "TIER_LABELS", "TOP_FACTORS",
-    "Balance", "CalibrationInfo",
-    "FadingEntry", "FavorEntry", "Layer", "ModelInfo", "Monthly", "ReciprocityEntry", "ReliabilityBin", "ReportData",
-    "ago", "calibration_sentences", "carries", "chance", "clean", "count", "curve", "days_between",
-    "fraction", "number", "percent", "pyramid_sentence", "span", "summary_balance", "tier_color", "tier_of",
-    "tier_order", "top_factors",
+    "CHANCE_LABEL",
+    "NO_DATA",
+    "NO_FAVOR",
+    "NO_INTERACTIONS",
+    "TIERS",
+    "TIER_COLORS",
+    "TIER_LABELS",
+    "TOP_FACTORS",
+    "Balance",
+    "CalibrationInfo",
+    "FadingEntry",
+    "FavorEntry",
+    "Layer",
+    "ModelInfo",
+    "Monthly",
+    "ReciprocityEntry",
+    "ReliabilityBin",
+    "ReportData",
+    "ago",
+    "calibration_sentences",
+    "carries",
+    "chance",
+    "clean",
+    "count",
+    "curve",
+    "days_between",
+    "empty_favor_list",
+    "fraction",
+    "number",
+    "percent",
+    "pyramid_sentence",
+    "span",
+    "summary_balance",
+    "tier_color",
+    "tier_of",
+    "tier_order",
+    "top_factors",
 ]

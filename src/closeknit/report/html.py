@@ -8,8 +8,6 @@ from pathlib import Path
 from closeknit.report import (
     CHANCE_LABEL,
     NO_DATA,
-    NO_FAVOR,
-    NO_INTERACTIONS,
     TIER_COLORS,
     TIER_LABELS,
     ReportData,
@@ -20,6 +18,7 @@ from closeknit.report import (
     clean,
     count,
     days_between,
+    empty_favor_list,
     number,
     percent,
     pyramid_sentence,
@@ -192,8 +191,7 @@ def _favor_section(data: ReportData) -> str:
         f'<th class="num" scope="col">Strength</th>{_CHANCE_TH}<th scope="col">Tier</th>'
         '<th scope="col">Last contact</th><th scope="col">Top factors</th></tr></thead>\n<tbody>\n'
         + "\n".join(body) + "\n</tbody></table></div>"
-    ) if rows else _empty(_capital(NO_FAVOR if any(n for k, n in (data.get("tiers") or {}).items() if k != "collected")
-                                   else NO_INTERACTIONS) + ".")
+    ) if rows else _empty(_capital(empty_favor_list(data)) + ".")
     return (
         '<section id="favor-list" aria-labelledby="h-favor">\n<h2 id="h-favor">Favor list</h2>\n'
         '<p class="lede">Ranked by tie strength; the factors say why each person is here.</p>\n'

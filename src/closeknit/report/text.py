@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from closeknit.report import (
-    NO_FAVOR,
-    NO_INTERACTIONS,
     TIER_LABELS,
     ReportData,
     calibration_sentences,
@@ -12,6 +10,7 @@ from closeknit.report import (
     chance,
     clean,
     count,
+    empty_favor_list,
     number,
     pyramid_sentence,
     span,
@@ -42,8 +41,7 @@ def lines(data: ReportData) -> list[str]:
     favor = data.get("favor_list") or []
     out += ["", f"Favor list (top {min(len(favor), TOP_FAVOR)} of {count(len(favor))})" if favor else "Favor list"]
     if not favor:
-        in_touch = any(tiers.get(k) for k in keys if k != "collected")
-        out.append(f"  {NO_FAVOR if in_touch else NO_INTERACTIONS}")
+        out.append(f"  {empty_favor_list(data)}")
     else:
         out.append("      (name, strength 0–100, 90-day chance of a two-way exchange, tier, last contact)")
     width = max((len(clean(p.get("name"), 40)) for p in favor[:TOP_FAVOR]), default=0)
