@@ -89,11 +89,17 @@ def member_base(name: str) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1].lower()
 
 
+def _is_file(info: zipfile.ZipInfo) -> bool:
+    """A member holding a file: not a folder, and named (a damaged archive may hold a member with no name,
+    on which `ZipInfo.is_dir` fails)."""
+    return bool(info.filename) and not info.filename.endswith("/")
+
+
 def zip_names(path: Path, wanted: frozenset[str] | None = None) -> dict[str, str]:
     """{name as records carry it: member name} of the files of an export zip (only `wanted` base names)."""
     with zipfile.ZipFile(path) as archive:
         return {f"{path}!{i.filename}": i.filename for i in archive.infolist()
-                if not i.is_dir() and "__MACOSX" not in i.filename
+                if _is_file(i) and "__MACOSX" not in i.filename
                 and (wanted is None or member_base(i.filename) in wanted)}
 
 
@@ -111,7 +117,7 @@ def _zip_members(path: Path, wanted: frozenset[str]) -> Iterator[tuple[str, list
             return
         for info in infos:
             name = info.filename
-            if info.is_dir() or "__MACOSX" in name or member_base(name) not in wanted:
+            if not _is_file(info) or "__MACOSX" in name or member_base(name) not in wanted:
                 continue
             display = f"{path}!{name}"
             if info.file_size > csvutil.MAX_BYTES:
