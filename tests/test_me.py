@@ -125,21 +125,25 @@ def test_me_add_remove_list(tmp_path: Path) -> None:
 
 
 def test_an_address_you_write_to_that_looks_like_yours_is_suggested(tmp_path: Path) -> None:
-    """A private address the user forwards mail to (their local part with digits, or their full name) is suggested
-    as theirs at import and in `me list`; another person of the same family name is not; `me remove` dismisses."""
+    """A private address the user forwards mail to (their local part with digits, their full name or its initial
+    form) is suggested as theirs at import and in `me list`; another person of the same family name is not;
+    `me remove` dismisses."""
     sent = [(EXEC, "")] * 10
     box = mailbox(tmp_path / "mail", sent, [EXEC] * 20)
     extra = "".join(message(2000 + i, EXEC, to) for i, to in enumerate(
-        ["dana.whitfield70@home.example", "Dana Whitfield <dw@private.example>", "lee.whitfield@corp.example"] * 2))
+        ["dana.whitfield70@home.example", "Dana Whitfield <dw@private.example>", "lee.whitfield@corp.example",
+         "dwhitfield@mail.example", "lwhitfield@corp.example"] * 2))
     (box / "sent2.mbox").write_text(extra, encoding="utf-8")
     db = tmp_path / "t.db"
     imported = cli(db, "import", str(box))
     assert imported.returncode == 0
-    assert "note: you write to dana.whitfield70@home.example, dw@private.example, which look like yours" in (
-        imported.stderr)
+    assert "note: you write to dana.whitfield70@home.example, dw@private.example, dwhitfield@mail.example, which" \
+        " look like yours" in imported.stderr
     listed = json.loads(cli(db, "me", "list", "--json").stdout)
-    assert listed["look_alike"] == {"dana.whitfield70@home.example": 2, "dw@private.example": 2}
+    assert listed["look_alike"] == {"dana.whitfield70@home.example": 2, "dw@private.example": 2,
+                                    "dwhitfield@mail.example": 2}
     assert cli(db, "me", "remove", "dw@private.example").returncode == 0
+    assert cli(db, "me", "remove", "dwhitfield@mail.example").returncode == 0
     assert cli(db, "me", "add", "dana.whitfield70@home.example").returncode == 0
     listed = json.loads(cli(db, "me", "list", "--json").stdout)
     assert listed["look_alike"] == {} and "dana.whitfield70@home.example" in listed["me"]

@@ -107,16 +107,16 @@ def not_me_senders(db: Base) -> dict[str, int]:
 def look_alikes(db: Base) -> dict[str, int]:
     """Addresses the user writes to that look like their own (a private address they forward mail to), with how
     many messages went to each: the local part of one of "me"'s addresses with other digits or separators
-    ("pallen70@…" beside "pallen@…"), or the user's full name, in the address or as its name ("dana.whitfield@…",
-    "Dana Whitfield <dw@…>")."""
+    ("pallen70@…" beside "pallen@…"), the user's full name, in the address or as its name ("dana.whitfield@…",
+    "Dana Whitfield <dw@…>"), or the usual short forms of it ("dwhitfield@…", "whitfieldd@…")."""
     from closeknit.store.review import names_alike
 
     known = list(db.get_setting(ME, []))
     if not known:
         return {}
     skip = {*known, *db.get_setting(NOT_ME, [])}
-    locals_ = {x for a in known if len(x := _letters(a)) >= 4}
     me_keys = _me_keys(db, known, _all_names(db, known))
+    locals_ = {x for a in known if len(x := _letters(a)) >= 4} | _short_forms(me_keys)
     sent_to = {a: n for a, n in db.fast_rows(
         "SELECT lower(ip.address), count(DISTINCT i.id) FROM interaction_parties ip JOIN interactions i"
         " ON i.id = ip.interaction_id WHERE i.direction = 'out' AND +i.channel = 'email'"
@@ -129,6 +129,17 @@ def look_alikes(db: Base) -> dict[str, int]:
 
     return {a: n for a, n in sent_to.items()
             if _letters(a) in locals_ or mine(normalise.local_words(a)) or mine(names.get(a, ""))}
+
+
+def _short_forms(name_keys: Iterable[str]) -> set[str]:
+    """The usual short address forms of full names, in letters: given initial and family name ("dwhitfield"),
+    family name and given initial ("whitfieldd"); for a family name of at least four letters."""
+    out: set[str] = set()
+    for key in name_keys:
+        words = [w for w in ("".join(c for c in w if c.isalpha()) for w in key.split()) if w]
+        if len(words) >= 2 and len(family := words[-1]) >= 4:
+            out |= {words[0][0] + family, family + words[0][0]}
+    return out
 
 
 def _letters(address: str) -> str:
