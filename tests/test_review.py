@@ -158,3 +158,35 @@ def test_many_people_of_one_name_make_a_chain_not_every_pair(db: Store) -> None:
         review.decide(db, open_rowans[0]["id"], same=True)
     rows = db.fast_rows("SELECT count(*) FROM people WHERE name = 'Rowan Ashby'")
     assert rows[0][0] == 2
+
+
+def test_one_name_with_addresses_of_it_at_one_domain_is_one_person(db: Store) -> None:
+    """An organisation's several addresses for one person ("ann.lee@", "lee@", "m..lee@" for Ann M. Lee) make one
+    person without asking; at two domains, by a given name alone, or with differing phones, they do not."""
+    records = [
+        contact(1, "Shirin Okafor", emails=["shirin.okafor@corp.example"]),
+        contact(2, "Shirin Okafor", emails=["okafor@corp.example"]),
+        contact(3, "Shirin M. Okafor", emails=["m..okafor@corp.example"]),
+        contact(4, "Tomas Reyes", emails=["tomas.reyes@corp.example"]),
+        contact(5, "Tomas Reyes", emails=["tomas.reyes@home.example"]),  # two domains: asked
+        contact(6, "Lena Fox", emails=["lena.fox@corp.example"]),
+        contact(7, "Lena Fox", emails=["lena@corp.example"]),  # the given name alone: asked
+        contact(8, "Ida Berg", emails=["ida.berg@corp.example"], phones=["+91 98200 11111"]),
+        contact(9, "Ida Berg", emails=["berg@corp.example"], phones=["+91 98200 22222"]),  # two people
+    ]
+    assert queue(db, records) == [("Lena Fox", "Lena Fox"), ("Tomas Reyes", "Tomas Reyes")]
+    shirin = db.fast_rows("SELECT id FROM people WHERE name LIKE 'Shirin%'")
+    assert len(shirin) == 1
+    emails = {v for (v,) in db.fast_rows("SELECT value FROM identifiers WHERE person_id = ?", (shirin[0][0],))}
+    assert emails == {"shirin.okafor@corp.example", "okafor@corp.example", "m..okafor@corp.example"}
+    why = [json.loads(d)["why"] for (d,) in db.fast_rows("SELECT detail FROM merge_log WHERE action = 'merge'")]
+    assert why == ["the same name, each with an address of it at corp.example"] * 2
+    assert db.scalar("SELECT count(*) FROM people WHERE name = 'Ida Berg'") == 2
+    # Split again by the user, they stay two people.
+    from closeknit.store import people as ps
+
+    pid = shirin[0][0]
+    records_of = [r["id"] for r in ps.person_detail(db, pid)["records"]]
+    ps.split(db, pid, records_of[1:2])
+    assert review.find_candidates(db).merged == 0
+    assert db.scalar("SELECT count(*) FROM people WHERE name LIKE 'Shirin%'") == 2

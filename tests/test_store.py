@@ -92,7 +92,7 @@ def test_split_moves_records_back_out_and_keeps_them_apart(db: Store) -> None:
     assert b["phones"] == ["+49301234567"] and b["notes"][0]["text"] == "met in Berlin"
     assert a["name"] == b["name"] == "Sam Roe"
     # Same name, same organisation, but the user said they differ: no review item comes back.
-    assert review.find_candidates(db) == 0
+    assert review.find_candidates(db) == (0, 0)
     with pytest.raises(InputError):
         ps.split(db, pid, [rec_ids[0]])
 
@@ -104,7 +104,7 @@ def test_similar_names_go_to_review_never_merge(db: Store) -> None:
         contact(3, "vcard", name="José Müller", organization="Totally Different Bakery"),
         contact(4, "vcard", name="Maria Müller", organization="Acme Robotics"),
     ])
-    assert review.find_candidates(db) == 1
+    assert review.find_candidates(db) == (1, 0)
     items = review.open_items(db)
     assert {items[0]["person_a"], items[0]["person_b"]} == {1, 2}
     assert count(db, "people") == 4

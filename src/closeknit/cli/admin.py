@@ -31,7 +31,8 @@ def doctor(
                 owed = pending.describe(db)
                 done = pending.finish(db, db.get_setting("region", DEFAULT_REGION))
             if owed["derive"] or owed["review_people"]:
-                message(f"finished the pending derivation · {done.review:,} possible duplicates to review")
+                message(f"finished the pending derivation · {done.merged:,} merged with another of the same name"
+                        f" · {done.review:,} possible duplicates to review")
             else:
                 message("nothing to repair")
         info = stats.doctor(db)

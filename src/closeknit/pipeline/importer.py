@@ -58,6 +58,7 @@ class ImportResult:
     interactions: int = 0  # interactions added (also counted in `added`)
     people: int = 0  # people created, including those only collected from mail or calendars
     review: int = 0
+    merged: int = 0  # people found to be one with another (the same name, addresses of it at one domain)
     files: dict[str, str] = field(default_factory=dict)
     not_read: dict[str, str] = field(default_factory=dict)  # files of an export or a folder left unread, with why
     regions: dict[str, str] = field(default_factory=dict)  # file: the phone region inferred from its numbers
@@ -78,6 +79,9 @@ class ImportResult:
         line = ", ".join(parts)
         if self.skipped:
             line += f" · {self.skipped:,} skipped (see closeknit doctor)"
+        if self.merged:
+            line += (f" · {self.merged:,} merged with another of the same name (addresses of that name at one domain;"
+                     " closeknit split undoes one)")
         if self.review:
             line += f" · {self.review:,} possible duplicates to review (closeknit review)"
         if self.not_read:
@@ -320,6 +324,7 @@ def _import(db: Store, path: Path, targets: list[tuple[str, Path]], me_given: li
     done = pending.finish(db, region)
     result.me_inferred = earlier.me_inferred or done.me_inferred
     result.review = earlier.review + done.review
+    result.merged = earlier.merged + done.merged
     result.resumed = resumed
     result.me = db.get_setting("me_addresses", [])
     imports.record(db, (k for k, _ in targets), str(path), started,

@@ -30,6 +30,7 @@ class Finished:
 
     me_inferred: bool = False
     review: int = 0
+    merged: int = 0  # people merged into another as surely the same person
 
 
 def record(db: Base, touched: Iterable[int], derive: bool) -> None:
@@ -102,6 +103,6 @@ def finish(db: Base, region: str) -> Finished:
         derive.derive_bulk_replies(db)
     people = _to_review(notes)
     if people:
-        done.review = review.find_candidates(db, people)
+        done.review, done.merged = review.find_candidates(db, people)
     db.delete_settings(list(notes))
     return done

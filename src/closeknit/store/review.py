@@ -1,11 +1,11 @@
-"""The review queue: likely duplicates by name and organisation, never merged without the user."""
+"""Likely duplicates by name and organisation: the sure ones merged, the others queued for the user."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -33,13 +33,39 @@ SPLIT_BLOCK = 50  # a block larger than this is split by a second letter
 _CHUNK = 250_000  # pairs scored per rapidfuzz call
 
 
-def find_candidates(db: Base, touched: set[int] | None = None) -> int:
-    """Queue pairs with similar names (and compatible organisations and identifiers) within a name block.
+class Found(NamedTuple):
+    queued: int  # pairs queued for review
+    merged: int  # people merged into another as surely the same person
+
+
+def find_candidates(db: Base, touched: set[int] | None = None) -> Found:
+    """Merge the pairs that are surely one person (`_one_person`), then queue the pairs with similar names
+    (and compatible organisations and identifiers) within a name block.
 
     Only pairs that involve a `touched` person are compared (all people when None), so an
     import costs time in proportion to what it added, not to the size of the database.
     Placeholder names ("e-mail", "LinkedIn Member", an address) are no names at all.
     """
+    merged: dict[int, int] = {}  # merged away: kept
+    while True:  # a merge gives the kept person more addresses: compare them again
+        scored, sure = _scored(db, touched)
+        if not sure:
+            break
+        _merge_sure(db, sure, merged)
+        touched = None if touched is None else {_alive(merged, p) for p in touched}
+    now = now_iso()
+    rows = [(*item, now) for item in _linking(db, scored)]
+    if rows:
+        db.execute_many(
+            "INSERT OR IGNORE INTO review_queue(person_a, person_b, score, reason, status, created_at)"
+            " VALUES (?, ?, ?, ?, 'open', ?)",
+            rows,
+        )
+    return Found(len(rows), len(merged))
+
+
+def _scored(db: Base, touched: set[int] | None) -> tuple[list[tuple[int, int, float, str]], list[tuple[int, int, str]]]:
+    """The pairs worth the user's review, (a, b, score, why), and those surely one person, (a, b, why)."""
     people = [
         (pid, key, org)
         for pid, key, org, name in db.fast_rows(
@@ -49,7 +75,7 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
     ]
     a, b = _block_pairs(people, touched)
     if not len(a):
-        return 0
+        return [], []
     # token_sort_ratio is the plain ratio of the names' sorted tokens: sorted here once per person.
     keys = np.array([" ".join(sorted(p[1].split())) for p in people], dtype=object)
     organisations = _Organisations(people)
@@ -59,20 +85,27 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
     a, b, _, orgs, both = (np.concatenate(col) for col in zip(*passed, strict=True))
     ids = np.array([p[0] for p in people])
     key_of = {p[0]: p[1] for p in people}
-    known = {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM review_queue")}
-    known |= {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM distinct_people")}
+    # An open item may turn out sure (queued before, or by a version that merged nothing itself).
+    queued = {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM review_queue WHERE status = 'open'")}
+    decided = {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM review_queue WHERE status != 'open'")}
+    decided |= {(x, y) for x, y in db.fast_rows("SELECT person_a, person_b FROM distinct_people")}
     pairs = []
     for pa, pb, org_score, with_org in zip(ids[a].tolist(), ids[b].tolist(), orgs.tolist(), both.tolist(),
                                            strict=True):
         pair = (min(pa, pb), max(pa, pb))
-        if pair in known:
+        if pair in decided:
             continue
         name_score = names_alike(key_of[pa], key_of[pb])
         if name_score:
             pairs.append((pair, name_score, org_score if with_org else None))
     idents = _strong_identifiers(db, {p for (pair, _, _) in pairs for p in pair})
-    scored = []
+    scored, sure = [], []
     for (pa, pb), name_score, org_score in pairs:
+        if (domain := _one_person(idents.get(pa, {}), idents.get(pb, {}), key_of[pa], key_of[pb])) is not None:
+            sure.append((pa, pb, f"the same name, each with an address of it at {domain}"))
+            continue
+        if (pa, pb) in queued:
+            continue
         if org_score is None:
             why = [f"name {name_score:.0f}% alike, no organisation to compare"]
             score = name_score * 0.9
@@ -84,15 +117,47 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> int:
         why += differ
         if score >= MIN_SCORE:
             scored.append((pa, pb, round(score, 1), ", ".join(why)))
-    now = now_iso()
-    rows = [(*item, now) for item in _linking(db, scored)]
-    if rows:
-        db.execute_many(
-            "INSERT OR IGNORE INTO review_queue(person_a, person_b, score, reason, status, created_at)"
-            " VALUES (?, ?, ?, ?, 'open', ?)",
-            rows,
-        )
-    return len(rows)
+    return scored, sure
+
+
+def _one_person(a: dict[str, set[str]], b: dict[str, set[str]], key_a: str, key_b: str) -> str | None:
+    """The domain that makes two people surely one, or None: the same full name (two words or more, initials
+    aside), no differing phones, and each with an address of that name at one domain: the name, or its family
+    name with or without initials ("ann.lee@", "lee@", "m..lee@" for Ann M. Lee). An organisation gives one
+    person such addresses; two people of one name would each be shown with their own."""
+    words = sorted(w for w in key_a.split() if len(w) > 1)
+    if len(words) < 2 or words != sorted(w for w in key_b.split() if len(w) > 1):
+        return None
+    if a.get("phone") and b.get("phone") and not a["phone"] & b["phone"]:
+        return None
+    family = [w for w in key_a.split() if len(w) > 1][-1]
+
+    def domains(emails: set[str]) -> set[str]:
+        out = set()
+        for e in emails:
+            local = {w for w in normalise.local_words(e).split() if len(w) > 1}
+            if family in local and local <= set(words):
+                out.add(e.rsplit("@", 1)[1])
+        return out
+
+    shared = domains(a.get("email", set())) & domains(b.get("email", set()))
+    return min(shared) if shared else None
+
+
+def _merge_sure(db: Base, sure: list[tuple[int, int, str]], merged: dict[int, int]) -> None:
+    """Merge each group of people linked by sure pairs into its oldest (lowest id), noting {merged away: kept}."""
+    for x, y, why in sorted(sure):
+        x, y = _alive(merged, x), _alive(merged, y)
+        if x != y:
+            keep, other = min(x, y), max(x, y)
+            merge_into(db, keep, other, why)
+            merged[other] = keep
+
+
+def _alive(kept: dict[int, int], pid: int) -> int:
+    while pid in kept:
+        pid = kept[pid]
+    return pid
 
 
 def _word_alike(x: str, y: str, given: bool) -> float:
