@@ -47,12 +47,13 @@ def find_candidates(db: Base, touched: set[int] | None = None) -> Found:
     Placeholder names ("e-mail", "LinkedIn Member", an address) are no names at all.
     """
     merged: dict[int, int] = {}  # merged away: kept
-    while True:  # a merge gives the kept person more addresses: compare them again
-        scored, sure = _scored(db, touched)
-        if not sure:
-            break
+    scored, sure = _scored(db, touched)
+    while sure:  # a merge gives the kept person more addresses: compare the kept people again
         _merge_sure(db, sure, merged)
-        touched = None if touched is None else {_alive(merged, p) for p in touched}
+        kept = {_alive(merged, p) for a, b, _ in sure for p in (a, b)}
+        scored = [item for item in scored if not {item[0], item[1]} & (kept | merged.keys())]
+        more, sure = _scored(db, kept)
+        scored += more
     now = now_iso()
     rows = [(*item, now) for item in _linking(db, scored)]
     if rows:
@@ -145,13 +146,15 @@ def _one_person(a: dict[str, set[str]], b: dict[str, set[str]], key_a: str, key_
 
 
 def _merge_sure(db: Base, sure: list[tuple[int, int, str]], merged: dict[int, int]) -> None:
-    """Merge each group of people linked by sure pairs into its oldest (lowest id), noting {merged away: kept}."""
-    for x, y, why in sorted(sure):
-        x, y = _alive(merged, x), _alive(merged, y)
-        if x != y:
-            keep, other = min(x, y), max(x, y)
-            merge_into(db, keep, other, why)
-            merged[other] = keep
+    """Merge each group of people linked by sure pairs into its oldest (lowest id), noting {merged away: kept}.
+    One transaction: a commit per merge would cost more than the merges."""
+    with db.transaction():
+        for x, y, why in sorted(sure):
+            x, y = _alive(merged, x), _alive(merged, y)
+            if x != y:
+                keep, other = min(x, y), max(x, y)
+                merge_into(db, keep, other, why)
+                merged[other] = keep
 
 
 def _alive(kept: dict[int, int], pid: int) -> int:
