@@ -46,7 +46,7 @@ def likelihoods(score: dict[str, Any]) -> list[str]:
                     " way) within 90 days, judging from your own history")
     if score.get("p_lapse_90d") is not None:
         said.append(f"{chance(score['p_lapse_90d'])} likely that the tie lapses (no message each way within 90"
-                    " days), judging by how it stands among your active ties")
+                    " days), judging from your active ties' history")
     return said
 
 

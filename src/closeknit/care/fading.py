@@ -2,12 +2,12 @@
 its evaluation against simple baselines on real mail.
 
 An active tie at time T had at least one message either way in the 90 days before T; it lapses when
-there is no message each way in the 90 days after T. A tie's standing among the user's active ties is
-the mean of its rank by strength and its rank by the year's message count (no fitted weights: owner-level
-cross-validation showed the two together rank lapses better than either, see docs/strength.md); a
-logistic curve fitted on back-tests of the user's own active ties at earlier cut-offs (outcomes known)
-maps standing to the probability, with a prior centred on the default curve of all Enron owners; the
-two latest cut-offs, whose outcome is only partly known, move its intercept (`recent_shift`).
+there is no message each way in the 90 days after T. A logistic curve of the tie's strength score,
+fitted on back-tests of the user's own active ties at earlier cut-offs (outcomes known), maps it to the
+probability, with a prior centred on the default curve of all Enron owners; the two latest cut-offs, whose
+outcome is only partly known, move its intercept (`recent_shift`). The score, not a rank among the active
+ties, so that the strongest ties get the high chance of contact they have (docs/care.md), and the lapse
+probability tells the same story as the contact probability.
 """
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ GAP_RULE = 8.0  # the literature's rule: silent for more than 8× the tie's medi
 BASELINES = ("days_since_last", "count", "gap_rule_8x")
 
 
-# P(two-way exchange | standing x) = sigmoid(a + b·x) over the pooled back-tests of the 100 Enron owners'
-# active ties (71,773 ties); a user's own back-tests move it, weighted against this prior.
-DEFAULT_A, DEFAULT_B = -4.74, 3.96
+# P(two-way exchange | score x) = sigmoid(a + b·x/100) over the pooled back-tests of the 100 Enron owners'
+# active ties (77,120 ties); a user's own back-tests move it, weighted against this prior.
+DEFAULT_A, DEFAULT_B = -5.75, 7.71
 # The freshest evidence: the two latest monthly cut-offs, whose outcome is partly known, move the intercept
 # by a quarter of what they say (chosen by owner-level cross-validation, docs/care.md).
 RECENT_CUTOFFS = 2
@@ -49,34 +49,6 @@ def active(smp: Sample | None, days: float = ACTIVE_DAYS) -> Sample | None:
     return Sample(smp.cutoff, smp.window, smp.cand[keep], smp.y[keep], smp.score[keep])
 
 
-def average_ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks 1..n, equal values sharing their mean rank."""
-    v = np.asarray(values, dtype=np.float64)
-    order = np.argsort(v, kind="stable")
-    sorted_v = v[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_v)) + 1]
-    ends = np.r_[starts[1:], len(v)]
-    ranks = np.empty(len(v))
-    ranks[order] = np.repeat((starts + ends + 1) / 2.0, ends - starts)
-    return ranks
-
-
-def standing(score: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Per active tie, 0..1: the mean of its rank by strength and by message count among them."""
-    n = len(score)
-    out: np.ndarray = (average_ranks(score) + average_ranks(count)) / (2.0 * n) if n else np.zeros(0)
-    return out
-
-
-def with_standing(smp: Sample | None) -> Sample | None:
-    """The active ties of a back-test, scored by standing (0..100) instead of strength."""
-    act = active(smp)
-    if act is None:
-        return None
-    count = np.bincount(act.window.person, minlength=act.window.n_people)[act.cand]
-    return Sample(act.cutoff, act.window, act.cand, act.y, 100.0 * standing(act.score, count))
-
-
 def last_contact(win: Events) -> np.ndarray:
     """Per person of the events, the time of their latest row (−inf without one)."""
     last = np.full(win.n_people, -np.inf)
@@ -86,8 +58,8 @@ def last_contact(win: Events) -> np.ndarray:
 
 def calibration_at(events: Events, t: float, step: Step, protocol: Protocol = cal.DEFAULT_PROTOCOL,
                    weights: Any = None, sample: cal.SampleSource | None = None) -> cal.Calibration:
-    """The user's calibration of standing at t: fitted on active ties of back-tests before t (outcomes
-    known by t), its intercept moved by `recent_shift`. `sample(cutoff)` gives the back-tests (all ties)
+    """The user's calibration of the score of active ties at t: fitted on active ties of back-tests before t
+    (outcomes known by t), its intercept moved by `recent_shift`. `sample(cutoff)` gives the back-tests (all ties)
     when the caller caches them."""
     return _calibrate(events, t, step, protocol, weights, sample)[0]
 
@@ -97,7 +69,7 @@ def _calibrate(events: Events, t: float, step: Step, protocol: Protocol, weights
     earliest = float(events.ts.min()) if len(events) else np.inf
     back_test = sample or cal.cached(events, protocol, weights)
     samples = [s for c in cal.calibration_cutoffs(t, step, protocol, earliest)
-               if (s := with_standing(back_test(c))) is not None]
+               if (s := active(back_test(c))) is not None]
     if not samples:
         return cal.Calibration(DEFAULT_A, DEFAULT_B, "default"), 0.0
     x = np.concatenate([s.score for s in samples]) / 100.0
@@ -144,7 +116,7 @@ class Lapse:
     """The lapse probability of every active tie at one moment, and the calibration it comes from."""
 
     person: np.ndarray  # indexes into the events' people
-    standing: np.ndarray  # 0..100 among the active ties
+    score: np.ndarray  # 0..100, their strength as a back-test scores it
     p: np.ndarray  # probability of no message each way within the horizon
     calibration: cal.Calibration
     recent_shift: float = 0.0  # log-odds of the freshest evidence, included in the calibration's intercept
@@ -152,20 +124,20 @@ class Lapse:
 
 def lapse_at(events: Events, t: float, step: Step = cal.MONTHLY, protocol: Protocol = cal.DEFAULT_PROTOCOL,
              weights: Any = None, sample: cal.SampleSource | None = None) -> Lapse:
-    """Each tie active at t (a message either way in the 90 days before it), ranked by standing as a
-    back-test ranks it, with its probability of lapsing from the user's calibration at t. `sample`:
+    """Each tie active at t (a message either way in the 90 days before it), scored as a back-test scores
+    it, with its probability of lapsing from the user's calibration at t. `sample`:
     the back-tests, when the caller has them already (scoring shares them with the contact probability)."""
     calibration, shift = _calibrate(events, t, step, protocol, weights, sample)
-    now = with_standing(cal.snapshot(events, t, protocol, weights))
+    now = active(cal.snapshot(events, t, protocol, weights))
     if now is None:
         empty = np.zeros(0)
         return Lapse(empty.astype(np.int64), empty, empty, calibration, shift)
     return Lapse(now.cand, now.score, p_lapse(calibration, now.score), calibration, shift)
 
 
-def p_lapse(calibration: cal.Calibration, standing_score: np.ndarray) -> np.ndarray:
-    """Probability of no two-way exchange within the horizon, from standing (0..100)."""
-    out: np.ndarray = 1.0 - calibration(standing_score)
+def p_lapse(calibration: cal.Calibration, score: np.ndarray) -> np.ndarray:
+    """Probability of no two-way exchange within the horizon, from the score (0..100)."""
+    out: np.ndarray = 1.0 - calibration(score)
     return out
 
 
@@ -214,7 +186,7 @@ def evaluate_events(events: Events, cutoffs: list[float], step: Step,
     kept = 0
     sample = cal.cached(events, protocol)
     for t in cutoffs:
-        smp = with_standing(sample(t))
+        smp = active(sample(t))
         if smp is None:
             continue
         y = ~smp.y
@@ -274,7 +246,7 @@ def evaluate(mail_root: Path, owners: list[str] | None = None, progress: ev.Prog
         "protocol": {"active_days": ACTIVE_DAYS, "history_days": protocol.history_days,
                      "horizon_days": protocol.horizon_days, "min_messages": protocol.min_messages,
                      "cutoffs": ev._describe(cuts, step),
-                     "calibration": f"logistic on standing over the owner's latest {cal.MAX_CUTOFFS} earlier"
+                     "calibration": f"logistic on the score over the owner's latest {cal.MAX_CUTOFFS} earlier"
                                     f" back-tests, prior {cal.PRIOR:g} centred on the default curve; intercept"
                                     f" moved by {RECENT_WEIGHT:g} × the log-odds of the {RECENT_CUTOFFS} latest"
                                     " cut-offs' partly known outcome against the back-tests'"},
