@@ -16,6 +16,8 @@ import pytest
 
 from closeknit.report import (
     CHANCE_LABEL,
+    NO_ACTIVE,
+    NO_FADING,
     NO_FAVOR,
     NO_INTERACTIONS,
     ReportData,
@@ -331,6 +333,13 @@ def test_text_lines_empty_and_control_characters(sample: ReportData) -> None:
     assert f"  {NO_INTERACTIONS}" in lines  # nothing imported to be in touch by: say what would help
     quiet = {**empty_data(), "tiers": {"active": 4, "collected": 9}}
     assert f"  {NO_FAVOR}" in text.lines(quiet)  # in touch, but no tie kept up both ways
+    assert f"  {NO_FADING}" in text.lines(quiet)
+    archive = {**empty_data(), "tiers": {"dormant": 40, "collected": 9}, "as_of": "2026-12-06",
+               "data_ends": "2002-01-30"}
+    assert f"  {NO_ACTIVE}" in text.lines(archive)  # an old archive scored today: nothing fades, it has lapsed
+    assert any(line.startswith("Your mail ends on 2002-01-30, long before the scoring day") for line in
+               text.lines(archive))  # not "too short"
+    assert not any(line.startswith("Your mail ends") for line in text.lines(quiet))
     data = copy.deepcopy(sample)
     data["favor_list"][0]["name"] = "Evil\x1b[2J\x1b]0;pwned\x07 Name\r\nNext"
     data["fading"][0]["why"] = "line1\nline2\x1b[31m"

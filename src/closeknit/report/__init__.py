@@ -178,8 +178,11 @@ NEUTRAL = "#6b7280"
 YOU_COLOR = "#7a6aa8"
 THEM_COLOR = "#4f9a8a"
 NO_DATA = "no data yet"
+STALE_DAYS = 365  # mail ending this long before the scoring day is an archive, not a short history
 NO_INTERACTIONS = ("no interactions yet: import a mailbox, a calendar or a LinkedIn export with messages to see whom"
                    " you are in touch with")
+NO_FADING = "none: every tie you kept up both ways is within its keep-in-touch time"
+NO_ACTIVE = "none: no tie has been in touch in the last year (a tie silent that long has lapsed, not faded)"
 NO_FAVOR = "nobody yet: no tie is kept up both ways at least every two months"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -302,13 +305,34 @@ def calibration_sentences(data: ReportData) -> list[str]:
                "were followed by a message each way). A logistic curve from score to chance was fitted to those "
                "outcomes, starting from a default curve, so a short history stays close to the default.")
     else:
-        how = ("Your history is still too short to back-test (a past cut-off with enough mail in the year before it "
-               "and 90 days after), so the chance follows the default curve, fitted on the back-tests of many "
-               "public mailboxes")
+        ends = str(data.get("data_ends") or "")[:10]
+        if ends and _days_between(ends, str(data.get("as_of") or "")) > STALE_DAYS:
+            why = (f"Your mail ends on {ends}, long before the scoring day, so no recent cut-off has mail to "
+                   f"back-test (closeknit score --as-of {ends} scores it as of its last day)")
+        else:
+            why = ("Your history is still too short to back-test (a past cut-off with enough mail in the year before "
+                   "it and 90 days after)")
+        how = why + ", so the chance follows the default curve, fitted on the back-tests of many public mailboxes"
         points = [(s, curve(c, s)) for s in (25, 50, 75)]
         how += (": " + ", ".join(f"{chance(p)} at score {s}" for s, p in points) + ".") \
             if all(p is not None for _, p in points) else "."
     return [meaning, how]
+
+
+def _days_between(start: str, end: str) -> int:
+    """Whole days from one ISO date to another; 0 when either is not a date."""
+    try:
+        return (date.fromisoformat(end[:10]) - date.fromisoformat(start[:10])).days
+    except ValueError:
+        return 0
+
+
+def empty_fading_list(data: ReportData) -> str:
+    """Why no tie is fading: every tie kept up both ways is within its time, or none is in touch this year."""
+    tiers = data.get("tiers") or {}
+    if any(tiers.get(k) for k in ("inner", "close", "favor", "active")):
+        return NO_FADING
+    return NO_ACTIVE if tiers.get("dormant") else NO_INTERACTIONS
 
 
 def empty_favor_list(data: ReportData) -> str:
@@ -379,6 +403,7 @@ __all__ = [
     "count",
     "curve",
     "days_between",
+    "empty_fading_list",
     "empty_favor_list",
     "fraction",
     "number",

@@ -18,6 +18,7 @@ from closeknit.report import (
     clean,
     count,
     days_between,
+    empty_fading_list,
     empty_favor_list,
     number,
     percent,
@@ -223,8 +224,7 @@ def _fading_section(data: ReportData) -> str:
         '<th class="num" scope="col">Usual gap</th><th class="num" scope="col">Ratio</th><th scope="col">Why</th>'
         "</tr></thead>\n<tbody>\n"
         + "\n".join(body) + "\n</tbody></table></div>"
-    ) if rows else _figure("fading", data) + "\n" + _empty(
-        "No fading ties: every tie you kept up both ways is within its keep-in-touch time.")
+    ) if rows else _figure("fading", data) + "\n" + _empty(_capital(empty_fading_list(data)) + ".")
     return (
         '<section id="fading" aria-labelledby="h-fading">\n<h2 id="h-fading">Fading ties</h2>\n'
         '<p class="lede">One message is usually enough to keep these alive.</p>\n'

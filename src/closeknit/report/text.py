@@ -10,6 +10,7 @@ from closeknit.report import (
     chance,
     clean,
     count,
+    empty_fading_list,
     empty_favor_list,
     number,
     pyramid_sentence,
@@ -63,7 +64,7 @@ def lines(data: ReportData) -> list[str]:
     out += ["", f"Fading ties (top {min(len(fading), TOP_FADING)} of {count(len(fading))})" if fading
             else "Fading ties"]
     if not fading:
-        out.append("  none: every tie you kept up both ways is within its keep-in-touch time")
+        out.append(f"  {empty_fading_list(data)}")
     for f in fading[:TOP_FADING]:
         silence = number(f.get("silence_days"))
         gap = number(f.get("usual_gap_days"))
