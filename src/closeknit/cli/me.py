@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from closeknit.answers import me as answers
 from closeknit.cli.app import JsonOpt, app, emit_json, message, store, table
-from closeknit.store import derive
 
 me_app = typer.Typer(help="Your own addresses: what makes a message yours (sent) or to you (received).",
                      no_args_is_help=True)
@@ -19,13 +19,11 @@ def list_me(as_json: JsonOpt = False) -> None:
     """Your addresses, any other address sending from your sent folders (a delegate, or yours), and addresses you
     write to that look like yours (a private address you forward mail to)."""
     with store() as db:
-        mine = list(db.get_setting(derive.ME, []))
-        others = derive.not_me_senders(db)
-        alike = derive.look_alikes(db)
-        not_me = list(db.get_setting(derive.NOT_ME, []))
+        listed = answers.listing(db)
     if as_json:
-        emit_json({"me": mine, "other_senders": others, "look_alike": alike, "not_me": not_me})
+        emit_json(listed)
         return
+    mine, others, alike, not_me = (listed[k] for k in ("me", "other_senders", "look_alike", "not_me"))
     rows = [["me", a, ""] for a in mine]
     rows += [["sends from your sent folders", a, f"{n:,} message{'' if n == 1 else 's'}"]
              for a, n in sorted(others.items(), key=lambda kv: -kv[1])]
@@ -41,9 +39,9 @@ def list_me(as_json: JsonOpt = False) -> None:
 
 @me_app.command("add")
 def add(addresses: Annotated[list[str], typer.Argument(help="Your email addresses.")]) -> None:
-    """Add addresses of yours: their mail becomes yours, and they stop being a contact."""
+    """Add addresses of yours: their mail becomes yours, and they stop being a contact (scores follow)."""
     with store() as db:
-        mine = derive.set_me(db, addresses, db.get_setting("region", "US"))
+        mine = answers.add(db, addresses)
     message(f"me: {', '.join(mine)}")
 
 
@@ -51,8 +49,7 @@ def add(addresses: Annotated[list[str], typer.Argument(help="Your email addresse
 def remove(address: Annotated[str, typer.Argument(help="An address that is not yours.")]) -> None:
     """Say an address is not yours: out of "me" it becomes a contact again; it is never inferred or suggested as you."""
     with store() as db:
-        before = list(db.get_setting(derive.ME, []))
-        mine = derive.remove_me(db, address)
-    if mine == before:
+        mine, was_mine = answers.remove(db, address)
+    if not was_mine:
         message(f"{address.strip().lower()} is not yours: it is no longer suggested")
     message(f"me: {', '.join(mine) or '(no address)'}")

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from closeknit.web.pages import care, dashboard, imports, intros, ledger, login, people, person, review, search
+from closeknit.web.pages import care, dashboard, imports, intros, ledger, login, me, people, person, review, search
 
 ROUTERS: list[APIRouter] = [
-    m.router for m in (login, dashboard, people, person, review, imports, care, ledger, search, intros)
+    m.router for m in (login, dashboard, people, person, review, imports, care, ledger, search, intros, me)
 ]

@@ -8,9 +8,10 @@ from fastapi import APIRouter, File, Form, HTTPException, Path, Request, UploadF
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
+from closeknit.answers import me as me_answers
 from closeknit.errors import NotFoundError
 from closeknit.web import import_jobs
-from closeknit.web.app import Problem, problem, render
+from closeknit.web.app import Problem, database, problem, render
 from closeknit.web.import_jobs import Job
 
 router = APIRouter()
@@ -119,4 +120,9 @@ def import_form(request: Request, files: Files, me: Me = "") -> Response:
 @router.get("/import/{job_id}", include_in_schema=False)
 def import_job_page(request: Request, job_id: JobId) -> Response:
     job = _job(request, job_id)
-    return render(request, "import_job.html", {"title": "Import", "nav": "/import", "job": job})
+    maybe_me = 0
+    if job.state == "done" and job.result and job.result.get("interactions"):
+        with database(request) as db:
+            listed = me_answers.listing(db)
+        maybe_me = len(listed["other_senders"]) + len(listed["look_alike"])
+    return render(request, "import_job.html", {"title": "Import", "nav": "/import", "job": job, "maybe_me": maybe_me})
