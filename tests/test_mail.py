@@ -485,6 +485,10 @@ def test_bulk_detection(tmp_path: Path) -> None:
         (b"From: x@example.com\nTo: me@example.com\nReturn-Path: <>\n", "null Return-Path"),
         (b"From: x@example.com\nTo: me@example.com\nReturn-Path: <bounces+123@mailer.example.com>\n", "bounce"),
         (b"From: noreen@example.com\nTo: me@example.com\nReturn-Path: <noreen@example.com>\n", ""),
+        (b"From: ann@example.com\nTo: me@example.com\nSubject: Out of Office AutoReply: budget\n", "auto-reply"),
+        (b"From: ann@example.com\nTo: me@example.com\nSubject: Automatic reply: budget\n", "auto-reply"),
+        (b"From: ann@example.com\nTo: me@example.com\nSubject: Out of office on Friday\n", ""),  # a person's note
+        (b"From: ann@example.com\nTo: me@example.com\nSubject: Re: autoreply settings\n", ""),
     ]
     for i, (headers, _) in enumerate(cases):
         (tmp_path / f"{i:02d}.eml").write_bytes(base % i + headers + b"\nbody\n")

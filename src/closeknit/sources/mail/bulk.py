@@ -13,6 +13,12 @@ _NOREPLY_LOCAL = re.compile(
     r"(?:^|[-_.+=])(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|no[-_.]?address|mailer[-_.]?daemon|postmaster|"
     r"administrator|newsletters?|notifications?|notify|bounces?)(?:$|[-_.+=])"
 )
+# The subject an autoresponder gives its reply when it sets no Auto-Submitted header (Exchange's "Out of Office
+# AutoReply:", Outlook's "Automatic reply:", and their translations); a person's own "Out of office on Friday" is not.
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"\s*(?:out of office auto-?reply|automatic reply|auto-?reply|automatische antwort|r[ée]ponse automatique|"
+    r"respuesta autom[áa]tica|risposta automatica)\s*:", re.I
+)
 _BOUNCE_LOCAL = re.compile(r"(?:^|[-_.+=])(?:bounces?|bnc|return|mailer[-_.]?daemon)(?:$|[-_.+=\d])")
 
 
@@ -65,6 +71,8 @@ def _bulk(h: dict[str, str], from_addr: str, size: int) -> str:
         if from_addr:
             cached = _SENDER_BULK.get(from_addr)
             bulk = cached if cached is not None else _sender_bulk(from_addr)
+        if not bulk and "subject" in h and _AUTO_REPLY_SUBJECT.match(h["subject"]):
+            bulk = "auto-reply"
         if not bulk and size > BULK_RECIPIENTS:
             bulk = f"{size} recipients" + (", not kept as people" if size > MAX_RECIPIENTS else "")
         if not bulk and "return-path" in h:
