@@ -18,6 +18,7 @@ import pytest
 from rich.console import Console
 
 from closeknit.cli.app import progress
+from closeknit.store import Store, scores
 from test_cli import cli
 
 ME = "me@home.example"
@@ -113,7 +114,7 @@ def test_an_old_archive_says_when_its_data_ends(tmp_path: Path) -> None:
     box = mailbox(tmp_path / "old.mbox", ["jane.doe@corp.example", "raj.iyer@corp.example"],
                   datetime(2002, 2, 5, 16, 0, tzinfo=UTC))
     cli(db, "import", "mail", str(box), "--me", ME)
-    hint = ("your newest interaction is from 2002-02-05; scoring as of {today} shows every tie as dormant;"
+    hint = ("your data ends on 2002-02-05; scoring as of {today} shows every tie as dormant;"
             " try --as-of 2002-02-05")
     today = datetime.now(UTC).date().isoformat()
     narrow = {**os.environ, "CLOSEKNIT_DB": str(db), "COLUMNS": "40"}  # a message is one line however narrow
@@ -123,10 +124,28 @@ def test_an_old_archive_says_when_its_data_ends(tmp_path: Path) -> None:
     tiers = json.loads(cli(db, "report", "--json").stdout)["tiers"]
     assert tiers["dormant"] == 2 and tiers["inner"] == tiers["close"] == tiers["favor"] == 0
     fresh = cli(db, "report", "--as-of", "2002-02-05", "--json")
-    assert "newest interaction" not in fresh.stderr
+    assert "data ends" not in fresh.stderr
     data = json.loads(fresh.stdout)
     assert data["as_of"] == "2002-02-05" and data["data_ends"] == "2002-02-05" and data["tiers"]["dormant"] == 0
-    assert "newest interaction" not in cli(db, "score", "--as-of", "2002-02-05").stderr
+    assert "data ends" not in cli(db, "score", "--as-of", "2002-02-05").stderr
+
+
+def test_a_few_stray_messages_long_after_the_rest_are_not_where_the_data_ends(tmp_path: Path) -> None:
+    """A misdated or stray message months after an archive's end would make every tie look lapsed: up to four such
+    messages are left out of where the data ends; five are mail that goes on."""
+    box = mailbox(tmp_path / "old.mbox", ["jane.doe@corp.example"], datetime(2002, 2, 5, 16, 0, tzinfo=UTC))
+    strays = "".join(message("old", 900 + i, "raj.iyer@corp.example", ME, datetime(2002, 9, 22 + i, tzinfo=UTC))
+                     for i in range(4))
+    box.write_text(box.read_text(encoding="utf-8") + strays, encoding="utf-8")
+    db = tmp_path / "old.db"
+    cli(db, "import", "mail", str(box), "--me", ME)
+    with Store(db) as store:
+        assert scores.data_end(store) == "2002-02-05"
+    more = message("old", 950, "raj.iyer@corp.example", ME, datetime(2002, 9, 30, tzinfo=UTC))
+    box.write_text(box.read_text(encoding="utf-8") + more, encoding="utf-8")
+    cli(db, "import", "mail", str(box), "--me", ME)
+    with Store(db) as store:
+        assert scores.data_end(store) == "2002-09-30"
 
 
 def test_show_has_strength_tier_last_contact_and_rating_and_me_is_written_one_way(recent: Path) -> None:

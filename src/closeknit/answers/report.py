@@ -21,7 +21,7 @@ ChartFormat = Literal["svg", "png"]
 def build(db: Store) -> ReportData:
     """The report's data (closeknit.pipeline.report_data) and the day the data ends (`data_ends`)."""
     data = build_data(db)
-    data["data_ends"] = score_store.newest_interaction(db)  # type: ignore[typeddict-unknown-key]
+    data["data_ends"] = score_store.data_end(db)  # type: ignore[typeddict-unknown-key]
     return data
 
 

@@ -48,8 +48,7 @@ def stale_hint(db: score_store.Base) -> str | None:
     if found is None:
         return None
     newest, as_of = found
-    return (f"your newest interaction is from {newest}; scoring as of {as_of} shows every tie as dormant;"
-            f" try --as-of {newest}")
+    return (f"your data ends on {newest}; scoring as of {as_of} shows every tie as dormant; try --as-of {newest}")
 
 
 @app.command()

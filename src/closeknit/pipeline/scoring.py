@@ -195,9 +195,9 @@ STALE_DAYS = 365  # data that ends this long before the scoring day makes every 
 
 
 def stale(db: Store) -> tuple[str, str] | None:
-    """(the newest interaction's day, the scores' day) when the scores are for a day long after the data ends
-    (an old archive scored as of today), else None."""
-    run, newest = score_store.last_run(db), score_store.newest_interaction(db)
+    """(the day the data ends, the scores' day) when the scores are for a day long after the data ends (an old
+    archive scored as of today), else None."""
+    run, newest = score_store.last_run(db), score_store.data_end(db)
     if run is None or newest is None:
         return None
     if date.fromisoformat(run["as_of"]) - date.fromisoformat(newest) <= timedelta(days=STALE_DAYS):

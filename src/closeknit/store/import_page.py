@@ -1,4 +1,4 @@
-"""Reads for the import page: the records an upload's files sent to quarantine (with raw text), where mail ends."""
+"""Reads for the import page: the records an upload's files sent to quarantine, with their raw text."""
 
 from __future__ import annotations
 
@@ -18,11 +18,3 @@ def under(db: Base, folder: str, limit: int = 200) -> list[dict[str, Any]]:
         {"cut": RAW_CHARS, "n": len(prefix), "prefix": prefix, "limit": limit},
     )
     return [dict(r._mapping) for r in rows]
-
-
-def newest_message_day(db: Base) -> str | None:
-    """The day of the newest message that is not bulk (YYYY-MM-DD), or None: where a mail archive ends (a
-    calendar's meetings may be planned months ahead)."""
-    ts = db.scalar("SELECT max(ts) FROM interactions WHERE channel = 'email' AND ts IS NOT NULL AND bulk = ''"
-                   " AND cancelled = 0")
-    return None if ts is None else str(db.scalar("SELECT date(:t, 'unixepoch')", {"t": ts}))

@@ -196,6 +196,27 @@ def newest_interaction(db: Base) -> str | None:
     return None if ts is None else str(db.scalar("SELECT date(:t, 'unixepoch')", {"t": ts}))
 
 
+STRAY_MAX = 4  # at most this many interactions dated long after all the others are strays, not where data ends
+STRAY_GAP = 90 * 86400  # seconds of silence before such strays
+
+
+def data_end(db: Base, email_only: bool = False) -> str | None:
+    """Where the data ends (YYYY-MM-DD), or None: the newest dated interaction that is not bulk (mail only, with
+    `email_only`: a calendar's meetings may be planned months ahead), unless at most STRAY_MAX of them come more
+    than 90 days after all the others (a misdated or stray message): then the newest before them."""
+    newest = [t for (t,) in db.fast_rows(
+        "SELECT ts FROM interactions WHERE ts IS NOT NULL AND bulk = '' AND cancelled = 0"
+        + (" AND channel = 'email'" if email_only else "") + f" ORDER BY ts DESC LIMIT {STRAY_MAX + 1}"
+    )]
+    if not newest:
+        return None
+    end = newest[0]
+    for earlier, later in zip(newest[1:], newest, strict=False):
+        if later - earlier > STRAY_GAP:
+            end = earlier  # what comes after this gap is a few strays
+    return str(db.scalar("SELECT date(:t, 'unixepoch')", {"t": end}))
+
+
 def strengths(db: Base) -> dict[int, tuple[float, str]]:
     """Each scored person's (strength, tier)."""
     return {p: (s, t) for p, s, t in db.fast_rows("SELECT person_id, strength, tier FROM scores")}

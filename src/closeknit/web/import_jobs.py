@@ -280,7 +280,7 @@ def score(db: Store) -> str:
     before that day (an archive scored as of today would show every tie dormant), as of the day the mail ends,
     else the newest interaction's, never after today. Returns the day scored as of."""
     if score_store.last_run(db) is None or scoring.stale(db):
-        newest = import_page.newest_message_day(db) or score_store.newest_interaction(db)
+        newest = score_store.data_end(db, email_only=True) or score_store.data_end(db)
         day = min(date.fromisoformat(newest), date.today()) if newest else None
         return str(scoring.compute(db, day)["as_of"])
     return str(scoring.rescore(db)["as_of"])
