@@ -321,7 +321,9 @@ def test_display_names_lose_quoting_debris_and_outlook_labels(tmp_path: Path) ->
         b'Cc: "Pratt, Sam" <sam@example.net>, "Kim (Kimberly) Ode" <kim@example.net>\n'
         b"X-From: Dora Kern\n"
         b'X-To: "Rob Brady" <rob@example.com>, "Lena Ruiz (E-mail)" <lena@example.org>\n'
-        b'X-cc: "Pratt, Sam\"  >, Kim Ode\n\nbody\n'
+        b'X-cc: "Pratt, Sam\"  >, Kim Ode\n'
+        b'Bcc: dwin@example.edu\n'
+        b'X-bcc: "\\"\\\\"Dylan Win\\\\" <SMTP:dwin@example.edu>\\" <\\"Dylan Win\\"" <SMTP:dwin@example.edu>\n\nbody\n'
     )
     path = tmp_path / "2."
     path.write_bytes(data)
@@ -332,6 +334,7 @@ def test_display_names_lose_quoting_debris_and_outlook_labels(tmp_path: Path) ->
         ("lena@example.org", "Lena Ruiz"),
         ("sam@example.net", "Pratt, Sam"),
         ("kim@example.net", "Kim (Kimberly) Ode"),  # a parenthesis that is part of the name stays
+        ("dwin@example.edu", "Dylan Win"),  # quoted again by each system it passed through
     ]
 
 

@@ -253,16 +253,21 @@ def local_words(address: str) -> str:
 # Outlook's label after a name in an address list: "Ann Lee (E-mail)", "Ann Lee (Business Fax 2)".
 _ADDRESS_LABEL = re.compile(r"\s*\((?:business |home |other |mobile )?(?:e-?mail|fax|phone)(?: \d+)?\)\s*$", re.I)
 _ESCAPED = re.compile(r"\\(.)")
-_DEBRIS = " \t'\"<>"
+_DEBRIS = " \t'\"<>\\"
 _QUOTING = re.compile(r'[\\"<>()]')  # what a display name needs cleaning of, when it has any
 
 
 def mail_display_name(name: str) -> str:
-    """A display name from a mail header without its quoting debris: backslash escapes, stray quotes and
-    angle brackets at its ends, and Outlook's "(E-mail)" label."""
+    """A display name from a mail header without its quoting debris: backslash escapes (nested ones too), stray
+    quotes, backslashes and angle brackets at its ends, and Outlook's "(E-mail)" label."""
     if not _QUOTING.search(name):
         return name
-    name = _ADDRESS_LABEL.sub("", _ESCAPED.sub(r"\1", name).strip(_DEBRIS))
+    for _ in range(3):  # a name quoted again by each mail system it passed through
+        unescaped = _ESCAPED.sub(r"\1", name)
+        if unescaped == name:
+            break
+        name = unescaped
+    name = _ADDRESS_LABEL.sub("", name.strip(_DEBRIS))
     return name.strip(_DEBRIS)
 
 
