@@ -275,7 +275,9 @@ def test_the_reports_fading_ties_are_the_plans(db: Path) -> None:
 
 @pytest.mark.parametrize(("subject", "quoted"), [
     ("Re: the offsite agenda", "the offsite agenda"), ("RE: FW: budget", "budget"), ("re", ""), ("Fwd:", ""),
-    ("", ""), ("Reunion", "Reunion"),
+    ("", ""), ("Reunion", "Reunion"), ("Invoice  due\tFriday", "Invoice due Friday"),
+    ("Minutes of the quarterly planning meeting for the northern region, with actions, owners and deadlines",
+     "Minutes of the quarterly planning meeting for the northern region, with actions…"),  # cut at a word
 ])
 def test_a_subject_is_quoted_without_its_prefixes(subject: str, quoted: str) -> None:
     assert clean_subject(subject) == quoted

@@ -90,10 +90,21 @@ def lapse_probability(cand: dict[str, Any]) -> float | None:
     return None if p_contact is None else 1.0 - float(p_contact)
 
 
+SUBJECT_SHOWN = 80  # characters of a subject quoted in a reason or an opener
+
+
 def clean_subject(subject: str) -> str:
-    """A subject to quote: without reply and forward prefixes, "" when nothing else is left ("Re:", a bare "re")."""
-    cleaned = SUBJECT_PREFIX.sub("", subject or "").strip()[:80]
-    return "" if SUBJECT_PREFIX.fullmatch(cleaned.rstrip(":") + ":") else cleaned
+    """A subject to quote: without reply and forward prefixes, "" when nothing else is left ("Re:", a bare "re");
+    one longer than SUBJECT_SHOWN characters is cut at a word and ends with "…"."""
+    cleaned = " ".join(SUBJECT_PREFIX.sub("", subject or "").split())
+    if SUBJECT_PREFIX.fullmatch(cleaned.rstrip(":") + ":"):
+        return ""
+    if len(cleaned) > SUBJECT_SHOWN:
+        cut = cleaned[:SUBJECT_SHOWN]
+        if cleaned[SUBJECT_SHOWN] != " " and " " in cut:  # cut inside a word: drop what is left of it
+            cut = cut.rsplit(" ", 1)[0]
+        cleaned = cut.rstrip(" ,;:-–") + "…"
+    return cleaned
 
 
 def _first_name(name: str) -> str:
