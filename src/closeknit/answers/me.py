@@ -10,8 +10,8 @@ from closeknit.store import scores as score_store
 
 
 def listing(db: Store) -> dict[str, Any]:
-    """Your addresses, other senders from your sent folders (a delegate, or yours), addresses you write to that
-    look like yours (a private address you forward mail to), with message counts, and those you said are not."""
+    """Your addresses, other senders from your sent folders (a delegate, or yours), addresses that look like yours
+    (derive.look_alikes), with message counts, and those you said are not."""
     return {"me": list(db.get_setting(derive.ME, [])), "other_senders": derive.not_me_senders(db),
             "look_alike": derive.look_alikes(db), "not_me": list(db.get_setting(derive.NOT_ME, []))}
 

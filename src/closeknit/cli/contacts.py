@@ -90,7 +90,7 @@ def import_(
                 f" {sent:,} message{'' if sent == 1 else 's'} from your sent folders (a delegate?):"
                 " see closeknit me list")
     if alike:
-        message(f"note: you write to {', '.join(sorted(alike, key=lambda a: -alike[a])[:3])}"
+        message(f"note: your mail goes to {', '.join(sorted(alike, key=lambda a: -alike[a])[:3])}"
                 f"{' …' if len(alike) > 3 else ''}, which look{'s' if len(alike) == 1 else ''} like yours:"
                 " if so, closeknit me add ADDRESS")
     message(result.summary())

@@ -17,7 +17,7 @@ app.add_typer(me_app, name="me")
 @me_app.command("list")
 def list_me(as_json: JsonOpt = False) -> None:
     """Your addresses, any other address sending from your sent folders (a delegate, or yours), and addresses you
-    write to that look like yours (a private address you forward mail to)."""
+    write to, or that your mail is addressed to, that look like yours (a private address, an old one)."""
     with store() as db:
         listed = answers.listing(db)
     if as_json:
@@ -27,7 +27,7 @@ def list_me(as_json: JsonOpt = False) -> None:
     rows = [["me", a, ""] for a in mine]
     rows += [["sends from your sent folders", a, f"{n:,} message{'' if n == 1 else 's'}"]
              for a, n in sorted(others.items(), key=lambda kv: -kv[1])]
-    rows += [["looks like yours", a, f"you wrote to it {n:,}×"]
+    rows += [["looks like yours", a, f"{n:,} message{'' if n == 1 else 's'} to it"]
              for a, n in sorted(alike.items(), key=lambda kv: -kv[1])]
     rows += [["not me", a, ""] for a in not_me]
     table(["", "address", ""], rows)

@@ -22,8 +22,9 @@ class Addresses(BaseModel):
     me: list[str] = Field(description="Your addresses: mail from them is sent by you, mail to them is to you.")
     other_senders: dict[str, int] = Field(description="Other addresses sending from your sent folders (a delegate, "
                                                       "or yours), with their messages.")
-    look_alike: dict[str, int] = Field(description="Addresses you write to that look like yours (a private address "
-                                                   "you forward mail to), with the messages sent to each.")
+    look_alike: dict[str, int] = Field(description="Addresses you write to, or that your mail is addressed to, that "
+                                                   "look like yours (a private address, an old one), with the "
+                                                   "messages to each.")
     not_me: list[str] = Field(description="Addresses you said are not yours: never inferred or suggested again.")
 
 
@@ -59,7 +60,7 @@ def me_page(request: Request, done: str = "") -> Response:
     with database(request) as db:
         listed = answers.listing(db)
     maybe = sorted([(a, n, "sends from your sent folders") for a, n in listed["other_senders"].items()]
-                   + [(a, n, "you write to it; it looks like yours") for a, n in listed["look_alike"].items()],
+                   + [(a, n, "mail to it; it looks like yours") for a, n in listed["look_alike"].items()],
                    key=lambda row: (-row[1], row[0]))
     return render(request, "me.html", {"title": "Your addresses", "nav": "/me", "data": listed, "maybe": maybe,
                                        "done": {"added": "Added to your addresses; your ties are scored again.",
