@@ -171,9 +171,13 @@ def test_each_hit_says_why_it_matched(net: Path) -> None:
 
 
 def test_subjects_of_past_interactions_are_opt_in(net: Path) -> None:
-    assert names(found(net, "workshop")) == []
+    alone = found(net, "workshop")
+    assert names(alone) == [] and alone["subjects_might_help"] is True  # nothing found, and mail has subjects
+    assert "were not searched: searching them too may find who knows this (--subjects)" in cli(
+        net, "find", "workshop").stderr
+    assert found(net, "calibration lidar")["subjects_might_help"] is False  # every word matched: no hint
     result = found(net, "workshop", "--subjects")
-    assert names(result) == ["Dee Marsh"] and result["subjects"] is True
+    assert names(result) == ["Dee Marsh"] and result["subjects"] is True and result["subjects_might_help"] is False
     subject = why(result, "Dee Marsh")["subject"]
     assert subject["matched"] == ["workshop"] and "lidar calibration workshop" in subject["snippet"]
     assert subject["interactions"] == 2  # the message and its reply

@@ -126,7 +126,7 @@ def said_how(found: dict[str, Any]) -> None:
     """Say how the search was made (lexical or not, the words left out, whether every word matched) and whether
     its index missed the latest changes."""
     message(found["note"])
-    for line in search.how_matched(found):
+    for line in search.how_matched(found, "--subjects"):
         message(line)
     if found["stale"]:
         message("warning: the database is read-only, so the index could not take in the latest changes")

@@ -92,10 +92,13 @@ def find(db: Base, text: str, limit: int = 20, subjects: bool = False, include_i
         expr = query.fts(every=False)
         hits, total = _hits(db, expr, limit, searched_subjects, hidden)
     ranked = sorted(hits, key=lambda p: (-hits[p]["score"], -hits[p]["rel"], p))[:limit]
+    # A weak answer from profiles alone, in a network with mail: its subjects may say who knows the topic.
+    unsearched = (not searched_subjects and not query.fielded and (not every or not total)
+                  and index.has_subjects(db))
     return {
         "query": text, "terms": query.words(), "ignored": query.ignored, "every_word": every, "mode": MODE,
-        "semantic": False, "note": LEXICAL_NOTE, "subjects": searched_subjects, "stale": stale, "total": total,
-        "results": _explained(db, expr, ranked, hits),
+        "semantic": False, "note": LEXICAL_NOTE, "subjects": searched_subjects, "subjects_might_help": unsearched,
+        "stale": stale, "total": total, "results": _explained(db, expr, ranked, hits),
     }
 
 
@@ -123,14 +126,18 @@ def _hits(db: Base, expr: str, limit: int, subjects: bool, hidden: set[int]) -> 
     return hits, total
 
 
-def how_matched(found: dict[str, Any]) -> list[str]:
-    """What a search made of its words, in a line or two: the common words left out, and when no one matched
-    every word, that the people shown match some of them."""
+def how_matched(found: dict[str, Any], ask_subjects: str = "") -> list[str]:
+    """What a search made of its words, in a line or two: the common words left out, when no one matched every
+    word that the people shown match some of them, and when past subjects were not searched but might help (and
+    `ask_subjects`: how to ask for them)."""
     lines = []
     if found.get("ignored"):
         lines.append("left out as common words: " + ", ".join(found["ignored"]))
     if not found.get("every_word", True) and found["total"]:
         lines.append("no one matches every word: these people match some of them, those matching more first")
+    if found.get("subjects_might_help"):
+        lines.append("the subjects of your past mail and meetings were not searched: searching them too may find who"
+                     " knows this" + (f" ({ask_subjects})" if ask_subjects else ""))
     return lines
 
 

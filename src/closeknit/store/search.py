@@ -140,6 +140,11 @@ def _fts(call: Callable[[], Any]) -> Any:
         raise
 
 
+def has_subjects(db: Base) -> bool:
+    """Whether any interaction has a subject to search."""
+    return bool(db.scalar("SELECT 1 FROM interactions WHERE subject != '' LIMIT 1"))
+
+
 def match_people(db: Base, query: str, weights: tuple[float, ...], floor: float, limit: int | None = None,
                  hidden: set[int] | frozenset[int] = frozenset()) -> tuple[list[tuple[int, float, float | None,
                                                                                      str | None]], int, float]:

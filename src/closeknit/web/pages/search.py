@@ -53,6 +53,8 @@ class FindResult(BaseModel):
     semantic: bool
     note: str
     subjects: bool
+    subjects_might_help: bool = Field(description="True when subjects were not searched, no one matched every word "
+                                                  "(or no one at all) and past interactions have subjects.")
     stale: bool
     total: int
     results: list[Found]
