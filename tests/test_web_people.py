@@ -183,6 +183,10 @@ def test_review_merge_and_split_undo_it(writer: TestClient) -> None:
     merged = writer.get(f"/api/people/{first['person_a']}").json()
     moved = [rec["id"] for rec in first["records_b"]]
     assert set(moved) <= {rec["id"] for rec in merged["records"]}
+    assert [(m["person"], m["why"], set(m["records"])) for m in merged["merges"]] == [
+        (first["person_b"], f"review item {first['id']}", set(moved))]  # the merge, and what a split takes back
+    page = writer.get(f"/people/{first['person_a']}").text
+    assert "Merged into this person" in page and f"review item {first['id']}" in page
     assert first["id"] not in {i["id"] for i in writer.get("/api/review").json()}
     assert writer.post(f"/api/review/{first['id']}", json={"decision": "merge"}).status_code == 404
 

@@ -24,7 +24,7 @@ SHOWN_KNOWN = 5  # the people someone shared the most with, after those recorded
 
 def view(db: Store, pid: int) -> dict[str, Any]:
     """Everything known about one person: fields, identifiers, sources, roles, tags, notes, score, tier, edits,
-    life events, offers and needs (the scores as they stand; computing them is the caller's)."""
+    merges, life events, offers and needs (the scores as they stand; computing them is the caller's)."""
     detail = people_store.person_detail(db, pid)
     first = next(iter(detail["emails"] + detail["profiles"] + detail["phones"]), "")
     detail["name"] = display(detail["name"], first)
@@ -33,6 +33,7 @@ def view(db: Store, pid: int) -> dict[str, Any]:
         detail[key] = score[key] if score else None
     detail["ignored"] = pid in ignore_store.people(db)
     detail["edits"] = people_store.edits(db, pid)
+    detail["merges"] = people_store.merges(db, pid)
     detail["life_events"] = life.events(db, [pid]).get(pid, [])
     detail.update(needs_store.of_person(db, pid, is_me=detail["is_me"]))  # offers, needs
     return detail

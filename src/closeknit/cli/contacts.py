@@ -180,6 +180,10 @@ def show(person: PersonArg, as_json: JsonOpt = False) -> None:
         rows.append(["source", f"#{rec['id']} {rec['source']}: {rec['file']} record {rec['record']}"])
     for e in detail["edits"]:
         rows.append(["edited", f"{e['at'][:10]} {e['field']}: {e['old'] or '(blank)'} → {e['new'] or '(blank)'}"])
+    for m in detail["merges"]:
+        records = ", ".join(f"#{r}" for r in m["records"])
+        rows.append(["merged", f"{m['at'][:10]} {m['why']}" + (f" (records {records}: closeknit split undoes it)"
+                                                                 if records else "")])
     for event in detail["life_events"]:
         rows.append(["changed", f"{event['seen']} {event['kind'].replace('_', ' ')}:"
                                 f" {event['old'] or '(none)'} → {event['new']}"])

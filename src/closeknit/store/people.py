@@ -75,6 +75,18 @@ def edits(db: Base, pid: int) -> list[dict[str, Any]]:
     )]
 
 
+def merges(db: Base, pid: int) -> list[dict[str, Any]]:
+    """The people merged into this one, oldest first: why ("manual merge", a review item, the same name with
+    addresses of it at one domain), the source records they brought (what `split` takes back out), when."""
+    out = []
+    for other, detail, at in db.rows(
+        "SELECT other_id, detail, at FROM merge_log WHERE action = 'merge' AND kept_id = :p ORDER BY id", {"p": pid}
+    ):
+        d = json.loads(detail)
+        out.append({"person": other, "why": d.get("why", ""), "records": d.get("records", []), "at": at})
+    return out
+
+
 # Tables whose person_id moves with a merge; those with composite keys need OR IGNORE.
 _MOVE_PLAIN = ("source_records", "identifiers", "notes", "favors")
 _MOVE_KEYED = ("roles", "tags", "interaction_parties", "care", "needs_offers")

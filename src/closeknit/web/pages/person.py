@@ -73,6 +73,15 @@ class Edit(Change):
     at: str
 
 
+class Merge(BaseModel):
+    """A person merged into this one: why, the source records they brought (what a split takes back), when."""
+
+    person: int
+    why: str
+    records: list[int]
+    at: str
+
+
 class LifeEvent(BaseModel):
     """A change seen between two imports of the same file (a new employer, title, address or phone)."""
 
@@ -147,6 +156,7 @@ class PersonDetail(BaseModel):
     p_lapse_90d: float | None
     ignored: bool
     edits: list[Edit]
+    merges: list[Merge]
     life_events: list[LifeEvent]
     offers: list[Entry]
     needs: list[Entry]
