@@ -215,3 +215,25 @@ def test_import_collects_cycles_less_often_and_restores_the_collector(tmp_path: 
         run_import(store, path, progress=lambda done, total: during.append(gc.get_threshold()[0]))
     assert during and set(during) == {100_000} != {before[0]}
     assert gc.get_threshold() == before
+
+
+def test_names_stored_by_earlier_rules_are_read_again_once(db: Store) -> None:
+    """A database from an earlier version keeps "Family, Given" names and quoting debris until an import reads them
+    again by today's rules, once; a name the user edited stays as they wrote it."""
+    from closeknit.store import pending
+
+    import_all(db, [contact(1, name="Ann Lee"), contact(2, name="Raj Iyer"), contact(3, name="Kim Ode"),
+                    contact(4, name="Acme, Inc.")])
+    ids = {name: pid for pid, name in db.fast_rows("SELECT id, name FROM people")}
+    with db.transaction():  # as an earlier version stored them
+        db.execute("UPDATE people SET name = 'Lee, Ann' WHERE id = :p", {"p": ids["Ann Lee"]})
+        db.execute("UPDATE people SET name = :n WHERE id = :p", {"n": '\\"Raj Iyer\\', "p": ids["Raj Iyer"]})
+    ps.edit(db, ids["Kim Ode"], {"name": "Ode, Kim"})  # the user's own way of writing it
+    db.delete_setting("name_rules")
+    assert pending.finish(db, "US").renamed == 2
+    names = {pid: (name, key) for pid, name, key in db.fast_rows("SELECT id, name, name_key FROM people")}
+    assert names[ids["Ann Lee"]] == ("Ann Lee", "ann lee") and names[ids["Raj Iyer"]][0] == "Raj Iyer"
+    assert names[ids["Kim Ode"]][0] == "Ode, Kim" and names[ids["Acme, Inc."]][0] == "Acme, Inc."
+    with db.transaction():
+        db.execute("UPDATE people SET name = 'Lee, Ann' WHERE id = :p", {"p": ids["Ann Lee"]})
+    assert pending.finish(db, "US").renamed == 0  # once: the rules have not changed since

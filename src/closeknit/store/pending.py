@@ -15,6 +15,7 @@ from typing import Any
 
 from closeknit.errors import CloseknitError
 from closeknit.store import derive, review
+from closeknit.store import people as people_store
 from closeknit.store.base import Base
 
 PREFIX = "pending:"
@@ -31,6 +32,7 @@ class Finished:
     me_inferred: bool = False
     review: int = 0
     merged: int = 0  # people merged into another as surely the same person
+    renamed: int = 0  # names stored by earlier rules, read again
 
 
 def record(db: Base, touched: Iterable[int], derive: bool) -> None:
@@ -86,9 +88,11 @@ def describe(db: Base) -> dict[str, Any]:
 
 
 def finish(db: Base, region: str) -> Finished:
-    """Do the pending derivation (me, directions, threads, replies to bulk senders, then review); clear its notes."""
+    """Do the pending derivation (me, directions, threads, replies to bulk senders, then review); clear its notes.
+    Names stored by an earlier version's rules are read again first (once)."""
     notes = left(db)
     done = Finished()
+    done.renamed = people_store.reread_names(db)
     if not notes:
         return done
     if ME in notes:

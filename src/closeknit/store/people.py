@@ -75,6 +75,32 @@ def edits(db: Base, pid: int) -> list[dict[str, Any]]:
     )]
 
 
+NAME_RULES = 1  # the rules that read a stored name; bump when they change, and names stored before are read again
+_NAME_RULES = "name_rules"  # setting: the rules the stored names were read by
+
+
+def reread_names(db: Base) -> int:
+    """Names stored by earlier rules read again by today's, once per change of the rules: quoting debris gone,
+    "Family, Given" in natural order. A name the user edited stays. Returns how many changed."""
+    if db.get_setting(_NAME_RULES, 0) >= NAME_RULES:
+        return 0
+    edited = {pid for (pid,) in db.fast_rows(
+        "SELECT DISTINCT kept_id FROM merge_log WHERE action = 'edit' AND json_extract(detail, '$.field') = 'name'")}
+    changes = []
+    for pid, name in db.fast_rows(
+        "SELECT id, name FROM people WHERE name LIKE '%,%' OR name LIKE '%\\%' OR name LIKE '%\"%'"
+        " OR name LIKE '%<%' OR name LIKE '%>%' OR name LIKE '%''%'"
+    ):
+        new = normalise.natural_order(normalise.mail_display_name(name))
+        if pid not in edited and new and new != name:
+            changes.append((*normalise.display_name(new, "", ""), pid))
+    with db.transaction():
+        if changes:
+            db.execute_many("UPDATE people SET name = ?, given = ?, family = ?, name_key = ? WHERE id = ?", changes)
+        db.set_setting(_NAME_RULES, NAME_RULES)
+    return len(changes)
+
+
 def merges(db: Base, pid: int) -> list[dict[str, Any]]:
     """The people merged into this one, oldest first: why ("manual merge", a review item, the same name with
     addresses of it at one domain), the source records they brought (what `split` takes back out), when."""
