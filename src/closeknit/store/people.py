@@ -80,18 +80,16 @@ _NAME_RULES = "name_rules"  # setting: the rules the stored names were read by
 
 
 def reread_names(db: Base) -> int:
-    """Names stored by earlier rules read again by today's, once per change of the rules: quoting debris gone,
-    "Family, Given" in natural order. A name the user edited stays. Returns how many changed."""
+    """Names stored by earlier rules read again by today's, once per change of the rules: a mail header's backslash
+    escapes gone, "Family, Given" in natural order. A name the user edited stays. Returns how many changed."""
     if db.get_setting(_NAME_RULES, 0) >= NAME_RULES:
         return 0
     edited = {pid for (pid,) in db.fast_rows(
         "SELECT DISTINCT kept_id FROM merge_log WHERE action = 'edit' AND json_extract(detail, '$.field') = 'name'")}
     changes = []
-    for pid, name in db.fast_rows(
-        "SELECT id, name FROM people WHERE name LIKE '%,%' OR name LIKE '%\\%' OR name LIKE '%\"%'"
-        " OR name LIKE '%<%' OR name LIKE '%>%' OR name LIKE '%''%'"
-    ):
-        new = normalise.natural_order(normalise.mail_display_name(name))
+    for pid, name in db.fast_rows("SELECT id, name FROM people WHERE name LIKE '%,%' OR name LIKE '%\\%'"):
+        # Backslash escapes are a mail header's debris; other quotes and brackets may be the name as written.
+        new = normalise.natural_order(normalise.mail_display_name(name) if "\\" in name else name)
         if pid not in edited and new and new != name:
             changes.append((*normalise.display_name(new, "", ""), pid))
     with db.transaction():
