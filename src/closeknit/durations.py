@@ -8,6 +8,9 @@ import math
 # start of the next one), so an age of d days means the contact was on the calendar day
 # ceil(d) - 1 days before that day; a slack of a millisecond absorbs float rounding.
 _SLACK = 1e-8
+# Data that ends this long before the scoring day is an archive: every tie looks dormant (scoring's hint), and
+# no recent cut-off can be back-tested (the report says so rather than "your history is short").
+STALE_DAYS = 365
 
 
 def number(value: object) -> float | None:

@@ -12,6 +12,7 @@ import numpy as np
 
 from closeknit.care import fading as lapse_model
 from closeknit.care import plan as care_plan
+from closeknit.durations import STALE_DAYS
 from closeknit.errors import InputError
 from closeknit.store import Store
 from closeknit.store import care as care_store
@@ -191,7 +192,6 @@ def scores_day(db: Store, compute_if_missing: bool = False) -> date:
     return date.fromisoformat(run["as_of"]) if run is not None and pinned(run) else datetime.now(UTC).date()
 
 
-STALE_DAYS = 365  # data that ends this long before the scoring day makes every tie look dormant
 
 
 def stale(db: Store) -> tuple[str, str] | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from typing_extensions import TypedDict  # pydantic reads these as API schemas; it needs this one before 3.12
 
-from closeknit.durations import ago, number, span
+from closeknit.durations import STALE_DAYS, ago, number, span
 
 
 class Layer(TypedDict):
@@ -178,7 +178,6 @@ NEUTRAL = "#6b7280"
 YOU_COLOR = "#7a6aa8"
 THEM_COLOR = "#4f9a8a"
 NO_DATA = "no data yet"
-STALE_DAYS = 365  # mail ending this long before the scoring day is an archive, not a short history
 NO_INTERACTIONS = ("no interactions yet: import a mailbox, a calendar or a LinkedIn export with messages to see whom"
                    " you are in touch with")
 NO_FADING = "none: every tie you kept up both ways is within its keep-in-touch time"

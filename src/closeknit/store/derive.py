@@ -105,12 +105,11 @@ def not_me_senders(db: Base) -> dict[str, int]:
 
 
 def look_alikes(db: Base) -> dict[str, int]:
-    """Addresses that look like the user's own, with how many messages went to each: addresses the user writes
-    to (a private address they forward mail to) or that mail in their mailbox is addressed to (an old or second
-    address of theirs). They look like the user's when they are the local part
-    of one of "me"'s addresses with other digits or separators ("pallen70@…" beside "pallen@…"), the user's
-    full name, in the address or as its name ("dana.whitfield@…", "Dana Whitfield <dw@…>"), or the usual
-    short forms of it ("dwhitfield@…", "whitfieldd@…")."""
+    """Addresses that look like the user's own, with how many messages went to each: those the user's mail is
+    addressed to (a private address they forward mail to, an old or second address). They look like the user's
+    when they are the local part of one of "me"'s addresses with other digits or separators ("pallen70@…" beside
+    "pallen@…"), the user's full name, in the address or as its name ("dana.whitfield@…", "Dana Whitfield
+    <dw@…>"), or the usual short forms of it ("dwhitfield@…", "whitfieldd@…")."""
     from closeknit.store.review import names_alike
 
     known = list(db.get_setting(ME, []))
@@ -119,17 +118,17 @@ def look_alikes(db: Base) -> dict[str, int]:
     skip = {*known, *db.get_setting(NOT_ME, [])}
     me_keys = _me_keys(db, known, _all_names(db, known))
     locals_ = {x for a in known if len(x := _letters(a)) >= 4} | _short_forms(me_keys)
-    sent_to = {a: n for a, n in db.fast_rows(
+    addressed = {a: n for a, n in db.fast_rows(
         "SELECT lower(ip.address), count(DISTINCT i.id) FROM interaction_parties ip JOIN interactions i"
-        " ON i.id = ip.interaction_id WHERE i.direction IN ('out', 'in', 'other') AND +i.channel = 'email'"
-        " AND ip.role IN ('to', 'cc', 'bcc') AND ip.address != '' GROUP BY 1"
+        " ON i.id = ip.interaction_id WHERE +i.channel = 'email' AND ip.role IN ('to', 'cc', 'bcc')"
+        " AND ip.address != '' GROUP BY 1"
     ) if a not in skip and normalise.email(a)}
-    names = _names(db, list(sent_to))
+    names = _names(db, list(addressed))
 
     def mine(key: str) -> bool:
         return len(key.split()) >= 2 and any(names_alike(key, k) >= 90 for k in me_keys)
 
-    return {a: n for a, n in sent_to.items()
+    return {a: n for a, n in addressed.items()
             if _letters(a) in locals_ or mine(normalise.local_words(a)) or mine(names.get(a, ""))}
 
 
