@@ -61,7 +61,7 @@ def current(db: Store) -> Report:
         return hit
     with _BUILDING:
         key = dashboard_store.run_key(db)
-        if key is None and score_store.newest_interaction(db) is None:
+        if key is None and score_store.data_end(db) is None:
             return Report((0, ""), build(db), {tier: [] for tier in TIERS})  # nothing to score yet: not pinned
         if key is None:
             scoring.compute(db)

@@ -110,7 +110,7 @@ def nudge(
         ensure_scores(db, as_of)
         today = parse_day(as_of) or answers.scored_day(db)
         plan = care_plan.weekly(db, today, budget)
-        nothing = not plan and score_store.newest_interaction(db) is None
+        nothing = not plan and score_store.data_end(db) is None
     if ics is not None:
         try:
             ics.write_bytes(feed.ics(plan, today))

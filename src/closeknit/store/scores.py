@@ -190,12 +190,6 @@ def has_replies(db: Base) -> bool:
     return bool(db.scalar("SELECT EXISTS (SELECT 1 FROM interactions WHERE parent_id IS NOT NULL)"))
 
 
-def newest_interaction(db: Base) -> str | None:
-    """The day of the newest dated interaction that is not bulk (YYYY-MM-DD), or None."""
-    ts = db.scalar("SELECT max(ts) FROM interactions WHERE ts IS NOT NULL AND bulk = '' AND cancelled = 0")
-    return None if ts is None else str(db.scalar("SELECT date(:t, 'unixepoch')", {"t": ts}))
-
-
 STRAY_MAX = 4  # at most this many interactions dated long after all the others are strays, not where data ends
 STRAY_GAP = 90 * 86400  # seconds of silence before such strays
 
