@@ -326,6 +326,11 @@ def _days_between(start: str, end: str) -> int:
         return 0
 
 
+def sentence(text: str) -> str:
+    """A phrase said as a sentence: a capital first letter and a full stop."""
+    return text[:1].upper() + text[1:] + "."
+
+
 def empty_fading_list(data: ReportData) -> str:
     """Why no tie is fading: every tie kept up both ways is within its time, or none is in touch this year."""
     tiers = data.get("tiers") or {}
@@ -408,6 +413,7 @@ __all__ = [
     "number",
     "percent",
     "pyramid_sentence",
+    "sentence",
     "span",
     "summary_balance",
     "tier_color",

@@ -23,6 +23,7 @@ from closeknit.report import (
     number,
     percent,
     pyramid_sentence,
+    sentence,
     span,
     tier_of,
     tier_order,
@@ -121,10 +122,6 @@ def _figure(name: str, data: ReportData) -> str:
             f"<figcaption>{esc(chart.caption)}</figcaption>\n</figure>")
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _empty(text: str = NO_DATA) -> str:
     return f'<p class="empty">{esc(text)}</p>'
 
@@ -146,9 +143,9 @@ def _headline(data: ReportData) -> str:
     if layers:
         parts = [f'<span class="n">{esc(count(layer.get("count", 0)))}</span> {esc(layer.get("label", ""))}'
                  for layer in layers]
-        sentence = ' <span class="arrow">→</span> '.join(f"<span>{p}</span>" for p in parts)
+        headline = ' <span class="arrow">→</span> '.join(f"<span>{p}</span>" for p in parts)
     else:
-        sentence = esc(NO_DATA) + (
+        headline = esc(NO_DATA) + (
             '<span class="hint">Import a LinkedIn export, an address book, a mailbox or a calendar '
             "to see your real network.</span>"
         )
@@ -161,7 +158,7 @@ def _headline(data: ReportData) -> str:
     )
     return (
         '<section id="headline" aria-labelledby="h-headline">\n<h2 id="h-headline">Your network, really</h2>\n'
-        f'<p class="headline" aria-label="{esc(pyramid_sentence(data))}">{sentence}</p>\n'
+        f'<p class="headline" aria-label="{esc(pyramid_sentence(data))}">{headline}</p>\n'
         f'<p class="lede">People in each tier (each person counted once):</p>\n'
         f'<ul class="cards">{cards}</ul>\n{_figure("pyramid", data)}\n</section>'
     )
@@ -192,7 +189,7 @@ def _favor_section(data: ReportData) -> str:
         f'<th class="num" scope="col">Strength</th>{_CHANCE_TH}<th scope="col">Tier</th>'
         '<th scope="col">Last contact</th><th scope="col">Top factors</th></tr></thead>\n<tbody>\n'
         + "\n".join(body) + "\n</tbody></table></div>"
-    ) if rows else _empty(_capital(empty_favor_list(data)) + ".")
+    ) if rows else _empty(sentence(empty_favor_list(data)))
     return (
         '<section id="favor-list" aria-labelledby="h-favor">\n<h2 id="h-favor">Favor list</h2>\n'
         '<p class="lede">Ranked by tie strength; the factors say why each person is here.</p>\n'
@@ -224,7 +221,7 @@ def _fading_section(data: ReportData) -> str:
         '<th class="num" scope="col">Usual gap</th><th class="num" scope="col">Ratio</th><th scope="col">Why</th>'
         "</tr></thead>\n<tbody>\n"
         + "\n".join(body) + "\n</tbody></table></div>"
-    ) if rows else _figure("fading", data) + "\n" + _empty(_capital(empty_fading_list(data)) + ".")
+    ) if rows else _figure("fading", data) + "\n" + _empty(sentence(empty_fading_list(data)))
     return (
         '<section id="fading" aria-labelledby="h-fading">\n<h2 id="h-fading">Fading ties</h2>\n'
         '<p class="lede">One message is usually enough to keep these alive.</p>\n'

@@ -20,6 +20,7 @@ from closeknit.report import (
     count,
     empty_fading_list,
     pyramid_sentence,
+    sentence,
     span,
     summary_balance,
     top_factors,
@@ -77,17 +78,13 @@ def context(report: report_answers.Report) -> dict[str, Any]:
     return {
         "title": "Dashboard", "nav": "/", "data": data, "sentence": pyramid_sentence(data),
         "balance": summary_balance(data), "calibration": calibration_sentences(data), "favor": favor,
-        "fading": fading, "no_fading": _sentence(empty_fading_list(data)), "bars": tier_bars(report),
+        "fading": fading, "no_fading": sentence(empty_fading_list(data)), "bars": tier_bars(report),
         "members": report.members, "tiers": TIERS,
         "tier_labels": TIER_LABELS, "chance_label": CHANCE_LABEL, "count": count,
         "chart_width": len(TIERS) * (BAR_WIDTH + BAR_GAP) + BAR_GAP, "chart_height": PLOT_HEIGHT + LABEL_HEIGHT * 2,
         "bar_width": BAR_WIDTH, "baseline": LABEL_HEIGHT // 2 + PLOT_HEIGHT,
         "charts": [(name, *_chart_text(name)) for name in CHARTS], "version": report.key[0],
     }
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + "."
 
 
 def _chart_text(name: str) -> tuple[str, str]:
