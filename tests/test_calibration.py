@@ -83,12 +83,29 @@ def test_fit_moves_from_the_default_to_the_users_own_history() -> None:
     assert abs(near.a - cal.DEFAULT_A) < 0.5 and abs(near.b - cal.DEFAULT_B) < 0.5
     # Many back-test ties from a different curve: the fit follows them.
     s = rng.uniform(0, 100, 20_000)
-    y = rng.random(len(s)) < 1 / (1 + np.exp(-(-2.0 + 3.0 * s / 100)))
+    y = rng.random(len(s)) < 1 / (1 + np.exp(-(-2.0 + 3.0 * (s / 100) ** cal.POWER)))
     own = cal.fit([_sample(s, y)])
     assert abs(own.a + 2.0) < 0.4 and abs(own.b - 3.0) < 0.6  # the prior still pulls a little
     assert abs(own.a + 2.0) < abs(near.a + 2.0) and abs(own.b - 3.0) < abs(near.b - 3.0)
     p = own(np.array([0.0, 50.0, 100.0]))
     assert np.all(np.diff(p) > 0) and np.all((p > 0) & (p < 1))
+
+
+
+def test_the_curve_is_one_shape_wherever_it_is_drawn() -> None:
+    """The report draws the stored curve as the scorer computes it; a curve stored before the shape existed
+    (no "power") keeps its meaning, a straight line of the score."""
+    from closeknit.report import curve
+
+    c = cal.Calibration(-4.0, 8.0, "own history")
+    stored = c.as_dict()
+    for score in (0.0, 25.0, 50.0, 85.0, 100.0):
+        assert curve(stored, score) == pytest.approx(float(c(np.array([score]))[0]), abs=1e-9)
+    old = {k: v for k, v in stored.items() if k != "power"}
+    assert curve(old, 50.0) == pytest.approx(1 / (1 + np.exp(-(-4.0 + 8.0 * 0.5))))
+    # The log-odds climb faster among the strongest ties than a straight line of the score.
+    z = np.log(c(np.array([20.0, 50.0, 80.0]))) - np.log(1 - c(np.array([20.0, 50.0, 80.0])))
+    assert z[2] - z[1] > z[1] - z[0] + 0.1 > 0.1
 
 
 def test_brier_and_ece_by_brute_force() -> None:

@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NotRequired
 
 from typing_extensions import TypedDict  # pydantic reads these as API schemas; it needs this one before 3.12
 
@@ -88,11 +88,12 @@ class ReliabilityBin(TypedDict):
 
 
 class CalibrationInfo(TypedDict):
-    """How scores became probabilities of a two-way exchange: p = 1 / (1 + exp(−(a + b·score/100)))."""
+    """How scores became probabilities of a two-way exchange: p = 1 / (1 + exp(−(a + b·(score/100)^power)))."""
 
     source: str
     a: float
     b: float
+    power: NotRequired[float]  # absent from curves stored before the shape was: 1
     cutoffs: int
     ties: int
     positives: int
@@ -286,7 +287,8 @@ def curve(c: Mapping[str, Any], score: float) -> float | None:
     a, b = number(c.get("a")), number(c.get("b"))
     if a is None or b is None:
         return None
-    return 0.5 * (1.0 + math.tanh(0.5 * (a + b * score / 100.0)))
+    power = number(c.get("power")) or 1.0  # a curve stored before its shape was: a line of the score
+    return 0.5 * (1.0 + math.tanh(0.5 * (a + b * (max(score, 0.0) / 100.0) ** power)))
 
 
 def calibration_sentences(data: ReportData) -> list[str]:

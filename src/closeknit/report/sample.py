@@ -34,12 +34,13 @@ _TEMPLATES = (
     "favors: {given} given, {recv} received",
 )
 _MONTHS = 18
-_CURVE = (-5.52, 7.60)  # the shipped default calibration curve (closeknit.strength.calibration)
+_CURVE = (-4.56, 7.87, 1.5)  # the shipped default calibration curve: a, b, power (closeknit.strength.calibration)
 _BACKTESTS = 24
 
 
-def _p(strength: float, a: float = _CURVE[0], b: float = _CURVE[1]) -> float:
-    return round(1.0 / (1.0 + math.exp(-(a + b * strength / 100.0))), 3)
+def _p(strength: float) -> float:
+    a, b, power = _CURVE
+    return round(1.0 / (1.0 + math.exp(-(a + b * (strength / 100.0) ** power))), 3)
 
 
 def _calibration(strengths: list[float], rng: random.Random) -> CalibrationInfo:
@@ -52,7 +53,7 @@ def _calibration(strengths: list[float], rng: random.Random) -> CalibrationInfo:
         bins.append({"score": round(sum(s for _, s, _ in part) / len(part), 1),
                      "predicted": round(sum(p for p, _, _ in part) / len(part), 4),
                      "observed": round(sum(y for _, _, y in part) / len(part), 4), "ties": len(part)})
-    return {"source": "own history" if ties else "default", "a": _CURVE[0], "b": _CURVE[1],
+    return {"source": "own history" if ties else "default", "a": _CURVE[0], "b": _CURVE[1], "power": _CURVE[2],
             "cutoffs": _BACKTESTS if ties else 0, "ties": len(ties), "positives": sum(y for _, _, y in ties),
             "reliability": bins}
 

@@ -20,13 +20,17 @@ HISTORY_DAYS = 365.0  # features see the 12 months before a cut-off only
 HORIZON_DAYS = 90.0  # the outcome: a message each way within 90 days after the cut-off
 MIN_MESSAGES = 20  # a cut-off counts when ≥ 20 messages were exchanged in its history window
 MAX_CUTOFFS = 24  # a calibration uses the latest 24 back-test cut-offs (two years of monthly ones)
-# Default calibration, the prior of every user's own: a logistic curve of the score,
-# p = 1 / (1 + exp(−(A + B·score/100))), fitted once on the pooled back-tests of 90 Enron mailboxes
-# at the monthly cut-offs 2000-06…2001-09 (112,001 ties; 3% at score 25, 15% at 50, 54% at 75),
-# leaving out the back-tests where no tie had a message each way (mostly months a mailbox lacks its
-# sent or its received mail). A user's back-tests pull away from it with the weight of a Gaussian
-# prior of precision PRIOR (both chosen by owner-level cross-validation: docs/strength.md).
-DEFAULT_A, DEFAULT_B = -5.52, 7.60
+# Probabilities are logistic curves of (score/100)^POWER: the log-odds of contact rise faster among
+# the strongest ties than a straight line of the score gives them (chosen by owner-level
+# cross-validation, docs/strength.md).
+POWER = 1.5
+# Default calibration, the prior of every user's own: p = 1 / (1 + exp(−(A + B·(score/100)^POWER))),
+# fitted once on the pooled back-tests of 90 Enron mailboxes at the monthly cut-offs 2000-06…2001-09
+# (111,671 ties; 3% at score 25, 15% at 50, 63% at 75), leaving out the back-tests where no tie had a
+# message each way (mostly months a mailbox lacks its sent or its received mail). A user's back-tests
+# pull away from it with the weight of a Gaussian prior of precision PRIOR (both chosen by owner-level
+# cross-validation: docs/strength.md).
+DEFAULT_A, DEFAULT_B = -4.56, 7.87
 PRIOR = 20.0
 RELIABILITY_BINS = 5  # equal-count bins of back-test ties kept with a fit, for the report's calibration chart
 
@@ -211,7 +215,7 @@ def calibration_cutoffs(t: float, step: Step, protocol: Protocol = DEFAULT_PROTO
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """p = 1 / (1 + exp(−(a + b·score/100))): a non-decreasing map from score to probability."""
+    """p = 1 / (1 + exp(−(a + b·(score/100)^POWER))): a non-decreasing map from score to probability."""
 
     a: float
     b: float
@@ -223,10 +227,10 @@ class Calibration:
     reliability: tuple[tuple[float, float, float, int], ...] = ()
 
     def __call__(self, score: np.ndarray) -> np.ndarray:
-        return _sigmoid(self.a + self.b * np.asarray(score, dtype=np.float64) / 100.0)
+        return _sigmoid(self.a + self.b * curve_x(score))
 
     def as_dict(self) -> dict[str, object]:
-        return {"source": self.source, "a": round(self.a, 4), "b": round(self.b, 4), "ties": self.ties,
+        return {"source": self.source, "a": round(self.a, 4), "b": round(self.b, 4), "power": POWER, "ties": self.ties,
                 "positives": self.positives, "cutoffs": self.cutoffs,
                 "reliability": [{"score": round(s, 1), "predicted": round(p, 4), "observed": round(o, 4), "ties": n}
                                 for s, p, o, n in self.reliability]}
@@ -235,8 +239,14 @@ class Calibration:
 DEFAULT_CALIBRATION = Calibration(DEFAULT_A, DEFAULT_B, "default")
 
 
+def curve_x(score: np.ndarray) -> np.ndarray:
+    """The curves' variable: (score/100)^POWER."""
+    out: np.ndarray = (np.clip(np.asarray(score, dtype=np.float64), 0.0, None) / 100.0) ** POWER
+    return out
+
+
 def fit(samples: Sequence[Sample], prior: float = PRIOR) -> Calibration:
-    """Logistic fit of outcome on score/100 over the back-test samples (Platt scaling), with a
+    """Logistic fit of outcome on (score/100)^POWER over the back-test samples (Platt scaling), with a
     Gaussian prior of precision `prior` centred on the default curve: with few back-test ties the
     default holds, with many the user's own history decides. The default when there is no sample."""
     if not samples:
@@ -245,8 +255,8 @@ def fit(samples: Sequence[Sample], prior: float = PRIOR) -> Calibration:
     y = np.concatenate([x.y for x in samples]).astype(np.float64)
     if len(y) == 0:
         return DEFAULT_CALIBRATION
-    a, b = platt(s / 100.0, y, (DEFAULT_A, DEFAULT_B), prior)
-    p = _sigmoid(a + b * s / 100.0)
+    a, b = platt(curve_x(s), y, (DEFAULT_A, DEFAULT_B), prior)
+    p = _sigmoid(a + b * curve_x(s))
     return Calibration(a, b, "own history", len(y), int(y.sum()), len(samples), reliability(s, p, y))
 
 
