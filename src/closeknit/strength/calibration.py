@@ -26,7 +26,7 @@ MAX_CUTOFFS = 24  # a calibration uses the latest 24 back-test cut-offs (two yea
 POWER = 1.5
 # Default calibration, the prior of every user's own: p = 1 / (1 + exp(−(A + B·(score/100)^POWER))),
 # fitted once on the pooled back-tests of 90 Enron mailboxes at the monthly cut-offs 2000-06…2001-09
-# (111,671 ties; 3% at score 25, 15% at 50, 63% at 75), leaving out the back-tests where no tie had a
+# (111,671 ties; 3% at score 25, 14% at 50, 63% at 75), leaving out the back-tests where no tie had a
 # message each way (mostly months a mailbox lacks its sent or its received mail). A user's back-tests
 # pull away from it with the weight of a Gaussian prior of precision PRIOR (both chosen by owner-level
 # cross-validation: docs/strength.md).
