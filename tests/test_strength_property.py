@@ -1,4 +1,5 @@
-"""Any small interaction history, imported into a real store, scores, lists, explains, reports and evaluates."""
+"""Any small interaction history, imported into a real store, scores, lists, explains, reports, plans the week and
+evaluates."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import icalendar
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import closeknit.cli.main  # noqa: F401  (registers every command on the app)
+from closeknit.care import fading
 from closeknit.cli.main import app
 from closeknit.pipeline.importer import run_import
 from closeknit.sources import mail
 from closeknit.store import Store
 from closeknit.store import interactions as ix
 from closeknit.store import people as people_store
+from closeknit.strength import calibration as cal
 from closeknit.strength.evaluate import evaluate_events
 from closeknit.strength.events import Events, Row
 
@@ -154,6 +158,14 @@ def test_any_history_scores_lists_explains_reports_and_evaluates(t: list[Touch])
             assert 0 <= explained["strength"] <= 100
         _cli(db_path, "report", "--html", str(tmp / "r.html"))
         assert (tmp / "r.html").stat().st_size > 0
+        ics = tmp / "p.ics"
+        plan = json.loads(_cli(db_path, "nudge", "--as-of", as_of, "--budget", "3", "--json", "--ics", str(ics)))
+        assert len(plan["plan"]) <= 3 and all(n["reasons"] and n["opener"] for n in plan["plan"])
+        assert all(n["p_lapse"] is None or 0 <= n["p_lapse"] <= 1 for n in plan["plan"])
+        feed = icalendar.Calendar.from_ical(ics.read_bytes())
+        assert len([e for e in feed.walk("VEVENT")]) == len(plan["plan"])
+        _cli(db_path, "nudge", "--as-of", as_of, "--digest")
+        assert json.loads(_cli(db_path, "ledger", "--json")) is not None
 
         cutoffs = [(AS_OF - timedelta(days=30 * k)).timestamp() for k in range(0, 24, 3)]
         records = [r for r in mail.parse(box) if getattr(r, "parties", None) is not None] if box.stat().st_size else []
@@ -161,3 +173,6 @@ def test_any_history_scores_lists_explains_reports_and_evaluates(t: list[Touch])
             result = evaluate_events(events, cutoffs=cutoffs)
             assert result["cutoffs"] + result["skipped_quiet"] + result["skipped_one_class"] == len(cutoffs)
             assert all(np.isfinite(v) or np.isnan(v) for m in result["metrics"].values() for v in m.values())
+            lapse = fading.evaluate_events(events, cutoffs, cal.MONTHLY)
+            assert 0 <= lapse["cutoffs"] <= len(cutoffs)
+            assert all(0 <= lapse[k] <= 1 for k in ("brier", "ece") if k in lapse)
