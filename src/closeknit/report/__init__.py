@@ -307,7 +307,7 @@ def calibration_sentences(data: ReportData) -> list[str]:
                "outcomes, starting from a default curve, so a short history stays close to the default.")
     else:
         ends = str(data.get("data_ends") or "")[:10]
-        if ends and _days_between(ends, str(data.get("as_of") or "")) > STALE_DAYS:
+        if ends and (days_between(ends, data.get("as_of")) or 0) > STALE_DAYS:
             why = (f"Your mail ends on {ends}, long before the scoring day, so no recent cut-off has mail to "
                    f"back-test (closeknit score --as-of {ends} scores it as of its last day)")
         else:
@@ -318,14 +318,6 @@ def calibration_sentences(data: ReportData) -> list[str]:
         how += (": " + ", ".join(f"{chance(p)} at score {s}" for s, p in points) + ".") \
             if all(p is not None for _, p in points) else "."
     return [meaning, how]
-
-
-def _days_between(start: str, end: str) -> int:
-    """Whole days from one ISO date to another; 0 when either is not a date."""
-    try:
-        return (date.fromisoformat(end[:10]) - date.fromisoformat(start[:10])).days
-    except ValueError:
-        return 0
 
 
 def sentence(text: str) -> str:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import date, timedelta
 
-from closeknit.report import CalibrationInfo, FadingEntry, FavorEntry, ReciprocityEntry, ReliabilityBin, ReportData
+from closeknit.report import (
+    CalibrationInfo,
+    FadingEntry,
+    FavorEntry,
+    ReciprocityEntry,
+    ReliabilityBin,
+    ReportData,
+    curve,
+)
 
 HOSTILE_NAME = '<script>alert(1)</script> $x$ & "q"'
 HOSTILE_ORG = "Acme & Sons <Ltd> $5$"
@@ -34,13 +41,12 @@ _TEMPLATES = (
     "favors: {given} given, {recv} received",
 )
 _MONTHS = 18
-_CURVE = (-4.56, 7.87, 1.5)  # the shipped default calibration curve: a, b, power (closeknit.strength.calibration)
+_CURVE = {"a": -4.56, "b": 7.87, "power": 1.5}  # the shipped default calibration curve (closeknit.strength.calibration)
 _BACKTESTS = 24
 
 
 def _p(strength: float) -> float:
-    a, b, power = _CURVE
-    return round(1.0 / (1.0 + math.exp(-(a + b * (strength / 100.0) ** power))), 3)
+    return round(curve(_CURVE, strength) or 0.0, 3)
 
 
 def _calibration(strengths: list[float], rng: random.Random) -> CalibrationInfo:
@@ -53,7 +59,8 @@ def _calibration(strengths: list[float], rng: random.Random) -> CalibrationInfo:
         bins.append({"score": round(sum(s for _, s, _ in part) / len(part), 1),
                      "predicted": round(sum(p for p, _, _ in part) / len(part), 4),
                      "observed": round(sum(y for _, _, y in part) / len(part), 4), "ties": len(part)})
-    return {"source": "own history" if ties else "default", "a": _CURVE[0], "b": _CURVE[1], "power": _CURVE[2],
+    a, b, power = (_CURVE[k] for k in ("a", "b", "power"))
+    return {"source": "own history" if ties else "default", "a": a, "b": b, "power": power,
             "cutoffs": _BACKTESTS if ties else 0, "ties": len(ties), "positives": sum(y for _, _, y in ties),
             "reliability": bins}
 

@@ -255,8 +255,9 @@ def fit(samples: Sequence[Sample], prior: float = PRIOR) -> Calibration:
     y = np.concatenate([x.y for x in samples]).astype(np.float64)
     if len(y) == 0:
         return DEFAULT_CALIBRATION
-    a, b = platt(curve_x(s), y, (DEFAULT_A, DEFAULT_B), prior)
-    p = _sigmoid(a + b * curve_x(s))
+    x = curve_x(s)
+    a, b = platt(x, y, (DEFAULT_A, DEFAULT_B), prior)
+    p = _sigmoid(a + b * x)
     return Calibration(a, b, "own history", len(y), int(y.sum()), len(samples), reliability(s, p, y))
 
 
