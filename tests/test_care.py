@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from closeknit.care.plan import _first_name, clean_subject, due_after
+from closeknit.care.plan import Nudge, Reason, _first_name, clean_subject, due_after, opener, topic
 from closeknit.durations import parse_days
 from test_cli import cli
 from test_cli_people import ME, mailbox
@@ -100,6 +100,18 @@ def test_a_message_from_someone_else_that_names_a_fading_tie_does_not_touch_it(d
         "Message-ID: <group1@test.example>\nSubject: photos from the trip\n\nattached\n\n", encoding="utf-8")
     cli(db, "import", str(tmp_path / "group.mbox"), "--me", ME)
     assert "fading" in kinds(plan(db)["Ana Ruiz"])  # Ben wrote to us both; Ana and I are as silent as before
+
+
+def test_mail_between_others_in_your_mailbox_does_not_touch_a_fading_tie(db: Path, tmp_path: Path) -> None:
+    when = END + timedelta(hours=3)  # Ana to Ben only, kept in the user's mailbox (a shared folder, a forward)
+    (tmp_path / "shared.mbox").write_text(
+        f"From ana {when:%a %b %d %H:%M:%S %Y}\nFrom: {ANA}\nTo: {BEN}\nDate: {format_datetime(when)}\n"
+        "Message-ID: <shared1@test.example>\nSubject: the budget\n\nsee attached\n\n", encoding="utf-8")
+    cli(db, "import", str(tmp_path / "shared.mbox"), "--me", ME)
+    assert js(db, "timeline", "ana@one.example")[0]["direction"] == "other"
+    fading = plan(db)["Ana Ruiz"]
+    assert "fading" in kinds(fading)  # as silent with the user as before, as the score also says
+    assert fading["last_contact"] == js(db, "show", "ana@one.example")["last_contact"][:10]
 
 
 def test_only_a_tie_that_was_two_way_can_fade(db: Path, tmp_path: Path) -> None:
@@ -281,3 +293,19 @@ def test_the_reports_fading_ties_are_the_plans(db: Path) -> None:
 ])
 def test_a_subject_is_quoted_without_its_prefixes(subject: str, quoted: str) -> None:
     assert clean_subject(subject) == quoted
+
+
+@pytest.mark.parametrize(("subject", "quoted"), [
+    ("Re: the offsite agenda", "the offsite agenda"), ("Ana", ""), ("RE: Ana Ruiz", ""), ("Hi Ana!", ""),
+    ("Ruiz, Ana", ""), ("hello", ""), ("Re: Quick question", ""), ("FW: update", ""), ("Ana's thesis", "Ana's thesis"),
+    ("Lunch in Lisbon", "Lunch in Lisbon"),
+])
+def test_an_opener_quotes_only_a_subject_that_says_something(subject: str, quoted: str) -> None:
+    assert topic(subject, "Ana Ruiz") == quoted
+    fading = Nudge(1, "Ana Ruiz", "close", 50.0, 30, None, 0.5, [Reason("fading", "", 25.0)])
+    expected = f"I was thinking back to “{quoted}”" if quoted else "it has been a while"
+    assert expected in opener(fading, subject, "")
+    waiting = Nudge(1, "Ana Ruiz", "close", 50.0, 30, None, 0.5, [Reason("waiting", "", 40.0)])
+    assert opener(waiting, "", subject, waited_days=1) == (
+        f"Hi Ana, thanks for your message on “{quoted}”." if quoted else "Hi Ana, thanks for your message.")
+    assert opener(waiting, "", subject, waited_days=9).startswith("Hi Ana, sorry for the slow answer")

@@ -109,6 +109,25 @@ def clean_subject(subject: str) -> str:
     return cleaned
 
 
+# Subjects that say nothing to think back to (besides a greeting or the person's name alone).
+EMPTY_SUBJECTS = frozenset({"thanks", "thank you", "thx", "fyi", "question", "quick question", "update", "follow up",
+                            "follow-up", "followup", "test", "no subject", "(no subject)", "untitled", "message",
+                            "note", "info", "call", "meeting", "lunch", "catch up", "catch-up"})
+GREETINGS = frozenset({"hi", "hello", "hey", "dear", "hallo", "hola", "greetings"})
+
+
+def topic(subject: str, name: str) -> str:
+    """A subject worth quoting to `name` in an opener: `clean_subject`'s, or "" when it says nothing (a greeting,
+    their name, a bare "question" or "update")."""
+    cleaned = clean_subject(subject)
+    words = [w.strip(" .!?,;:-–") for w in cleaned.casefold().split()]
+    named = set(" ".join(normalise.split_name(name)).casefold().split())
+    rest = [w for w in words if w and w not in GREETINGS]
+    if not rest or " ".join(rest) in EMPTY_SUBJECTS or set(rest) <= named:
+        return ""
+    return cleaned
+
+
 def _first_name(name: str) -> str:
     """The name to greet: the given name of "Ana Ruiz", "Ruiz, Ana" or "Dr. Ana Ruiz"; "there" when none
     (an address, an organisation's name)."""
@@ -218,17 +237,18 @@ def opener(n: Nudge, last_subject: str, waiting_subject: str, news: list[dict[st
     kinds = {r.kind for r in n.reasons}
     moves = [e for e in news or [] if e["kind"] in ("employer", "title")]
     if "waiting" in kinds:
-        about = clean_subject(waiting_subject) or "your message"
+        about = topic(waiting_subject, n.name)
+        on = f" on “{about}”" if about else ""
         if waited_days > SLOW_DAYS:
-            return f"{hi} sorry for the slow answer on “{about}”."
-        return f"{hi} thanks for your message on “{about}”."
+            return f"{hi} sorry for the slow answer{on}."
+        return f"{hi} thanks for your message{on}."
     if "birthday" in kinds:
         return f"Happy birthday, {_first_name(n.name)}! How is the year treating you?"
     if moves:
         move = moves[-1]
         where = f"the move to {move['new']}" if move["kind"] == "employer" else f"the new role as {move['new']}"
         return f"{hi} congratulations on {where}! How are the first weeks going?"
-    subject = clean_subject(last_subject)
+    subject = topic(last_subject, n.name)
     if subject:
         return f"{hi} I was thinking back to “{subject}”. How did it turn out?"
     return f"{hi} it has been a while. How are you doing?"

@@ -10,6 +10,7 @@ from closeknit.identity.shown import display
 from closeknit.store import ignore
 from closeknit.store.base import Base
 from closeknit.store.people import name_sql
+from closeknit.store.scores import CONTACT_SQL, me_id
 
 # How often to be in touch by default, per tier (days); the user may change each (`cadence --tier`).
 DEFAULT_CADENCE = {"inner": 14, "close": 30, "favor": 90, "active": 182}
@@ -77,9 +78,9 @@ def candidates(db: Base, tiers: Sequence[str], also: Sequence[int] = ()) -> list
 
 
 def last_touches(db: Base, ids: Sequence[int], now: float) -> dict[int, tuple[int, str]]:
-    """Per person, the newest interaction before `now` on any channel (not bulk, not cancelled): its
-    time and subject. Read live, so a touch logged a minute ago counts. As for the strength score, a message
-    the user received touches its sender only, not the others it went to.
+    """Per person, the newest interaction before `now` on any channel that is contact as the strength score
+    reads it (`CONTACT_SQL`; not bulk, not a meeting the user declined): its time and subject. Read live, so
+    a touch logged a minute ago counts.
 
     The plan asks this of everyone in touch within a year, whose interactions are most of the table: the
     party rows are read in the order they are stored, each joined to its interaction in the same order
@@ -92,9 +93,9 @@ def last_touches(db: Base, ids: Sequence[int], now: float) -> dict[int, tuple[in
         "SELECT ip.person_id, i.ts, i.id"
         " FROM interaction_parties ip NOT INDEXED CROSS JOIN interactions i ON i.id = ip.interaction_id"
         " WHERE +ip.person_id IN (SELECT value FROM json_each(:ids)) AND +i.ts IS NOT NULL AND +i.ts < :now"
-        " AND i.bulk = '' AND i.cancelled = 0 AND ip.status != 'DECLINED'"
-        " AND (i.direction != 'in' OR i.channel = 'meeting' OR ip.role IN ('from', 'with'))",
-        {"ids": json.dumps(list(ids)), "now": now},
+        f" AND i.bulk = '' AND {CONTACT_SQL} AND (i.channel != 'meeting' OR i.id NOT IN"
+        "  (SELECT interaction_id FROM interaction_parties WHERE person_id = :me AND status = 'DECLINED'))",
+        {"ids": json.dumps(list(ids)), "now": now, "me": me_id(db)},
     ):
         seen = get(pid)
         if seen is None or ts > seen[0]:

@@ -20,6 +20,14 @@ RATINGS = ("strong", "weak", "favor")
 # declined invitations and cancelled events are not time together; a delegate sending my mail
 # (its Sender, or its From when it is not me) is no counterpart of it. Rows come unsorted:
 # the scorer sorts them in numpy, which is cheaper than SQLite's sort.
+# A party `ip` of an interaction `i` the user was in with them: mail the user sent (to each recipient), mail
+# received (from its sender only: not the others it went to), a meeting, a logged touch; not mail between
+# others in the user's mailbox, not the one who sent on someone's behalf, not a declined invitation. The score
+# and the weekly plan's last touches read contact alike.
+CONTACT_SQL = """i.cancelled = 0 AND i.direction IN ('out', 'in', 'both') AND ip.status != 'DECLINED'
+  AND (i.direction != 'in' OR i.channel = 'meeting' OR ip.role IN ('from', 'with'))
+  AND ip.role != 'sender' AND NOT (i.direction = 'out' AND ip.role = 'from')"""
+
 _ROWS_SQL = """
 SELECT ip.person_id, i.ts,
        CASE WHEN i.direction = 'out' THEN 0
@@ -27,11 +35,7 @@ SELECT ip.person_id, i.ts,
             ELSE 2 END,
        {channel}, i.size, i.bulk != '', i.id, coalesce(i.parent_id, -1), coalesce(i.thread_id, i.id)
 FROM interactions i JOIN interaction_parties ip ON ip.interaction_id = i.id
-WHERE i.ts IS NOT NULL AND i.cancelled = 0 AND i.direction IN ('out', 'in', 'both')
-  AND ip.person_id != :me AND ip.status != 'DECLINED'
-  AND (i.direction != 'in' OR i.channel = 'meeting' OR ip.role IN ('from', 'with'))
-  AND ip.role != 'sender' AND NOT (i.direction = 'out' AND ip.role = 'from')
-"""
+WHERE i.ts IS NOT NULL AND ip.person_id != :me AND """ + CONTACT_SQL + "\n"
 
 
 def me_id(db: Base) -> int:
