@@ -114,6 +114,19 @@ def test_mail_between_others_in_your_mailbox_does_not_touch_a_fading_tie(db: Pat
     assert fading["last_contact"] == js(db, "show", "ana@one.example")["last_contact"][:10]
 
 
+def test_a_meeting_you_declined_does_not_touch_a_fading_tie(db: Path, tmp_path: Path) -> None:
+    start = END + timedelta(hours=3)
+    (tmp_path / "declined.ics").write_text("\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT", "UID:declined1@test.example",
+        f"DTSTAMP:{start:%Y%m%dT%H%M%SZ}", f"DTSTART:{start:%Y%m%dT%H%M%SZ}",
+        f"DTEND:{start + timedelta(hours=1):%Y%m%dT%H%M%SZ}", "SUMMARY:planning", "ORGANIZER:mailto:ana@one.example",
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:ana@one.example", f"ATTENDEE;PARTSTAT=DECLINED:mailto:{ME}",
+        "END:VEVENT", "END:VCALENDAR", ""]), encoding="utf-8")
+    cli(db, "import", str(tmp_path / "declined.ics"), "--me", ME)
+    assert js(db, "timeline", "ana@one.example")[0]["channel"] == "meeting"
+    assert "fading" in kinds(plan(db)["Ana Ruiz"])
+
+
 def test_only_a_tie_that_was_two_way_can_fade(db: Path, tmp_path: Path) -> None:
     notices = tmp_path / "notices.mbox"
     with notices.open("w", encoding="utf-8") as out:
