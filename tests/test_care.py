@@ -15,6 +15,7 @@ from closeknit.care.plan import Nudge, Reason, _first_name, clean_subject, due_a
 from closeknit.durations import parse_days
 from test_cli import cli
 from test_cli_people import ME, mailbox
+from test_linkedin_network import CONNECTIONS_2025, IN, MESSAGES_2025, OWNER, PREAMBLE, write
 
 AS_OF = date(2026, 10, 30)
 END = datetime(2026, 10, 28, 12, tzinfo=UTC)
@@ -91,6 +92,44 @@ def test_a_message_waits_on_you_when_addressed_to_you_and_few_others(db: Path, t
     later = plan(db, "--budget", "10", as_of=AS_OF + timedelta(days=5))
     assert "waiting" in kinds(later["Dee Park"]) and "Ben Ode" not in later
     assert later["Dee Park"]["opener"] == "Hi Dee, sorry for the slow answer on “the offsite agenda”."
+
+
+def test_someone_who_follows_up_in_one_conversation_still_waits_on_you(db: Path, tmp_path: Path) -> None:
+    box = tmp_path / "follow.mbox"
+    with box.open("w", encoding="utf-8") as out:
+        for k, days in enumerate((9, 5, 1)):  # a question, then two nudges in the same conversation
+            when = END - timedelta(days=days)
+            reply = "In-Reply-To: <f0@test.example>\nReferences: <f0@test.example>\n" if k else ""
+            out.write(f"From gus {when:%a %b %d %H:%M:%S %Y}\nFrom: Gus Hale <gus@eight.example>\nTo: {ME}\n"
+                      f"Date: {format_datetime(when)}\nMessage-ID: <f{k}@test.example>\n{reply}"
+                      f"Subject: {'Re: ' if k else ''}the lease renewal\n\nany news?\n\n")
+    cli(db, "import", str(box), "--me", ME)
+    got = plan(db, "--budget", "10")
+    assert kinds(got["Gus Hale"]) == {"waiting"}  # three messages, but one conversation: not a newsletter
+    assert "the lease renewal" in got["Gus Hale"]["opener"]
+
+
+def test_a_linkedin_message_left_unanswered_waits_on_you(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    write(folder / "Connections.csv", PREAMBLE + CONNECTIONS_2025 + f"Ada,Example,{IN}ada-example,,Acme,Engineer,"
+          f"10 Jan 2024\nBob,Sample,{IN}bob-sample,,Initech,CEO,11 Jan 2024\n")
+    write(folder / "Profile.csv", "First Name,Last Name,Headline\nOwner Person,,Builder\n")
+    write(folder / "messages.csv", MESSAGES_2025
+          + f"c1,,Ada Example,{IN}ada-example,Owner Person,{OWNER},2026-10-29 09:00:00 UTC,,free to talk?,INBOX,,No\n"
+          # Bob answered me: nothing waits. A sponsored message (a sender without a profile) asks nothing.
+          + f"c2,,Bob Sample,{IN}bob-sample,Owner Person,{OWNER},2026-10-28 08:00:00 UTC,,sure,INBOX,,No\n"
+          + f"c2,,Owner Person,{OWNER},Bob Sample,{IN}bob-sample,2026-10-27 08:00:00 UTC,,coffee?,INBOX,,No\n"
+          + f"c3,An offer,Eve Marketer,,Owner Person,{OWNER},2026-10-29 08:00:00 UTC,,deal,INBOX,,No\n")
+    write(folder / "Invitations.csv", 'From,To,Sent At,Message,Direction\nCy Person,Owner Person,"10/29/26, 3:45 PM",'
+          "hello,INCOMING\n")
+    db = tmp_path / "l.db"
+    cli(db, "import", str(folder))
+    got = plan(db, "--budget", "10")
+    assert set(got) == {"Ada Example"}
+    (reason,) = got["Ada Example"]["reasons"]
+    assert reason == {"kind": "waiting", "text": "they wrote 2 days ago on LinkedIn and wait for your answer",
+                      "value": reason["value"]}
+    assert got["Ada Example"]["opener"] == "Hi Ada, thanks for your message."
 
 
 def test_a_message_from_someone_else_that_names_a_fading_tie_does_not_touch_it(db: Path, tmp_path: Path) -> None:

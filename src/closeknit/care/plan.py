@@ -17,8 +17,9 @@ PLAN_TIERS = ("inner", "close", "favor", "active")
 STRONG_TIERS = ("inner", "close", "favor")
 WAITING_DAYS = 21  # a message to the user newer than this, still unanswered, is waiting on them
 WAITING_MAX_TO = 3  # ... when the user is one of at most this many people it is addressed to
-# ... from someone the user answers: one who wrote this many times and had an answer to fewer than this share is a
-# newsletter, a notice or a sender the user has chosen not to answer, not someone waiting.
+# ... from someone the user answers: one who began this many conversations with the user, had an answer in fewer than
+# this share of them and got fewer than this share of messages back is a newsletter, a notice or a sender the user
+# has chosen not to answer, not someone waiting (conversations, not messages: a chat or a follow-up comes in bursts).
 UNANSWERED_MIN = 3
 UNANSWERED_SHARE = 0.1
 SLOW_DAYS = 3  # an answer later than this apologises for the wait
@@ -160,15 +161,16 @@ def _when(days: int) -> str:
 
 def _unanswered(c: dict[str, Any]) -> bool:
     """True for a sender the user does not answer (see UNANSWERED_MIN)."""
-    received = c.get("received") or 0
-    return received >= UNANSWERED_MIN and (c.get("sent") or 0) < UNANSWERED_SHARE * received
+    threads = c.get("their_threads") or 0
+    return (threads >= UNANSWERED_MIN and (c.get("their_threads_answered") or 0) < UNANSWERED_SHARE * threads
+            and (c.get("sent") or 0) < UNANSWERED_SHARE * (c.get("received") or 0))
 
 
 def build(
     today: date,
     candidates: list[dict[str, Any]],
     last: dict[int, tuple[int, str]],
-    waiting: dict[int, tuple[int, str]],
+    waiting: dict[int, tuple[int, str, str]],
     balances: dict[int, int],
     defaults: dict[str, int],
     budget: int,
@@ -192,9 +194,11 @@ def build(
                   None if p_lapse is None else round(p_lapse, 3))
         wait = waiting.get(pid)
         if wait and not _unanswered(c) and (touched is None or wait[0] >= touched[0]):
-            n.reasons.append(Reason("waiting", f"they wrote {span((now - wait[0]) / 86400)} ago and wait for your"
-                                               f" answer: “{clean_subject(wait[1]) or 'no subject'}”",
-                                    WAITING_WEIGHT * strength))
+            subject = clean_subject(wait[1])
+            where = " on LinkedIn" if wait[2] == "linkedin" else ""
+            about = f": “{subject}”" if subject else "" if where else ": “no subject”"
+            n.reasons.append(Reason("waiting", f"they wrote {span((now - wait[0]) / 86400)} ago{where} and wait for"
+                                               f" your answer{about}", WAITING_WEIGHT * strength))
         # Only a tie that was ever two-way can fade: one that only ever wrote to you (a newsletter, a notice)
         # or that you only ever wrote to is not kept by getting in touch.
         if due is not None and silent is not None and silent >= due and p_lapse is not None and c.get(

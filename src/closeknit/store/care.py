@@ -52,8 +52,8 @@ def overrides(db: Base) -> list[dict[str, Any]]:
 def candidates(db: Base, tiers: Sequence[str], also: Sequence[int] = ()) -> list[dict[str, Any]]:
     """Scored ties in `tiers`, and the people in `also` whatever their tier (nobody ignored), with what
     the plan weighs: strength, the probabilities of contact and of lapsing (NULL for a tie not active when
-    scored), usual gap, cadence, snooze, birthday, the day of connecting, the last two-way contact and the
-    messages each way."""
+    scored), usual gap, cadence, snooze, birthday, the day of connecting, the last two-way contact, the
+    messages each way and the conversations they began with the user (and how many the user answered)."""
     where, params = ignore.id_filter("s.person_id", ignore.people(db))
     rows = db.rows(
         f"SELECT s.person_id, {name_sql('p')}, s.tier, s.strength, s.p_contact_90d, s.features,"
@@ -67,13 +67,14 @@ def candidates(db: Base, tiers: Sequence[str], also: Sequence[int] = ()) -> list
     out = []
     for r in rows:
         try:
-            gap = json.loads(r[5] or "{}").get("usual_gap_days")
+            features = json.loads(r[5] or "{}")
         except ValueError:
-            gap = None
+            features = {}
         out.append({"person": r[0], "name": display(r[1]), "tier": r[2], "strength": r[3], "p_contact": r[4],
-                    "usual_gap_days": gap, "cadence_days": r[6], "snoozed_until": r[7], "birthday": r[8],
-                    "connected_on": r[9], "p_lapse": r[10], "last_two_way": r[11], "sent": r[12],
-                    "received": r[13]})
+                    "usual_gap_days": features.get("usual_gap_days"), "cadence_days": r[6], "snoozed_until": r[7],
+                    "birthday": r[8], "connected_on": r[9], "p_lapse": r[10], "last_two_way": r[11], "sent": r[12],
+                    "received": r[13], "their_threads": features.get("their_threads") or 0,
+                    "their_threads_answered": features.get("their_threads_answered") or 0})
     return out
 
 
@@ -107,22 +108,24 @@ def last_touches(db: Base, ids: Sequence[int], now: float) -> dict[int, tuple[in
     return {pid: (ts, subjects.get(iid, "")) for pid, (ts, iid) in newest.items()}  # "": deleted meanwhile
 
 
-def waiting_on_me(db: Base, since: float, now: float, max_to: int) -> dict[int, tuple[int, str]]:
+def waiting_on_me(db: Base, since: float, now: float, max_to: int) -> dict[int, tuple[int, str, str]]:
     """People whose message to the user, addressed to them directly (the user one of at most `max_to` people
     in To: a note to a team or a distribution list asks no one in particular), arrived between `since` and
-    `now` in a thread the user has not written in (a conversation they started, still unanswered): the
-    newest such per person. A reply to the user's own message ends a conversation as often as it asks for
-    more, so it is not counted as waiting.
+    `now` in a thread the user has not written in (a conversation they started, still unanswered). A reply
+    to the user's own message ends a conversation as often as it asks for more, so it is not counted as
+    waiting. Mail, chat and LinkedIn messages count (not LinkedIn invitations, nor what the importer marked
+    bulk: a promotion, a sponsored message): the newest such per person, as (time, subject, channel).
 
     A thread's messages are found by reading the table in stored order ("+" keeps SQLite off the time and
     channel indexes, which would fetch most rows one by one out of order): no index leads to a thread."""
     rows = db.fast_rows(
         "WITH recent AS (SELECT coalesce(thread_id, id) AS th, max(ts) AS ts FROM interactions"
-        "  WHERE +ts < :now AND cancelled = 0 AND +channel IN ('email', 'message')"
+        "  WHERE +ts < :now AND cancelled = 0 AND +channel IN ('email', 'message', 'linkedin')"
+        "  AND key NOT LIKE 'invitation/%'"
         "  AND coalesce(thread_id, id) IN (SELECT coalesce(thread_id, id) FROM interactions"
         "                                  WHERE ts >= :since AND ts < :now)"
         "  GROUP BY coalesce(thread_id, id) HAVING max(direction = 'out') = 0)"
-        " SELECT ip.person_id, i.ts, i.subject FROM recent r"
+        " SELECT ip.person_id, i.ts, i.subject, i.channel FROM recent r"
         " JOIN interactions i ON coalesce(i.thread_id, i.id) = r.th AND i.ts = r.ts"
         " JOIN interaction_parties ip ON ip.interaction_id = i.id AND ip.role = 'from'"
         " WHERE i.direction = 'in' AND i.bulk = ''"
@@ -131,8 +134,8 @@ def waiting_on_me(db: Base, since: float, now: float, max_to: int) -> dict[int, 
         " AND (SELECT count(*) FROM interaction_parties t WHERE t.interaction_id = i.id AND t.role = 'to') <= :max_to",
         {"since": since, "now": now, "max_to": max_to},
     )
-    out: dict[int, tuple[int, str]] = {}
-    for pid, ts, subject in rows:
+    out: dict[int, tuple[int, str, str]] = {}
+    for pid, ts, subject, channel in rows:
         if pid not in out or ts > out[pid][0]:
-            out[pid] = (ts, subject)
+            out[pid] = (ts, subject, channel)
     return out
