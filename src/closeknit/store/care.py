@@ -121,7 +121,7 @@ def waiting_on_me(db: Base, since: float, now: float, max_to: int) -> dict[int, 
     rows = db.fast_rows(
         "WITH recent AS (SELECT coalesce(thread_id, id) AS th, max(ts) AS ts FROM interactions"
         "  WHERE +ts < :now AND cancelled = 0 AND +channel IN ('email', 'message', 'linkedin')"
-        "  AND key NOT LIKE 'invitation/%'"
+        "  AND (channel != 'linkedin' OR key NOT LIKE 'invitation/%')"
         "  AND coalesce(thread_id, id) IN (SELECT coalesce(thread_id, id) FROM interactions"
         "                                  WHERE ts >= :since AND ts < :now)"
         "  GROUP BY coalesce(thread_id, id) HAVING max(direction = 'out') = 0)"
