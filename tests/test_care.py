@@ -127,8 +127,7 @@ def test_a_linkedin_message_left_unanswered_waits_on_you(tmp_path: Path) -> None
     got = plan(db, "--budget", "10")
     assert set(got) == {"Ada Example"}
     (reason,) = got["Ada Example"]["reasons"]
-    assert reason == {"kind": "waiting", "text": "they wrote 2 days ago on LinkedIn and wait for your answer",
-                      "value": reason["value"]}
+    assert (reason["kind"], reason["text"]) == ("waiting", "they wrote 2 days ago on LinkedIn and wait for your answer")
     assert got["Ada Example"]["opener"] == "Hi Ada, thanks for your message."
 
 
