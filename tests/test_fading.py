@@ -80,6 +80,8 @@ def test_eval_fading_on_synthetic_owners(mail_root: Path) -> None:  # noqa: F811
     # the floor: what outcomes drawn from the probabilities themselves score, never 0 on a finite sample
     assert 0 < out["model"]["ece_floor"] < 1
     assert all(0 < o["ece_floor"] < 1 for o in out["per_owner"] if o["cutoffs"])
+    assert 0 <= out["model"]["ece_pooled"] <= 1 and 0 < out["model"]["ece_pooled_floor"] < 1
+    assert all("p" not in o for o in out["per_owner"])  # the probabilities themselves stay out of the output
     lo, hi = out["auc_diff_ci95"]
     assert -1 <= lo <= hi <= 1
     assert out["protocol"]["active_days"] == 90
@@ -99,6 +101,8 @@ def test_eval_fading_on_real_enron_owners() -> None:
     assert out["model"]["auc"] > out["baselines"]["gap_rule_8x"]["auc"]
     assert out["model"]["auc"] > out["baselines"]["days_since_last"]["auc"] - 0.05
     assert out["model"]["ece"] < 0.15
+    # pooled over the owners, the ties are many more: binning noise (the floor) is far smaller than per owner
+    assert out["model"]["ece_pooled_floor"] < out["model"]["ece_floor"] / 2
 
 
 def shifting_events(extra_after: bool = False) -> tuple[Events, float]:

@@ -205,6 +205,7 @@ def evaluate_events(events: Events, cutoffs: list[float], step: Step,
         out["brier"], out["ece"] = cal.brier(p_all, y_all), cal.ece(p_all, y_all)
         out["ece_floor"] = ev.ece_floor(p_all)
         out["ties"], out["lapsed"] = len(p_all), int(y_all.sum())
+        out["p"], out["y"] = p_all, y_all  # for the ECE over every owner's ties pooled
     return out
 
 
@@ -223,7 +224,8 @@ def evaluate(mail_root: Path, owners: list[str] | None = None, progress: ev.Prog
     window); positive: no message each way in the horizon after T. AUC per cut-off, mean per owner,
     median over owners; the bootstrap interval over owners of the AUC difference model − best
     baseline; Brier score and ECE of the probability (calibrated on earlier cut-offs only), medians, and
-    the ECE a perfect calibration would score on the same ties (`ece_floor`)."""
+    the ECE a perfect calibration would score on the same ties (`ece_floor`); the ECE over every owner's ties
+    pooled, and its floor (`ece_pooled`, `ece_pooled_floor`)."""
     names = ev.owner_folders(mail_root, owners)
     cuts, step = cutoffs or (ev.monthly_cutoffs(), cal.MONTHLY)
     results, _ = ev.run_owners(mail_root, names, _owner_job, (cuts, protocol, step), workers, progress)
@@ -235,10 +237,16 @@ def evaluate(mail_root: Path, owners: list[str] | None = None, progress: ev.Prog
     baselines = {b: {"auc": median([r["auc"][b] for r in scored])} for b in BASELINES}
     best = max(BASELINES, key=lambda b: (ev._num(baselines[b]["auc"]), b))
     ci, mean, _ = ev.paired_difference([r["auc"]["model"] - r["auc"][best] for r in scored], seed)
+    pooled = {}
+    if any("p" in r for r in scored):
+        p_all = np.concatenate([r["p"] for r in scored if "p" in r])
+        y_all = np.concatenate([r["y"] for r in scored if "p" in r])
+        pooled = {"ece_pooled": ev._round(cal.ece(p_all, y_all)), "ece_pooled_floor": ev._round(ev.ece_floor(p_all))}
     return {
         "owners": len(scored),
         "model": {"auc": median([r["auc"]["model"] for r in scored]), "brier": median([r["brier"] for r in scored]),
-                  "ece": median([r["ece"] for r in scored]), "ece_floor": median([r["ece_floor"] for r in scored])},
+                  "ece": median([r["ece"] for r in scored]), "ece_floor": median([r["ece_floor"] for r in scored]),
+                  **pooled},
         "baselines": baselines,
         "best_baseline": best,
         "auc_diff": mean,

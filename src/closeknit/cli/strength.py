@@ -206,6 +206,8 @@ def eval_fading(
     m = result["model"]
     message(f"lapse probability: median Brier {m['brier']}, median ECE {m['ece']} (a perfect calibration would"
             f" score {m['ece_floor']} on these ties)")
+    if "ece_pooled" in m:
+        message(f"ECE over every owner's ties pooled: {m['ece_pooled']} (perfect: {m['ece_pooled_floor']})")
 
 
 @eval_app.command("strength")
