@@ -237,10 +237,10 @@ def evaluate(mail_root: Path, owners: list[str] | None = None, progress: ev.Prog
     baselines = {b: {"auc": median([r["auc"][b] for r in scored])} for b in BASELINES}
     best = max(BASELINES, key=lambda b: (ev._num(baselines[b]["auc"]), b))
     ci, mean, _ = ev.paired_difference([r["auc"]["model"] - r["auc"][best] for r in scored], seed)
+    with_p = [r for r in scored if "p" in r]
     pooled = {}
-    if any("p" in r for r in scored):
-        p_all = np.concatenate([r["p"] for r in scored if "p" in r])
-        y_all = np.concatenate([r["y"] for r in scored if "p" in r])
+    if with_p:
+        p_all, y_all = np.concatenate([r["p"] for r in with_p]), np.concatenate([r["y"] for r in with_p])
         pooled = {"ece_pooled": ev._round(cal.ece(p_all, y_all)), "ece_pooled_floor": ev._round(ev.ece_floor(p_all))}
     return {
         "owners": len(scored),

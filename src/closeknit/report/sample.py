@@ -14,6 +14,7 @@ from closeknit.report import (
     ReportData,
     curve,
 )
+from closeknit.strength.calibration import DEFAULT_A, DEFAULT_B, POWER
 
 HOSTILE_NAME = '<script>alert(1)</script> $x$ & "q"'
 HOSTILE_ORG = "Acme & Sons <Ltd> $5$"
@@ -41,7 +42,7 @@ _TEMPLATES = (
     "favors: {given} given, {recv} received",
 )
 _MONTHS = 18
-_CURVE = {"a": -4.56, "b": 7.87, "power": 1.5}  # the shipped default calibration curve (closeknit.strength.calibration)
+_CURVE = {"a": DEFAULT_A, "b": DEFAULT_B, "power": POWER}  # the shipped default calibration curve
 _BACKTESTS = 24
 
 
@@ -59,8 +60,7 @@ def _calibration(strengths: list[float], rng: random.Random) -> CalibrationInfo:
         bins.append({"score": round(sum(s for _, s, _ in part) / len(part), 1),
                      "predicted": round(sum(p for p, _, _ in part) / len(part), 4),
                      "observed": round(sum(y for _, _, y in part) / len(part), 4), "ties": len(part)})
-    a, b, power = (_CURVE[k] for k in ("a", "b", "power"))
-    return {"source": "own history" if ties else "default", "a": a, "b": b, "power": power,
+    return {"source": "own history" if ties else "default", "a": DEFAULT_A, "b": DEFAULT_B, "power": POWER,
             "cutoffs": _BACKTESTS if ties else 0, "ties": len(ties), "positives": sum(y for _, _, y in ties),
             "reliability": bins}
 

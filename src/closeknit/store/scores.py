@@ -14,12 +14,6 @@ from closeknit.store.people import name_sql
 
 RATINGS = ("strong", "weak", "favor")
 
-# One row per (interaction, counterpart). Direction per counterpart: 0 I started it (sent,
-# organised), 1 they did, 2 neither side is stated (a meeting we both attended, a "both" log
-# entry). An inbound message counts its sender only (co-recipients are not counterparts);
-# declined invitations and cancelled events are not time together; a delegate sending my mail
-# (its Sender, or its From when it is not me) is no counterpart of it. Rows come unsorted:
-# the scorer sorts them in numpy, which is cheaper than SQLite's sort.
 # A party `ip` of an interaction `i` the user was in with them: mail the user sent (to each recipient), mail
 # received (from its sender only: not the others it went to), a meeting, a logged touch; not mail between
 # others in the user's mailbox, not the one who sent on someone's behalf, not a declined invitation. The score
@@ -28,6 +22,12 @@ CONTACT_SQL = """i.cancelled = 0 AND i.direction IN ('out', 'in', 'both') AND ip
   AND (i.direction != 'in' OR i.channel = 'meeting' OR ip.role IN ('from', 'with'))
   AND ip.role != 'sender' AND NOT (i.direction = 'out' AND ip.role = 'from')"""
 
+# One row per (interaction, counterpart). Direction per counterpart: 0 I started it (sent,
+# organised), 1 they did, 2 neither side is stated (a meeting we both attended, a "both" log
+# entry). An inbound message counts its sender only (co-recipients are not counterparts);
+# declined invitations and cancelled events are not time together; a delegate sending my mail
+# (its Sender, or its From when it is not me) is no counterpart of it. Rows come unsorted:
+# the scorer sorts them in numpy, which is cheaper than SQLite's sort.
 _ROWS_SQL = """
 SELECT ip.person_id, i.ts,
        CASE WHEN i.direction = 'out' THEN 0
